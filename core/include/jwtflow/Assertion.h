@@ -1,0 +1,90 @@
+//
+// Assertion.h
+//
+// Library: jwtflow core
+// Minting a provider's signed JWT assertion from the layered settings.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_ASSERTION_INCLUDED
+#define JWTFLOW_ASSERTION_INCLUDED
+
+#include "jwtflow/Algorithm.h"
+#include "jwtflow/Certificate.h"
+#include "jwtflow/Export.h"
+#include "jwtflow/Keys.h"
+#include "jwtflow/Provider.h"
+#include "jwtflow/Settings.h"
+#include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Timestamp.h>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace jwtflow {
+
+using ExtraClaims = std::vector<std::pair<std::string, Poco::Dynamic::Var>>;
+	/// Claims added with --claim, in order.
+
+struct JWTFLOW_API MintedAssertion
+	/// A signed assertion and what it says.
+{
+	std::string compact;              /// the JWT
+	Poco::JSON::Object::Ptr header;
+	Poco::JSON::Object::Ptr claims;
+	Poco::Int64 expiresAt = 0;        /// its exp
+};
+
+JWTFLOW_API std::vector<SettingSpec> coreSettings();
+	/// The settings the core itself reads: key, passphrase, certificate,
+	/// algorithm, lifetime, CA file, timeout, proxy.
+
+JWTFLOW_API std::optional<std::string> passphraseFrom(const Settings& settings);
+	/// PRIVATE_KEY_PASSPHRASE, else the first line of PRIVATE_KEY_PASSPHRASE_FILE
+	/// (--passphrase-file); nullopt when neither is set. Throws InputException
+	/// when the passphrase file cannot be read.
+
+JWTFLOW_API std::pair<std::string, Poco::Dynamic::Var> parseClaimOption(const std::string& text);
+	/// "NAME=VALUE" (a string claim) or "NAME:=JSON" (a number, boolean, array
+	/// or object). Throws UsageException for any other shape.
+
+class JWTFLOW_API AssertionMinter
+	/// Mints a provider's assertions. Construction validates the algorithm and
+	/// lifetime and loads the key (and certificate) once; mint() is then
+	/// cheap and thread-safe.
+{
+public:
+	AssertionMinter(const Provider& provider, const Settings& settings, ExtraClaims extraClaims = {});
+		/// Throws UsageException for a missing setting, an algorithm the
+		/// provider does not allow or a lifetime over its maximum;
+		/// InputException for a key or certificate that cannot be used.
+
+	MintedAssertion mint(std::optional<Poco::Timestamp> now = std::nullopt) const;
+		/// A freshly signed assertion (new jti, iat = now).
+
+	const PrivateKey& privateKey() const;
+	const Algorithm& algorithm() const;
+	int lifetimeSeconds() const;
+	const std::optional<Certificate>& certificate() const;
+
+private:
+	const Provider& _provider;
+	const Settings& _settings;
+	ExtraClaims _extraClaims;
+	const Algorithm* _algorithm;
+	int _lifetime;
+	PrivateKey _key;
+	std::optional<Certificate> _certificate;
+};
+
+// inlines
+inline const PrivateKey& AssertionMinter::privateKey() const { return _key; }
+inline const Algorithm& AssertionMinter::algorithm() const { return *_algorithm; }
+inline int AssertionMinter::lifetimeSeconds() const { return _lifetime; }
+inline const std::optional<Certificate>& AssertionMinter::certificate() const { return _certificate; }
+
+} // namespace jwtflow
+
+#endif // JWTFLOW_ASSERTION_INCLUDED

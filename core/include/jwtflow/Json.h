@@ -1,0 +1,39 @@
+//
+// Json.h
+//
+// Library: jwtflow core
+// Compact and pretty JSON text from Poco::JSON values, and strict parsing.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_JSON_INCLUDED
+#define JWTFLOW_JSON_INCLUDED
+
+#include "jwtflow/Export.h"
+#include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Object.h>
+#include <string>
+
+namespace jwtflow {
+
+JWTFLOW_API std::string toJson(const Poco::Dynamic::Var& value, int indent = 0);
+	/// Writes a JSON value in insertion order. indent 0 gives the compact
+	/// form used inside JWTs (no spaces, `/` not escaped); indent > 0 pretty-prints.
+
+JWTFLOW_API std::string objectToJson(const Poco::JSON::Object& object, int indent = 0);
+	/// As toJson(), for an object held by value or reference (no copy).
+
+JWTFLOW_API Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);
+	/// Parses text that must be one JSON object, keeping key order.
+	/// Throws Poco::DataFormatException (short message, no input echoed) otherwise.
+
+JWTFLOW_API Poco::JSON::Object::Ptr newJsonObject();
+	/// An empty object that keeps its keys in insertion order.
+
+JWTFLOW_API std::string jsonString(const Poco::JSON::Object& object, const std::string& key);
+	/// The value of key as text: a string as is, a number in its JSON form,
+	/// an empty string when the key is absent or null.
+
+} // namespace jwtflow
+
+#endif // JWTFLOW_JSON_INCLUDED

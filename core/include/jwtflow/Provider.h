@@ -1,0 +1,146 @@
+//
+// Provider.h
+//
+// Library: jwtflow core (plugin SDK)
+// The interface every identity provider plugin implements. A provider only
+// declares: its settings, the assertion's header extras and claims, the
+// lifetime it allows, the token request, how to read the answer, and its
+// extra links. The core loads keys, signs, sends, retries and maps errors.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_PROVIDER_INCLUDED
+#define JWTFLOW_PROVIDER_INCLUDED
+
+#include "jwtflow/Certificate.h"
+#include "jwtflow/Export.h"
+#include "jwtflow/Settings.h"
+#include <Poco/JSON/Object.h>
+#include <Poco/Types.h>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+/// The ABI version of the Provider interface. Bumped whenever this header or
+/// any type it uses changes layout or virtual functions; the registry refuses
+/// a plugin built for another version.
+#ifndef JWTFLOW_PLUGIN_ABI_VERSION
+#define JWTFLOW_PLUGIN_ABI_VERSION 1
+#endif
+
+namespace jwtflow {
+
+using FormFields = std::vector<std::pair<std::string, std::string>>;
+	/// An application/x-www-form-urlencoded body, in order, not yet encoded.
+
+struct JWTFLOW_API AssertionPolicy
+	/// What a provider allows for its assertion.
+{
+	std::vector<std::string> algorithms = {"RS256"}; /// allowed algorithms; the first is the default
+	int defaultLifetimeSeconds = 180;                /// used when JWT_LIFETIME is not set
+	int maxLifetimeSeconds = 300;                    /// a longer JWT_LIFETIME is refused before sending
+};
+
+struct JWTFLOW_API AssertionContext
+	/// What the core hands a provider when it declares an assertion.
+{
+	const Settings& settings;          /// the layered settings
+	Poco::Int64 issuedAt;              /// now, whole seconds since 1970 (UTC)
+	Poco::Int64 expiresAt;             /// issuedAt + the lifetime
+	std::string algorithm;             /// the algorithm that will sign
+	std::string jwtId;                 /// a fresh random identifier for `jti`
+	const Certificate* certificate;    /// PATH_CERTIFICATE when given, else nullptr
+};
+
+struct JWTFLOW_API TokenRequest
+	/// Where and what to POST to exchange the assertion.
+{
+	std::string url;     /// the token endpoint
+	FormFields form;     /// the form fields, in order
+};
+
+struct JWTFLOW_API TokenResult
+	/// An access token response, read into the fields jwtflow uses.
+{
+	std::string accessToken;
+	std::string tokenType;                 /// "Bearer"
+	std::optional<Poco::Int64> expiresIn;  /// seconds, when the IdP says (Salesforce never does)
+	std::string instanceUrl;               /// Salesforce: the org's URL
+	std::string identityUrl;               /// Salesforce: the `id` URL
+	std::string scope;
+	std::map<std::string, std::string> extra; /// other fields a provider reads (e.g. sfdc_community_url)
+	Poco::JSON::Object::Ptr raw;           /// the whole JSON answer, for --output json
+};
+
+struct JWTFLOW_API OAuthError
+	/// An OAuth error answer from a token endpoint.
+{
+	int httpStatus = 0;
+	std::string error;             /// `error`
+	std::string description;       /// `error_description`
+	long code = 0;                 /// Entra ID's error_codes[0], 0 when absent
+	Poco::JSON::Object::Ptr body;  /// the whole answer
+};
+
+struct JWTFLOW_API FrontdoorPlan
+	/// How to open the provider's UI as the token's user.
+{
+	std::string url;                    /// the finished link, when it can be built from the token
+	std::string singleAccessEndpoint;   /// else: POST here with the Bearer token ...
+	FormFields singleAccessForm;        /// ... and this form; the answer's `frontdoor_uri` is the link
+};
+
+class JWTFLOW_API Provider
+	/// Base class of every provider. Implementations must be stateless after
+	/// construction (the core calls them from several threads) and throw only
+	/// jwtflow exceptions (Exception.h) or Poco::Exception.
+{
+public:
+	virtual ~Provider();
+
+	virtual std::string name() const = 0;
+		/// The name on the command line: `jwtflow <name> <action>`.
+
+	virtual std::string description() const = 0;
+		/// One line for `jwtflow providers`.
+
+	virtual std::vector<std::string> actions() const;
+		/// The actions it supports; by default jwt, token, whoami, describe, doctor.
+
+	virtual std::vector<SettingSpec> settings() const = 0;
+		/// The settings it reads, beyond the core's key and network settings.
+
+	virtual AssertionPolicy assertionPolicy() const = 0;
+		/// Algorithms and lifetimes it allows.
+
+	virtual void declareAssertion(const AssertionContext& context, Poco::JSON::Object& header,
+		Poco::JSON::Object& claims) const = 0;
+		/// Adds header extras (x5t, kid, typ) and claims. `alg` is set by the core.
+
+	virtual TokenRequest tokenRequest(const Settings& settings, const std::string& assertion) const = 0;
+		/// The token endpoint and form for an assertion.
+
+	virtual TokenResult readTokenResponse(const Poco::JSON::Object& response) const;
+		/// Reads a successful answer. The default reads access_token,
+		/// token_type, expires_in (number or string), instance_url, id and scope,
+		/// and throws NetworkException when access_token is missing.
+
+	virtual std::string errorHint(const OAuthError& error) const;
+		/// A sentence on what to fix for a known error; empty when unknown.
+
+	virtual std::string identityUrl(const TokenResult& token, const Settings& settings) const;
+		/// Where `whoami` sends its Bearer GET; empty when the provider has none.
+
+	virtual FrontdoorPlan frontdoor(const TokenResult& token, const Settings& settings, bool singleUse) const;
+		/// How `frontdoor` builds its link. The default throws UsageException.
+
+	virtual int abiVersion() const { return JWTFLOW_PLUGIN_ABI_VERSION; }
+		/// The plugin ABI the provider was compiled against (a second guard,
+		/// after the exported function of PluginAbi.h).
+};
+
+} // namespace jwtflow
+
+#endif // JWTFLOW_PROVIDER_INCLUDED

@@ -1,0 +1,159 @@
+//
+// Assertion.cpp
+//
+// Library: jwtflow core
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/Assertion.h"
+#include "FileInput.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
+#include <Poco/JSON/Parser.h>
+#include <Poco/NumberParser.h>
+#include <Poco/UUIDGenerator.h>
+#include <algorithm>
+#include <cctype>
+
+namespace jwtflow {
+
+std::vector<SettingSpec> coreSettings()
+{
+	std::vector<SettingSpec> specs;
+	auto add = [&](const char* name, const char* option, const char* help, bool secret = false,
+		const char* def = "", const char* valueName = "VALUE") {
+		SettingSpec s;
+		s.name = name;
+		s.option = option;
+		s.help = help;
+		s.secret = secret;
+		s.defaultValue = def;
+		s.valueName = valueName;
+		specs.push_back(s);
+	};
+	add("PATH_PRIVATE_KEY", "private-key", "PEM private key that signs the JWT (RSA or EC; PKCS#1 or PKCS#8; may be encrypted)", false, "", "FILE");
+	add("PRIVATE_KEY_PASSPHRASE", "", "passphrase of an encrypted private key (environment or .env only, never an option)", true);
+	add("PRIVATE_KEY_PASSPHRASE_FILE", "passphrase-file", "file whose first line is the private key's passphrase", false, "", "FILE");
+	add("PATH_PUBLIC_KEY", "public-key", "public key PEM, for verify", false, "", "FILE");
+	add("PATH_CERTIFICATE", "certificate", "X.509 certificate (PEM or DER) of the signing key", false, "", "FILE");
+	add("JWT_ALGORITHM", "alg", "signature algorithm (the provider's default when unset)", false, "", "ALG");
+	add("JWT_LIFETIME", "lifetime", "assertion lifetime in seconds (the provider's default when unset)", false, "", "SECONDS");
+	add("CA_FILE", "ca-file", "extra trusted CA certificates (PEM) for HTTPS", false, "", "FILE");
+	add("HTTPS_PROXY", "", "proxy for HTTPS requests (http://[user:password@]host:port)", true);
+	return specs;
+}
+
+std::optional<std::string> passphraseFrom(const Settings& settings)
+{
+	if (auto p = settings.get("PRIVATE_KEY_PASSPHRASE")) return p;
+	if (auto file = settings.get("PRIVATE_KEY_PASSPHRASE_FILE"))
+	{
+		std::string text = detail::readInputFile(*file, "passphrase file", 64 * 1024);
+		auto eol = text.find_first_of("\r\n");
+		if (eol != std::string::npos) text.erase(eol);
+		return text;
+	}
+	return std::nullopt;
+}
+
+std::pair<std::string, Poco::Dynamic::Var> parseClaimOption(const std::string& text)
+{
+	auto eq = text.find('=');
+	if (eq == std::string::npos || eq == 0 || (eq == 1 && text[0] == ':'))
+		throw UsageException("--claim takes NAME=VALUE (a string) or NAME:=JSON (a number, boolean, array or object)");
+	bool json = text[eq - 1] == ':';
+	std::string name = text.substr(0, json ? eq - 1 : eq);
+	std::string value = text.substr(eq + 1);
+	for (char c: name)
+		if (std::isspace(static_cast<unsigned char>(c)))
+			throw UsageException("--claim name '" + name + "' contains a space");
+	if (!json) return {name, Poco::Dynamic::Var(value)};
+	try
+	{
+		Poco::JSON::Parser parser;
+		Poco::Dynamic::Var v = parser.parse(value);
+		return {name, v};
+	}
+	catch (const Poco::Exception&)
+	{
+		throw UsageException("--claim " + name + ":= needs a JSON value (for example 42, true, [\"a\"], {\"k\":1})");
+	}
+}
+
+namespace {
+
+const char* const RESERVED_CLAIMS[] = {"iss", "sub", "aud", "exp", "iat", "nbf", "jti"};
+
+int parseLifetime(const Settings& settings, const AssertionPolicy& policy, const std::string& providerName)
+{
+	auto value = settings.lookup("JWT_LIFETIME");
+	if (!value.found) return policy.defaultLifetimeSeconds;
+	int seconds = 0;
+	if (!Poco::NumberParser::tryParse(value.value, seconds) || seconds <= 0)
+		throw UsageException("JWT_LIFETIME '" + value.value + "' (from " + value.source + ") is not a positive number of seconds");
+	if (seconds > policy.maxLifetimeSeconds)
+		throw UsageException("JWT_LIFETIME " + std::to_string(seconds) + " s (from " + value.source + ") exceeds " + providerName
+			+ "'s maximum of " + std::to_string(policy.maxLifetimeSeconds) + " s: the identity provider would refuse the JWT");
+	return seconds;
+}
+
+const Algorithm& chooseAlgorithm(const Settings& settings, const AssertionPolicy& policy, const std::string& providerName)
+{
+	auto value = settings.lookup("JWT_ALGORITHM");
+	std::string name = value.found ? value.value : (policy.algorithms.empty() ? "RS256" : policy.algorithms.front());
+	const Algorithm& alg = Algorithm::fromName(name);
+	if (std::find(policy.algorithms.begin(), policy.algorithms.end(), name) == policy.algorithms.end())
+	{
+		std::string allowed;
+		for (const auto& a: policy.algorithms) allowed += (allowed.empty() ? "" : ", ") + a;
+		throw UsageException("JWT_ALGORITHM " + name + " is not accepted by " + providerName + "; use " + allowed);
+	}
+	return alg;
+}
+
+} // namespace
+
+AssertionMinter::AssertionMinter(const Provider& provider, const Settings& settings, ExtraClaims extraClaims):
+	_provider(provider),
+	_settings(settings),
+	_extraClaims(std::move(extraClaims)),
+	_algorithm(&chooseAlgorithm(settings, provider.assertionPolicy(), provider.name())),
+	_lifetime(parseLifetime(settings, provider.assertionPolicy(), provider.name())),
+	_key(PrivateKey::fromFile(settings.require("PATH_PRIVATE_KEY", "private-key"), passphraseFrom(settings)))
+{
+	for (const auto& claim: _extraClaims)
+	{
+		for (const char* reserved: RESERVED_CLAIMS)
+			if (claim.first == reserved)
+				throw UsageException("--claim cannot set '" + claim.first + "': jwtflow sets it from the settings "
+					"(iss: CLIENT_ID, sub: SUBJECT, aud: AUDIENCE, exp: JWT_LIFETIME)");
+	}
+	if (auto certPath = settings.get("PATH_CERTIFICATE"))
+	{
+		_certificate = Certificate::fromFile(*certPath);
+		if (!_certificate->publicKey().matches(_key))
+			throw InputException("the certificate '" + *certPath + "' does not belong to the private key '"
+				+ settings.getOr("PATH_PRIVATE_KEY", "") + "': give the certificate made from this key");
+	}
+	// Fail now, not at the first mint, when the key cannot sign with the algorithm.
+	_key.checkSuits(*_algorithm);
+}
+
+MintedAssertion AssertionMinter::mint(std::optional<Poco::Timestamp> now) const
+{
+	const Poco::Int64 iat = (now ? *now : Poco::Timestamp()).epochTime();
+	AssertionContext context{_settings, iat, iat + _lifetime, _algorithm->name,
+		Poco::UUIDGenerator::defaultGenerator().createRandom().toString(),
+		_certificate ? &*_certificate : nullptr};
+	MintedAssertion minted;
+	minted.header = newJsonObject();
+	minted.claims = newJsonObject();
+	_provider.declareAssertion(context, *minted.header, *minted.claims);
+	for (const auto& claim: _extraClaims) minted.claims->set(claim.first, claim.second);
+	minted.compact = signJwt(*minted.header, *minted.claims, _key, *_algorithm);
+	minted.expiresAt = context.expiresAt;
+	return minted;
+}
+
+} // namespace jwtflow

@@ -1,0 +1,24 @@
+//
+// FileInput.h
+//
+// Library: jwtflow core (internal)
+// Reading a local file for use as key, certificate or settings input.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_FILEINPUT_INCLUDED
+#define JWTFLOW_FILEINPUT_INCLUDED
+
+#include <string>
+
+namespace jwtflow {
+namespace detail {
+
+std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes = 1024 * 1024);
+	/// Reads a whole file. Throws InputException "cannot read <what> '<path>': <reason>"
+	/// when it is missing, a directory, unreadable, empty or larger than maxBytes.
+
+} // namespace detail
+} // namespace jwtflow
+
+#endif

@@ -1,0 +1,191 @@
+//
+// Json.cpp
+//
+// Library: jwtflow core
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/Json.h"
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
+#include <Poco/JSON/ParseHandler.h>
+#include <Poco/JSON/JSONException.h>
+#include <Poco/NumberFormatter.h>
+#include <cmath>
+
+namespace jwtflow {
+
+namespace {
+
+void writeString(std::string& out, const std::string& s)
+{
+	out += '"';
+	for (unsigned char c: s)
+	{
+		switch (c)
+		{
+		case '"': out += "\\\""; break;
+		case '\\': out += "\\\\"; break;
+		case '\b': out += "\\b"; break;
+		case '\f': out += "\\f"; break;
+		case '\n': out += "\\n"; break;
+		case '\r': out += "\\r"; break;
+		case '\t': out += "\\t"; break;
+		default:
+			if (c < 0x20)
+			{
+				static const char* hex = "0123456789abcdef";
+				out += "\\u00";
+				out += hex[c >> 4];
+				out += hex[c & 15];
+			}
+			else
+			{
+				out += static_cast<char>(c);
+			}
+		}
+	}
+	out += '"';
+}
+
+void newline(std::string& out, int indent, int level)
+{
+	if (indent <= 0) return;
+	out += '\n';
+	out.append(static_cast<std::size_t>(indent * level), ' ');
+}
+
+void write(std::string& out, const Poco::Dynamic::Var& v, int indent, int level);
+
+void writeObject(std::string& out, const Poco::JSON::Object& obj, int indent, int level)
+{
+	out += '{';
+	bool first = true;
+	// getNames() follows insertion order for objects made with JSON_PRESERVE_KEY_ORDER.
+	const std::vector<std::string> names = obj.getNames();
+	for (const auto& name: names)
+	{
+		if (!first) out += ',';
+		first = false;
+		newline(out, indent, level + 1);
+		writeString(out, name);
+		out += indent > 0 ? ": " : ":";
+		write(out, obj.get(name), indent, level + 1);
+	}
+	if (!first) newline(out, indent, level);
+	out += '}';
+}
+
+void writeArray(std::string& out, const Poco::JSON::Array& arr, int indent, int level)
+{
+	out += '[';
+	for (std::size_t i = 0; i < arr.size(); ++i)
+	{
+		if (i) out += ',';
+		newline(out, indent, level + 1);
+		write(out, arr.get(static_cast<unsigned>(i)), indent, level + 1);
+	}
+	if (arr.size()) newline(out, indent, level);
+	out += ']';
+}
+
+void write(std::string& out, const Poco::Dynamic::Var& v, int indent, int level)
+{
+	if (v.isEmpty())
+	{
+		out += "null";
+	}
+	else if (v.type() == typeid(Poco::JSON::Object::Ptr))
+	{
+		const auto& p = v.extract<Poco::JSON::Object::Ptr>();
+		if (p.isNull()) out += "null"; else writeObject(out, *p, indent, level);
+	}
+	else if (v.type() == typeid(Poco::JSON::Object))
+	{
+		writeObject(out, v.extract<Poco::JSON::Object>(), indent, level);
+	}
+	else if (v.type() == typeid(Poco::JSON::Array::Ptr))
+	{
+		const auto& p = v.extract<Poco::JSON::Array::Ptr>();
+		if (p.isNull()) out += "null"; else writeArray(out, *p, indent, level);
+	}
+	else if (v.type() == typeid(Poco::JSON::Array))
+	{
+		writeArray(out, v.extract<Poco::JSON::Array>(), indent, level);
+	}
+	else if (v.type() == typeid(bool))
+	{
+		out += v.extract<bool>() ? "true" : "false";
+	}
+	else if (v.isInteger())
+	{
+		if (v.isSigned()) out += Poco::NumberFormatter::format(v.convert<Poco::Int64>());
+		else out += Poco::NumberFormatter::format(v.convert<Poco::UInt64>());
+	}
+	else if (v.isNumeric())
+	{
+		double d = v.convert<double>();
+		if (!std::isfinite(d)) out += "null";
+		else out += Poco::NumberFormatter::format(d);
+	}
+	else
+	{
+		writeString(out, v.convert<std::string>());
+	}
+}
+
+} // namespace
+
+std::string toJson(const Poco::Dynamic::Var& value, int indent)
+{
+	std::string out;
+	write(out, value, indent, 0);
+	return out;
+}
+
+std::string objectToJson(const Poco::JSON::Object& object, int indent)
+{
+	std::string out;
+	writeObject(out, object, indent, 0);
+	return out;
+}
+
+Poco::JSON::Object::Ptr parseJsonObject(const std::string& text)
+{
+	Poco::Dynamic::Var result;
+	try
+	{
+		Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
+		parser.setAllowComments(false);
+		result = parser.parse(text);
+	}
+	catch (const Poco::Exception&)
+	{
+		throw Poco::DataFormatException("not valid JSON");
+	}
+	catch (const std::exception&)
+	{
+		throw Poco::DataFormatException("not valid JSON");
+	}
+	if (result.type() != typeid(Poco::JSON::Object::Ptr))
+		throw Poco::DataFormatException("JSON is not an object");
+	auto obj = result.extract<Poco::JSON::Object::Ptr>();
+	if (obj.isNull()) throw Poco::DataFormatException("JSON is not an object");
+	return obj;
+}
+
+Poco::JSON::Object::Ptr newJsonObject()
+{
+	return new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+}
+
+std::string jsonString(const Poco::JSON::Object& object, const std::string& key)
+{
+	if (!object.has(key) || object.isNull(key)) return {};
+	Poco::Dynamic::Var v = object.get(key);
+	if (v.isString()) return v.extract<std::string>();
+	if (v.type() == typeid(Poco::JSON::Object::Ptr) || v.type() == typeid(Poco::JSON::Array::Ptr)) return toJson(v);
+	return toJson(v);
+}
+
+} // namespace jwtflow

@@ -1,0 +1,188 @@
+//
+// Jwt.cpp
+//
+// Library: jwtflow core
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/Jwt.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
+#include <Poco/JSON/Array.h>
+#include <algorithm>
+#include <cmath>
+
+namespace jwtflow {
+
+std::string DecodedJwt::algorithm() const
+{
+	return header ? jsonString(*header, "alg") : std::string();
+}
+
+std::string signJwt(Poco::JSON::Object& header, const Poco::JSON::Object& claims, const PrivateKey& key,
+	const Algorithm& alg)
+{
+	// `alg` first, then the rest in the order given (RFC 7515 does not require
+	// it, but it is what people and other libraries expect to read).
+	Poco::JSON::Object ordered(Poco::JSON_PRESERVE_KEY_ORDER);
+	ordered.set("alg", alg.name);
+	for (const auto& name: header.getNames())
+		if (name != "alg") ordered.set(name, header.get(name));
+	header = ordered;
+	std::string input = base64UrlEncode(objectToJson(ordered));
+	input += '.';
+	input += base64UrlEncode(objectToJson(claims));
+	std::string signature = key.sign(alg, input);
+	input += '.';
+	input += base64UrlEncode(signature);
+	return input;
+}
+
+namespace {
+
+Poco::JSON::Object::Ptr decodePart(const std::string& part, const char* what)
+{
+	std::string json;
+	try
+	{
+		json = base64UrlDecode(part);
+	}
+	catch (const Poco::Exception&)
+	{
+		throw UsageException(std::string("malformed JWT: the ") + what + " is not base64url");
+	}
+	try
+	{
+		return parseJsonObject(json);
+	}
+	catch (const Poco::Exception&)
+	{
+		throw UsageException(std::string("malformed JWT: the ") + what + " is not a JSON object");
+	}
+}
+
+} // namespace
+
+DecodedJwt decodeJwt(const std::string& compactIn)
+{
+	std::string compact = compactIn;
+	while (!compact.empty() && (compact.back() == '\n' || compact.back() == '\r' || compact.back() == ' '))
+		compact.pop_back();
+	if (compact.empty()) throw UsageException("malformed JWT: the token is empty");
+	auto first = compact.find('.');
+	auto second = first == std::string::npos ? std::string::npos : compact.find('.', first + 1);
+	if (first == std::string::npos || second == std::string::npos || compact.find('.', second + 1) != std::string::npos)
+		throw UsageException("malformed JWT: expected three base64url parts separated by dots "
+			"(a JWE or a token of another kind is not supported)");
+	DecodedJwt jwt;
+	jwt.header = decodePart(compact.substr(0, first), "header");
+	jwt.claims = decodePart(compact.substr(first + 1, second - first - 1), "payload");
+	jwt.signingInput = compact.substr(0, second);
+	try
+	{
+		jwt.signature = base64UrlDecode(compact.substr(second + 1));
+	}
+	catch (const Poco::Exception&)
+	{
+		throw UsageException("malformed JWT: the signature is not base64url");
+	}
+	return jwt;
+}
+
+std::optional<Poco::Int64> numericClaim(const Poco::JSON::Object& claims, const std::string& name)
+{
+	if (!claims.has(name) || claims.isNull(name)) return std::nullopt;
+	Poco::Dynamic::Var v = claims.get(name);
+	if (!v.isNumeric() || v.type() == typeid(bool))
+		throw VerificationException("claim '" + name + "' is not a NumericDate (seconds since 1970)");
+	double d = v.convert<double>();
+	if (!std::isfinite(d)) throw VerificationException("claim '" + name + "' is not a finite number");
+	return static_cast<Poco::Int64>(std::floor(d));
+}
+
+namespace {
+
+std::string timeText(Poco::Int64 seconds)
+{
+	return std::to_string(seconds);
+}
+
+bool audienceMatches(const Poco::JSON::Object& claims, const std::string& expected)
+{
+	if (!claims.has("aud")) return false;
+	Poco::Dynamic::Var aud = claims.get("aud");
+	if (aud.isString()) return aud.extract<std::string>() == expected;
+	if (aud.type() == typeid(Poco::JSON::Array::Ptr))
+	{
+		auto arr = aud.extract<Poco::JSON::Array::Ptr>();
+		for (std::size_t i = 0; arr && i < arr->size(); ++i)
+		{
+			Poco::Dynamic::Var item = arr->get(static_cast<unsigned>(i));
+			if (item.isString() && item.extract<std::string>() == expected) return true;
+		}
+	}
+	return false;
+}
+
+void requireClaim(const Poco::JSON::Object& claims, const char* name, const std::optional<std::string>& expected)
+{
+	if (!expected) return;
+	std::string actual = jsonString(claims, name);
+	if (!claims.has(name)) throw VerificationException(std::string("the token has no '") + name + "' claim, expected '" + *expected + "'");
+	if (actual != *expected)
+		throw VerificationException(std::string("claim '") + name + "' is '" + actual + "', expected '" + *expected + "'");
+}
+
+} // namespace
+
+DecodedJwt verifyJwt(const std::string& compact, const PublicKey& key, const VerifyOptions& options)
+{
+	DecodedJwt jwt;
+	try
+	{
+		jwt = decodeJwt(compact);
+	}
+	catch (const UsageException& e)
+	{
+		throw VerificationException(e.message());
+	}
+	const std::string algName = jwt.algorithm();
+	if (algName.empty()) throw VerificationException("the JWT header has no 'alg'");
+	if (options.algorithms.empty()) throw UsageException("no algorithm is allowed for verification");
+	if (std::find(options.algorithms.begin(), options.algorithms.end(), algName) == options.algorithms.end())
+	{
+		std::string allowed;
+		for (const auto& a: options.algorithms) allowed += (allowed.empty() ? "" : ", ") + a;
+		throw VerificationException("algorithm '" + algName + "' is not allowed (allowed: " + allowed + ")");
+	}
+	if (!Algorithm::isSupported(algName))
+		throw VerificationException("algorithm '" + algName + "' is never accepted (none and HMAC are refused)");
+	const Algorithm& alg = Algorithm::fromName(algName);
+	if (alg.keyType != key.type())
+		throw VerificationException("algorithm '" + algName + "' does not match the " +
+			describeKey(key.type(), key.bits(), key.curveName()) + " verification key");
+	if (!key.verify(alg, jwt.signingInput, jwt.signature))
+		throw VerificationException("the signature does not match: the token was altered or signed with another key");
+
+	const Poco::Int64 now = (options.now ? *options.now : Poco::Timestamp()).epochTime();
+	const Poco::Int64 leeway = options.leewaySeconds;
+	const Poco::JSON::Object& claims = *jwt.claims;
+	auto exp = numericClaim(claims, "exp");
+	auto nbf = numericClaim(claims, "nbf");
+	auto iat = numericClaim(claims, "iat");
+	if (!exp && options.requireExpiration) throw VerificationException("the token has no 'exp' claim");
+	if (exp && now > *exp + leeway)
+		throw VerificationException("the token expired at " + timeText(*exp) + " (" + std::to_string(now - *exp) + " s ago)");
+	if (nbf && now + leeway < *nbf)
+		throw VerificationException("the token is not valid before " + timeText(*nbf) + " (" + std::to_string(*nbf - now) + " s from now)");
+	if (iat && now + leeway < *iat)
+		throw VerificationException("the token was issued in the future (iat " + timeText(*iat) + "): check the clocks");
+	requireClaim(claims, "iss", options.issuer);
+	requireClaim(claims, "sub", options.subject);
+	if (options.audience && !audienceMatches(claims, *options.audience))
+		throw VerificationException("the token's audience '" + jsonString(claims, "aud") + "' does not include '" + *options.audience + "'");
+	return jwt;
+}
+
+} // namespace jwtflow

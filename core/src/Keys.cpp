@@ -1,0 +1,406 @@
+//
+// Keys.cpp
+//
+// Library: jwtflow core
+// Private/public key loading and raw JWS signatures on OpenSSL EVP.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/Keys.h"
+#include "FileInput.h"
+#include "OpenSslSupport.h"
+#include "jwtflow/Exception.h"
+#include <openssl/core_names.h>
+#include <openssl/decoder.h>
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <cstring>
+
+namespace jwtflow {
+
+namespace detail {
+
+std::string takeOpenSslError()
+{
+	unsigned long code = ERR_peek_last_error();
+	std::string text;
+	if (code)
+	{
+		const char* reason = ERR_reason_error_string(code);
+		text = reason ? reason : "unknown OpenSSL error";
+	}
+	ERR_clear_error();
+	return text.empty() ? "unknown OpenSSL error" : text;
+}
+
+const EVP_MD* digestFor(int bits)
+{
+	switch (bits)
+	{
+	case 384: return EVP_sha384();
+	case 512: return EVP_sha512();
+	default: return EVP_sha256();
+	}
+}
+
+} // namespace detail
+
+using namespace detail;
+
+namespace {
+
+struct PassphraseState
+{
+	const std::optional<std::string>* passphrase;
+	bool asked = false;
+};
+
+int passphraseCallback(char* buf, int size, int /*rwflag*/, void* u)
+{
+	auto* state = static_cast<PassphraseState*>(u);
+	state->asked = true;
+	if (!state->passphrase->has_value()) return -1;
+	const std::string& p = **state->passphrase;
+	if (static_cast<int>(p.size()) > size) return -1;
+	std::memcpy(buf, p.data(), p.size());
+	return static_cast<int>(p.size());
+}
+
+bool contains(const std::string& s, const char* what) { return s.find(what) != std::string::npos; }
+
+KeyType keyTypeOf(EVP_PKEY* key, const std::string& label)
+{
+	int id = EVP_PKEY_get_base_id(key);
+	if (id == EVP_PKEY_RSA) return KeyType::RSA;
+	if (id == EVP_PKEY_EC) return KeyType::EC;
+	const char* name = EVP_PKEY_get0_type_name(key);
+	throw InputException(label + " is a " + std::string(name ? name : "unknown") +
+		" key, which jwtflow does not sign with: use an RSA (2048 bits or more) or EC P-256 key");
+}
+
+std::string curveOf(EVP_PKEY* key)
+{
+	if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) return {};
+	char name[64] = {0};
+	std::size_t len = 0;
+	if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len)) return "unknown curve";
+	std::string n(name, len);
+	if (n == "prime256v1" || n == "P-256") return "P-256";
+	if (n == "secp384r1" || n == "P-384") return "P-384";
+	if (n == "secp521r1" || n == "P-521") return "P-521";
+	return n;
+}
+
+void checkKeySuits(EVP_PKEY* key, const Algorithm& alg, const std::string& what)
+{
+	KeyType type = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? KeyType::RSA : KeyType::EC;
+	if (type != alg.keyType)
+	{
+		throw InputException("the " + what + " is " + describeKey(type, EVP_PKEY_get_bits(key), curveOf(key)) + " but "
+			+ alg.name + " needs " + (alg.keyType == KeyType::RSA ? "an RSA key" : "an EC P-256 key")
+			+ ": use a key of that kind or choose another algorithm (JWT_ALGORITHM / --alg)");
+	}
+	if (type == KeyType::RSA && EVP_PKEY_get_bits(key) < 2048)
+		throw InputException("the " + what + " is RSA " + std::to_string(EVP_PKEY_get_bits(key))
+			+ "-bit, too small to sign with: identity providers require 2048 bits or more");
+	if (type == KeyType::EC && curveOf(key) != "P-256")
+		throw InputException("the " + what + " is on curve " + curveOf(key) + " but " + alg.name + " needs P-256");
+}
+
+bool configurePss(EVP_PKEY_CTX* pctx, const Algorithm& alg)
+{
+	if (alg.padding != Algorithm::Padding::PSS) return true;
+	return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0
+		&& EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0;
+}
+
+std::string derToJose(const std::string& der, int coordinateBytes)
+{
+	const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+	ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+	if (!sig) throw Exception("cannot convert the ECDSA signature: " + takeOpenSslError());
+	const BIGNUM* r = nullptr;
+	const BIGNUM* s = nullptr;
+	ECDSA_SIG_get0(sig, &r, &s);
+	std::string out(static_cast<std::size_t>(coordinateBytes) * 2, '\0');
+	auto* o = reinterpret_cast<unsigned char*>(&out[0]);
+	bool ok = BN_bn2binpad(r, o, coordinateBytes) == coordinateBytes
+		&& BN_bn2binpad(s, o + coordinateBytes, coordinateBytes) == coordinateBytes;
+	ECDSA_SIG_free(sig);
+	if (!ok) throw Exception("cannot convert the ECDSA signature");
+	return out;
+}
+
+std::string joseToDer(const std::string& jose, int coordinateBytes)
+{
+	if (jose.size() != static_cast<std::size_t>(coordinateBytes) * 2) return {};
+	const auto* p = reinterpret_cast<const unsigned char*>(jose.data());
+	BIGNUM* r = BN_bin2bn(p, coordinateBytes, nullptr);
+	BIGNUM* s = BN_bin2bn(p + coordinateBytes, coordinateBytes, nullptr);
+	ECDSA_SIG* sig = ECDSA_SIG_new();
+	if (!r || !s || !sig || !ECDSA_SIG_set0(sig, r, s))
+	{
+		BN_free(r);
+		BN_free(s);
+		ECDSA_SIG_free(sig);
+		return {};
+	}
+	unsigned char* der = nullptr;
+	int len = i2d_ECDSA_SIG(sig, &der);
+	ECDSA_SIG_free(sig);
+	if (len <= 0) return {};
+	std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+	OPENSSL_free(der);
+	return out;
+}
+
+EVP_PKEY* decodePublic(const std::string& data, const char* inputType)
+{
+	EVP_PKEY* pkey = nullptr;
+	OSSL_DECODER_CTX* dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, inputType, nullptr, nullptr,
+		EVP_PKEY_PUBLIC_KEY, nullptr, nullptr);
+	if (!dctx) return nullptr;
+	const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+	std::size_t len = data.size();
+	if (!OSSL_DECODER_from_data(dctx, &p, &len)) pkey = nullptr;
+	OSSL_DECODER_CTX_free(dctx);
+	ERR_clear_error();
+	return pkey;
+}
+
+} // namespace
+
+std::string describeKey(KeyType type, int bits, const std::string& curve)
+{
+	if (type == KeyType::RSA) return "RSA " + std::to_string(bits) + "-bit";
+	return "EC " + curve;
+}
+
+// ---------------------------------------------------------------- PrivateKey
+
+PrivateKey::PrivateKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)) {}
+
+PrivateKey PrivateKey::fromFile(const std::string& path, const std::optional<std::string>& passphrase)
+{
+	std::string data = readInputFile(path, "private key");
+	return fromPem(data, "private key '" + path + "'", passphrase);
+}
+
+PrivateKey PrivateKey::fromPem(const std::string& data, const std::string& label,
+	const std::optional<std::string>& passphrase)
+{
+	ERR_clear_error();
+	const bool pem = contains(data, "-----BEGIN ");
+	if (pem)
+	{
+		const bool hasPrivate = contains(data, "PRIVATE KEY-----");
+		if (!hasPrivate && contains(data, "-----BEGIN CERTIFICATE-----"))
+			throw InputException(label + " holds a certificate, not a private key: give the private key file "
+				"(PATH_PRIVATE_KEY / --private-key) and the certificate as PATH_CERTIFICATE");
+		if (!hasPrivate && contains(data, "PUBLIC KEY-----"))
+			throw InputException(label + " holds a public key, not a private key: the JWT is signed with the "
+				"private key (PATH_PRIVATE_KEY / --private-key)");
+		if (!hasPrivate)
+			throw InputException(label + " is PEM but holds no private key (expected -----BEGIN PRIVATE KEY-----, "
+				"-----BEGIN RSA PRIVATE KEY----- or -----BEGIN EC PRIVATE KEY-----)");
+		const bool encrypted = contains(data, "-----BEGIN ENCRYPTED PRIVATE KEY-----") || contains(data, "Proc-Type: 4,ENCRYPTED");
+		if (encrypted && !passphrase)
+			throw InputException(label + " is encrypted and no passphrase was given: set PRIVATE_KEY_PASSPHRASE "
+				"or give --passphrase-file FILE");
+		PassphraseState state{&passphrase};
+		BioPtr bio = memoryBio(data);
+		EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphraseCallback, &state);
+		if (!key)
+		{
+			std::string reason = takeOpenSslError();
+			if (encrypted)
+				throw InputException("cannot decrypt " + label + ": wrong passphrase (or the file is damaged)");
+			throw InputException(label + " is not a valid private key (" + reason + "): the PEM text may be truncated or altered");
+		}
+		auto owned = wrapKey(key);
+		keyTypeOf(key, label);
+		return PrivateKey(owned);
+	}
+
+	// Binary: DER PKCS#8 / PKCS#1 / SEC1.
+	const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+	EVP_PKEY* key = d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(data.size()));
+	if (!key)
+	{
+		ERR_clear_error();
+		const auto* q = reinterpret_cast<const unsigned char*>(data.data());
+		X509* cert = d2i_X509(nullptr, &q, static_cast<long>(data.size()));
+		ERR_clear_error();
+		if (cert)
+		{
+			X509_free(cert);
+			throw InputException(label + " holds a certificate (DER), not a private key: give the private key file "
+				"(PATH_PRIVATE_KEY / --private-key)");
+		}
+		throw InputException(label + " is not a private key: expected PEM (-----BEGIN PRIVATE KEY-----) or DER PKCS#8");
+	}
+	auto owned = wrapKey(key);
+	keyTypeOf(key, label);
+	return PrivateKey(owned);
+}
+
+KeyType PrivateKey::type() const { return keyTypeOf(_key.get(), "the private key"); }
+int PrivateKey::bits() const { return EVP_PKEY_get_bits(_key.get()); }
+std::string PrivateKey::curveName() const { return curveOf(_key.get()); }
+evp_pkey_st* PrivateKey::native() const { return _key.get(); }
+
+PublicKey PrivateKey::publicKey() const
+{
+	unsigned char* der = nullptr;
+	int len = i2d_PUBKEY(_key.get(), &der);
+	if (len <= 0) throw Exception("cannot derive the public key: " + takeOpenSslError());
+	const unsigned char* p = der;
+	EVP_PKEY* pub = d2i_PUBKEY(nullptr, &p, len);
+	OPENSSL_free(der);
+	if (!pub) throw Exception("cannot derive the public key: " + takeOpenSslError());
+	return PublicKey(wrapKey(pub));
+}
+
+std::string PrivateKey::sign(const Algorithm& alg, const std::string& data) const
+{
+	checkKeySuits(_key.get(), alg, "private key");
+	MdCtxPtr ctx(EVP_MD_CTX_new());
+	EVP_PKEY_CTX* pctx = nullptr;
+	if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, digestFor(alg.digestBits), nullptr, _key.get()) != 1
+		|| !configurePss(pctx, alg))
+		throw Exception("cannot start " + alg.name + " signing: " + takeOpenSslError());
+	std::size_t len = 0;
+	const auto* in = reinterpret_cast<const unsigned char*>(data.data());
+	if (EVP_DigestSign(ctx.get(), nullptr, &len, in, data.size()) != 1)
+		throw Exception(alg.name + " signing failed: " + takeOpenSslError());
+	std::string sig(len, '\0');
+	if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(&sig[0]), &len, in, data.size()) != 1)
+		throw Exception(alg.name + " signing failed: " + takeOpenSslError());
+	sig.resize(len);
+	if (alg.padding == Algorithm::Padding::ECDSA) return derToJose(sig, alg.ecCoordinateBytes);
+	return sig;
+}
+
+void PrivateKey::checkSuits(const Algorithm& alg) const
+{
+	checkKeySuits(_key.get(), alg, "private key");
+}
+
+std::string PrivateKey::toPem(const std::optional<std::string>& passphrase) const
+{
+	BioPtr bio(BIO_new(BIO_s_mem()));
+	int ok;
+	if (passphrase)
+		ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), _key.get(), EVP_aes_256_cbc(),
+			passphrase->data(), static_cast<int>(passphrase->size()), nullptr, nullptr);
+	else
+		ok = PEM_write_bio_PKCS8PrivateKey(bio.get(), _key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+	if (!ok) throw Exception("cannot write the private key: " + takeOpenSslError());
+	return bioText(bio.get());
+}
+
+// ---------------------------------------------------------------- PublicKey
+
+PublicKey::PublicKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)) {}
+
+PublicKey PublicKey::fromFile(const std::string& path)
+{
+	std::string data = readInputFile(path, "public key");
+	return fromPem(data, "public key '" + path + "'");
+}
+
+PublicKey PublicKey::fromPem(const std::string& data, const std::string& label)
+{
+	ERR_clear_error();
+	const bool pem = contains(data, "-----BEGIN ");
+	if (pem && contains(data, "-----BEGIN CERTIFICATE-----"))
+	{
+		BioPtr bio = memoryBio(data);
+		X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+		if (!cert) throw InputException(label + " holds a damaged certificate (" + takeOpenSslError() + ")");
+		EVP_PKEY* key = X509_get_pubkey(cert);
+		X509_free(cert);
+		if (!key) throw InputException(label + ": cannot read the certificate's public key (" + takeOpenSslError() + ")");
+		auto owned = wrapKey(key);
+		keyTypeOf(key, label);
+		return PublicKey(owned);
+	}
+	if (pem && contains(data, "PRIVATE KEY-----") && !contains(data, "PUBLIC KEY-----"))
+		throw InputException(label + " holds a private key, not a public key: give the public key (PATH_PUBLIC_KEY / "
+			"--public-key) or the certificate (--certificate); never share the private key");
+	EVP_PKEY* key = decodePublic(data, pem ? "PEM" : "DER");
+	if (!key && !pem)
+	{
+		const auto* q = reinterpret_cast<const unsigned char*>(data.data());
+		X509* cert = d2i_X509(nullptr, &q, static_cast<long>(data.size()));
+		ERR_clear_error();
+		if (cert)
+		{
+			key = X509_get_pubkey(cert);
+			X509_free(cert);
+		}
+	}
+	if (!key)
+		throw InputException(label + " is not a public key: expected PEM (-----BEGIN PUBLIC KEY-----), "
+			"an RSA PUBLIC KEY, DER, or a certificate");
+	auto owned = wrapKey(key);
+	keyTypeOf(key, label);
+	return PublicKey(owned);
+}
+
+KeyType PublicKey::type() const { return keyTypeOf(_key.get(), "the public key"); }
+int PublicKey::bits() const { return EVP_PKEY_get_bits(_key.get()); }
+std::string PublicKey::curveName() const { return curveOf(_key.get()); }
+evp_pkey_st* PublicKey::native() const { return _key.get(); }
+
+bool PublicKey::verify(const Algorithm& alg, const std::string& data, const std::string& signature) const
+{
+	KeyType type = EVP_PKEY_get_base_id(_key.get()) == EVP_PKEY_RSA ? KeyType::RSA : KeyType::EC;
+	if (type != alg.keyType) return false;
+	if (type == KeyType::EC && curveOf(_key.get()) != "P-256") return false;
+	std::string sig = signature;
+	if (alg.padding == Algorithm::Padding::ECDSA)
+	{
+		sig = joseToDer(signature, alg.ecCoordinateBytes);
+		if (sig.empty()) return false;
+	}
+	MdCtxPtr ctx(EVP_MD_CTX_new());
+	EVP_PKEY_CTX* pctx = nullptr;
+	if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, digestFor(alg.digestBits), nullptr, _key.get()) != 1
+		|| !configurePss(pctx, alg))
+	{
+		ERR_clear_error();
+		return false;
+	}
+	int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+		reinterpret_cast<const unsigned char*>(data.data()), data.size());
+	ERR_clear_error();
+	return rc == 1;
+}
+
+bool PublicKey::matches(const PrivateKey& key) const
+{
+	int rc = EVP_PKEY_eq(_key.get(), key.native());
+	ERR_clear_error();
+	return rc == 1;
+}
+
+std::string PublicKey::toPem() const
+{
+	BioPtr bio(BIO_new(BIO_s_mem()));
+	if (!PEM_write_bio_PUBKEY(bio.get(), _key.get())) throw Exception("cannot write the public key: " + takeOpenSslError());
+	return bioText(bio.get());
+}
+
+std::string PublicKey::toDer() const
+{
+	unsigned char* der = nullptr;
+	int len = i2d_PUBKEY(_key.get(), &der);
+	if (len <= 0) throw Exception("cannot encode the public key: " + takeOpenSslError());
+	std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+	OPENSSL_free(der);
+	return out;
+}
+
+} // namespace jwtflow
