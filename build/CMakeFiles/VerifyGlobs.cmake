@@ -12,13 +12,45 @@ set(OLD_GLOB
   "/work/main/core/src/Encoding.cpp"
   "/work/main/core/src/Exception.cpp"
   "/work/main/core/src/FileInput.cpp"
+  "/work/main/core/src/HttpClient.cpp"
   "/work/main/core/src/Json.cpp"
   "/work/main/core/src/Jwt.cpp"
   "/work/main/core/src/KeyFactory.cpp"
   "/work/main/core/src/Keys.cpp"
+  "/work/main/core/src/Network.cpp"
   "/work/main/core/src/PluginRegistry.cpp"
   "/work/main/core/src/Provider.cpp"
   "/work/main/core/src/Settings.cpp"
+  "/work/main/core/src/SettingsLoader.cpp"
+  "/work/main/core/src/TokenClient.cpp"
+  )
+if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
+  message("-- GLOB mismatch!")
+  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+endif()
+
+# JWTFLOW_EMULATOR_SOURCES at emulator/CMakeLists.txt:1 (file)
+file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/emulator/src/*.cpp")
+set(OLD_GLOB
+  "/work/main/emulator/src/Emulator.cpp"
+  "/work/main/emulator/src/EmulatorState.cpp"
+  "/work/main/emulator/src/SalesforceEndpoints.cpp"
+  )
+if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
+  message("-- GLOB mismatch!")
+  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+endif()
+
+# JWTFLOW_HOST_SOURCES at host/CMakeLists.txt:1 (file)
+file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/host/*.cpp")
+set(OLD_GLOB
+  "/work/main/host/DemoRunner.cpp"
+  "/work/main/host/EmulatorCommands.cpp"
+  "/work/main/host/JwtflowApp.cpp"
+  "/work/main/host/Output.cpp"
+  "/work/main/host/ProviderActions.cpp"
+  "/work/main/host/UtilityCommands.cpp"
+  "/work/main/host/main.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
@@ -28,6 +60,7 @@ endif()
 # JWTFLOW_DESCRIPTORS at CMakeLists.txt:44 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/plugins.d/*.properties")
 set(OLD_GLOB
+  "/work/main/plugins.d/salesforce.properties"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")

@@ -1,0 +1,154 @@
+//
+// TokenClient.cpp
+//
+// Library: jwtflow core
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/TokenClient.h"
+#include "FileInput.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
+#include <Poco/Environment.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+namespace jwtflow {
+
+HttpOptions httpOptionsFrom(const Settings& settings, int timeoutSeconds)
+{
+	HttpOptions options;
+	options.timeoutSeconds = timeoutSeconds;
+	if (auto ca = settings.get("CA_FILE"))
+	{
+		detail::readInputFile(*ca, "CA file");
+		options.caFile = *ca;
+	}
+	std::string proxy = settings.getOr("HTTPS_PROXY", Poco::Environment::get("https_proxy", ""));
+	if (!proxy.empty())
+	{
+		if (proxy.find("://") == std::string::npos) proxy = "http://" + proxy;
+		Poco::URI uri;
+		try
+		{
+			uri = Poco::URI(proxy);
+		}
+		catch (const Poco::Exception&)
+		{
+			throw UsageException("HTTPS_PROXY is not a URL: expected http://[user:password@]host:port");
+		}
+		if (uri.getScheme() != "http" || uri.getHost().empty())
+			throw UsageException("HTTPS_PROXY must be an http:// proxy URL (http://[user:password@]host:port)");
+		options.proxy = proxy;
+	}
+	options.noProxy = Poco::Environment::get("NO_PROXY", Poco::Environment::get("no_proxy", ""));
+	return options;
+}
+
+TokenClient::TokenClient(const Provider& provider, const Settings& settings, HttpClient& http):
+	_provider(provider), _settings(settings), _http(http)
+{
+}
+
+namespace {
+
+long firstErrorCode(const Poco::JSON::Object& body)
+{
+	if (!body.has("error_codes")) return 0;
+	Poco::Dynamic::Var v = body.get("error_codes");
+	if (v.type() != typeid(Poco::JSON::Array::Ptr)) return 0;
+	auto arr = v.extract<Poco::JSON::Array::Ptr>();
+	if (!arr || arr->size() == 0) return 0;
+	try
+	{
+		return arr->get(0).convert<long>();
+	}
+	catch (const Poco::Exception&)
+	{
+		return 0;
+	}
+}
+
+std::string hostOf(const std::string& url)
+{
+	try
+	{
+		Poco::URI uri(url);
+		return uri.getHost() + (uri.getPort() != 443 && uri.getPort() != 80 ? ":" + std::to_string(uri.getPort()) : "");
+	}
+	catch (const Poco::Exception&)
+	{
+		return url;
+	}
+}
+
+} // namespace
+
+Poco::JSON::Object::Ptr TokenClient::readJson(const HttpResponse& response, const std::string& what, const std::string& url)
+{
+	Poco::JSON::Object::Ptr body;
+	try
+	{
+		body = parseJsonObject(response.body);
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	if (body && body->has("error") && !jsonString(*body, "error").empty() && response.status >= 400)
+	{
+		OAuthError error;
+		error.httpStatus = response.status;
+		error.error = jsonString(*body, "error");
+		error.description = jsonString(*body, "error_description");
+		error.code = firstErrorCode(*body);
+		error.body = body;
+		std::string hint;
+		try
+		{
+			hint = _provider.errorHint(error);
+		}
+		catch (...)
+		{
+		}
+		throw IdpException(error.httpStatus, error.error, error.description, error.code, hint);
+	}
+	if (response.status != 200)
+	{
+		std::string message = hostOf(url) + " answered " + what + " with HTTP " + std::to_string(response.status);
+		if (!response.reason.empty()) message += " " + response.reason;
+		if (response.tries > 1) message += " after " + std::to_string(response.tries) + " tries";
+		message += ": " + firstLine(response.body);
+		if (response.status == 404) message += " (is the URL right?)";
+		if (response.status == 401 || response.status == 403)
+			message += " (the token was refused: it may have expired or lack the scope)";
+		throw NetworkException(message);
+	}
+	if (!body)
+		throw NetworkException(hostOf(url) + " answered " + what + " with HTTP 200 but not JSON (" +
+			(response.contentType.empty() ? std::string("no content type") : response.contentType) + "): " + firstLine(response.body)
+			+ " (is the URL an OAuth endpoint?)");
+	return body;
+}
+
+TokenResult TokenClient::exchange(const std::string& assertion)
+{
+	TokenRequest request = _provider.tokenRequest(_settings, assertion);
+	HttpResponse response = _http.postForm(request.url, request.form);
+	Poco::JSON::Object::Ptr body = readJson(response, "the token request", request.url);
+	TokenResult result = _provider.readTokenResponse(*body);
+	result.raw = body;
+	return result;
+}
+
+Poco::JSON::Object::Ptr TokenClient::bearerGet(const std::string& url, const std::string& accessToken)
+{
+	return readJson(_http.get(url, accessToken), "the Bearer request", url);
+}
+
+Poco::JSON::Object::Ptr TokenClient::bearerPost(const std::string& url, const FormFields& form, const std::string& accessToken)
+{
+	return readJson(_http.postForm(url, form, accessToken), "the Bearer request", url);
+}
+
+} // namespace jwtflow

@@ -1,0 +1,80 @@
+//
+// Emulator.h
+//
+// Library: jwtflow emulator
+// A loopback HTTPS emulator of the identity providers' endpoints, strict
+// like the real services (DESIGN.md, "The emulator"; FACTS.md).
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_EMULATOR_EMULATOR_INCLUDED
+#define JWTFLOW_EMULATOR_EMULATOR_INCLUDED
+
+#include "jwtflow/Certificate.h"
+#include "jwtflow/Export.h"
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace jwtflow {
+namespace emulator {
+
+struct JWTFLOW_API RegisteredApp
+	/// A connected app / app registration: its client id and the certificate
+	/// whose key signs its assertions.
+{
+	std::string clientId;
+	Certificate certificate;
+};
+
+struct JWTFLOW_API EmulatorOptions
+	/// What the emulator knows and where it listens.
+{
+	int port = 0;                          /// 0: a free port
+	std::vector<RegisteredApp> apps;       /// registered apps
+	std::vector<std::string> users;        /// Salesforce usernames (sub) it knows
+	std::vector<std::string> communities;  /// community site paths, e.g. "/customers"
+	std::string workDir;                   /// where the CA and server certificate files are written (required)
+	int salesforceMaxLifetime = 300;       /// exp may be at most this far ahead (FACTS.md 1.1)
+	int clockSkewSeconds = 30;             /// tolerance on exp/nbf/iat
+	std::string orgId = "00D000000000001AAA";
+};
+
+class JWTFLOW_API Emulator
+	/// The emulator. start() makes a test CA and a server certificate for
+	/// 127.0.0.1/localhost (in workDir), then serves HTTPS on 127.0.0.1.
+{
+public:
+	explicit Emulator(EmulatorOptions options);
+	~Emulator();
+	Emulator(const Emulator&) = delete;
+	Emulator& operator=(const Emulator&) = delete;
+
+	void start();
+		/// Starts serving. Throws jwtflow::Exception when the port is taken.
+
+	void stop();
+		/// Stops serving and waits for the handlers to finish.
+
+	std::string baseUrl() const;
+		/// https://127.0.0.1:<port>
+
+	std::string caFile() const;
+		/// The PEM file of the CA that signed the server certificate: give it as --ca-file / CA_FILE.
+
+	int port() const;
+
+	int connectionsAccepted() const;
+		/// TCP connections accepted so far (to observe keep-alive).
+
+	int tokensIssued() const;
+
+private:
+	struct Impl;
+	std::unique_ptr<Impl> _impl;
+};
+
+} // namespace emulator
+} // namespace jwtflow
+
+#endif

@@ -1,0 +1,139 @@
+//
+// Emulator.cpp
+//
+// Library: jwtflow emulator
+// The server: TLS material, socket, HTTPServer, and the shared state.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/emulator/Emulator.h"
+#include "EmulatorHandlers.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/HttpClient.h"
+#include "jwtflow/KeyFactory.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/Net/Context.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Path.h>
+#include <Poco/ThreadPool.h>
+
+namespace jwtflow {
+namespace emulator {
+
+struct Emulator::Impl
+{
+	EmulatorOptions options;
+	std::shared_ptr<EmulatorState> state;
+	std::unique_ptr<Poco::ThreadPool> pool;
+	std::unique_ptr<Poco::Net::HTTPServer> server;
+	std::string caFile;
+	int port = 0;
+};
+
+namespace {
+
+void writeFile(const std::string& path, const std::string& data, bool secret)
+{
+	Poco::FileOutputStream out(path);
+	out << data;
+	out.close();
+	if (secret) Poco::File(path).setExecutable(false);
+}
+
+} // namespace
+
+Emulator::Emulator(EmulatorOptions options): _impl(new Impl)
+{
+	_impl->options = std::move(options);
+}
+
+Emulator::~Emulator()
+{
+	stop();
+}
+
+void Emulator::start()
+{
+	if (_impl->server) return;
+	const EmulatorOptions& o = _impl->options;
+	if (o.workDir.empty()) throw UsageException("the emulator needs a folder for its TLS files");
+	Poco::File(o.workDir).createDirectories();
+
+	// A test CA and a server certificate for the loopback names, made now.
+	PrivateKey caKey = KeyFactory::generateEc();
+	CertificateRequest caReq;
+	caReq.commonName = "jwtflow emulator test CA";
+	caReq.days = 2;
+	caReq.isCertificateAuthority = true;
+	Certificate caCert = KeyFactory::issue(caKey, caReq);
+	PrivateKey serverKey = KeyFactory::generateEc();
+	CertificateRequest serverReq;
+	serverReq.commonName = "localhost";
+	serverReq.days = 2;
+	serverReq.dnsNames = {"localhost"};
+	serverReq.ipAddresses = {"127.0.0.1", "::1"};
+	Certificate serverCert = KeyFactory::issue(serverKey, serverReq, &caKey, &caCert);
+
+	const std::string caPath = Poco::Path(o.workDir, "emulator-ca.pem").toString();
+	const std::string certPath = Poco::Path(o.workDir, "emulator-server.pem").toString();
+	const std::string keyPath = Poco::Path(o.workDir, "emulator-server-key.pem").toString();
+	writeFile(caPath, caCert.toPem(), false);
+	writeFile(certPath, serverCert.toPem() + caCert.toPem(), false);
+	writeFile(keyPath, serverKey.toPem(), true);
+	_impl->caFile = caPath;
+
+	HttpClient::initializeSsl();
+	Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, keyPath, certPath, "",
+		Poco::Net::Context::VERIFY_NONE, 9, false);
+	context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
+	context->enableSessionCache(true, "jwtflow-emulator");
+	Poco::File(keyPath).remove();
+
+	Poco::Net::SecureServerSocket socket(context);
+	try
+	{
+		socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(o.port)), false);
+		socket.listen(64);
+	}
+	catch (const Poco::Exception& e)
+	{
+		throw NetworkException("the emulator cannot listen on 127.0.0.1:" + std::to_string(o.port) + ": " + e.message());
+	}
+	_impl->port = socket.address().port();
+	_impl->state = std::make_shared<EmulatorState>(o, "https://127.0.0.1:" + std::to_string(_impl->port));
+
+	Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+	params->setKeepAlive(true);
+	params->setMaxKeepAliveRequests(1000);
+	params->setKeepAliveTimeout(Poco::Timespan(15, 0));
+	params->setTimeout(Poco::Timespan(10, 0));
+	params->setMaxThreads(8);
+	params->setMaxQueued(64);
+	_impl->pool.reset(new Poco::ThreadPool(2, 8));
+	_impl->server.reset(new Poco::Net::HTTPServer(new EmulatorHandlerFactory(_impl->state), *_impl->pool, socket, params));
+	_impl->server->start();
+}
+
+void Emulator::stop()
+{
+	if (!_impl->server) return;
+	_impl->server->stopAll(true);
+	_impl->server.reset();
+	_impl->pool->joinAll();
+	_impl->pool.reset();
+}
+
+std::string Emulator::baseUrl() const { return "https://127.0.0.1:" + std::to_string(_impl->port); }
+std::string Emulator::caFile() const { return _impl->caFile; }
+int Emulator::port() const { return _impl->port; }
+int Emulator::connectionsAccepted() const
+{
+	return _impl->server ? _impl->server->totalConnections() : 0;
+}
+int Emulator::tokensIssued() const { return _impl->state ? _impl->state->tokensIssued() : 0; }
+
+} // namespace emulator
+} // namespace jwtflow

@@ -1,0 +1,76 @@
+//
+// EmulatorHandlers.h
+//
+// Library: jwtflow emulator (internal)
+// The emulator's shared state and its HTTP request handlers.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_EMULATOR_HANDLERS_INCLUDED
+#define JWTFLOW_EMULATOR_HANDLERS_INCLUDED
+
+#include "jwtflow/emulator/Emulator.h"
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace jwtflow {
+namespace emulator {
+
+struct IssuedToken
+{
+	std::string username;
+	std::string clientId;
+	std::string site;   // "" for the org, else the community path
+};
+
+class EmulatorState
+	/// Registered apps, users and sites, and the tokens and one-time links issued.
+{
+public:
+	EmulatorState(const EmulatorOptions& options, std::string baseUrl);
+
+	const EmulatorOptions& options() const { return _options; }
+	const std::string& baseUrl() const { return _baseUrl; }
+
+	const RegisteredApp* app(const std::string& clientId) const;
+	bool knowsUser(const std::string& username) const;
+	bool knowsCommunity(const std::string& path) const;
+	std::string userId(const std::string& username) const;
+
+	std::string issueToken(const IssuedToken& info);
+	std::optional<IssuedToken> lookupToken(const std::string& token) const;
+	std::string issueOneTimePassword(const std::string& token);
+	std::optional<std::string> redeemOneTimePassword(const std::string& otp);
+	int tokensIssued() const;
+
+private:
+	EmulatorOptions _options;
+	std::string _baseUrl;
+	mutable std::mutex _mutex;
+	std::map<std::string, IssuedToken> _tokens;
+	std::map<std::string, std::string> _otps;
+	int _issued = 0;
+};
+
+class EmulatorHandlerFactory: public Poco::Net::HTTPRequestHandlerFactory
+{
+public:
+	explicit EmulatorHandlerFactory(std::shared_ptr<EmulatorState> state): _state(std::move(state)) {}
+	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+};
+
+} // namespace emulator
+} // namespace jwtflow
+
+#endif

@@ -1,0 +1,375 @@
+//
+// SalesforceEndpoints.cpp
+//
+// Library: jwtflow emulator
+// Salesforce's token, identity, userinfo, singleaccess and frontdoor.jsp
+// endpoints (FACTS.md sections 1 and 2), for the org and each community site.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "EmulatorHandlers.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
+#include <Poco/Net/HTMLForm.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/String.h>
+#include <Poco/StreamCopier.h>
+#include <Poco/Timestamp.h>
+#include <Poco/URI.h>
+#include <Poco/Net/HTTPCookie.h>
+#include <Poco/StringTokenizer.h>
+#include <algorithm>
+
+using Poco::Net::HTTPRequestHandler;
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+namespace jwtflow {
+namespace emulator {
+
+namespace {
+
+const std::size_t MAX_REQUEST_BODY = 64 * 1024;
+
+void sendJson(HTTPServerResponse& response, int status, const Poco::JSON::Object& body)
+{
+	std::string text = objectToJson(body);
+	response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+	response.setContentType("application/json;charset=UTF-8");
+	response.set("Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
+	response.setContentLength(static_cast<std::streamsize>(text.size()));
+	response.send() << text;
+}
+
+void sendOAuthError(HTTPServerResponse& response, int status, const std::string& error, const std::string& description)
+{
+	Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+	body.set("error", error);
+	body.set("error_description", description);
+	sendJson(response, status, body);
+}
+
+void sendText(HTTPServerResponse& response, int status, const std::string& contentType, const std::string& text)
+{
+	response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+	response.setContentType(contentType);
+	response.setContentLength(static_cast<std::streamsize>(text.size()));
+	response.send() << text;
+}
+
+std::string bearerToken(const HTTPServerRequest& request)
+{
+	std::string auth = request.get("Authorization", "");
+	if (Poco::icompare(auth.substr(0, 7), "Bearer ") != 0) return {};
+	return Poco::trim(auth.substr(7));
+}
+
+/// Reads a form body, strictly: POST, the form content type, a bounded size.
+bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Net::NameValueCollection& fields)
+{
+	if (request.getMethod() != "POST")
+	{
+		sendOAuthError(response, 405, "invalid_request", "must use HTTP POST");
+		return false;
+	}
+	std::string type = request.getContentType();
+	if (Poco::icompare(type.substr(0, 33), "application/x-www-form-urlencoded") != 0)
+	{
+		sendOAuthError(response, 400, "invalid_request", "content type must be application/x-www-form-urlencoded");
+		return false;
+	}
+	std::string body;
+	char buf[4096];
+	std::istream& in = request.stream();
+	while (in.read(buf, sizeof buf) || in.gcount() > 0)
+	{
+		body.append(buf, static_cast<std::size_t>(in.gcount()));
+		if (body.size() > MAX_REQUEST_BODY)
+		{
+			sendOAuthError(response, 413, "invalid_request", "request body too large");
+			return false;
+		}
+	}
+	Poco::StringTokenizer pairs(body, "&", Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& pair: pairs)
+	{
+		auto eq = pair.find('=');
+		std::string name, value;
+		std::string rawName = pair.substr(0, eq);
+		std::string rawValue = eq == std::string::npos ? "" : pair.substr(eq + 1);
+		std::replace(rawName.begin(), rawName.end(), '+', ' ');
+		std::replace(rawValue.begin(), rawValue.end(), '+', ' ');
+		try
+		{
+			Poco::URI::decode(rawName, name);
+			Poco::URI::decode(rawValue, value);
+		}
+		catch (const Poco::Exception&)
+		{
+			sendOAuthError(response, 400, "invalid_request", "malformed form body");
+			return false;
+		}
+		fields.add(name, value);
+	}
+	return true;
+}
+
+class SalesforceTokenHandler: public HTTPRequestHandler
+{
+public:
+	SalesforceTokenHandler(std::shared_ptr<EmulatorState> state, std::string site):
+		_state(std::move(state)), _site(std::move(site)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		Poco::Net::NameValueCollection form;
+		if (!readForm(request, response, form)) return;
+		if (form.get("grant_type", "") != "urn:ietf:params:oauth:grant-type:jwt-bearer")
+			return sendOAuthError(response, 400, "unsupported_grant_type", "grant type not supported");
+		const std::string assertion = form.get("assertion", "");
+		if (assertion.empty()) return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+		DecodedJwt jwt;
+		try
+		{
+			jwt = decodeJwt(assertion);
+		}
+		catch (const Poco::Exception&)
+		{
+			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+		}
+		if (jwt.algorithm() != "RS256") return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+		const Poco::JSON::Object& claims = *jwt.claims;
+		const RegisteredApp* app = _state->app(jsonString(claims, "iss"));
+		if (!app) return sendOAuthError(response, 400, "invalid_client_id", "client identifier invalid");
+
+		if (!app->certificate.publicKey().verify(Algorithm::fromName("RS256"), jwt.signingInput, jwt.signature))
+			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+		const std::string expectedSite = _state->baseUrl() + _site;
+		const std::string aud = jsonString(claims, "aud");
+		bool audOk = aud == expectedSite;
+		if (_site.empty()) audOk = audOk || aud == "https://login.salesforce.com" || aud == "https://test.salesforce.com";
+		if (!audOk) return sendOAuthError(response, 400, "invalid_grant", "audience is invalid");
+
+		const Poco::Int64 now = Poco::Timestamp().epochTime();
+		const int skew = _state->options().clockSkewSeconds;
+		std::optional<Poco::Int64> exp;
+		try
+		{
+			exp = numericClaim(claims, "exp");
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+		if (!exp || *exp < now - skew) return sendOAuthError(response, 400, "invalid_grant", "expired authorization code");
+		if (*exp > now + _state->options().salesforceMaxLifetime + skew)
+			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+
+		const std::string username = jsonString(claims, "sub");
+		if (!_state->knowsUser(username))
+			return sendOAuthError(response, 400, "invalid_grant", "user hasn't approved this consumer");
+
+		const std::string token = _state->issueToken({username, app->clientId, _site});
+		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+		body.set("access_token", token);
+		body.set("signature", base64Encode(std::string(32, '\x5a')));
+		body.set("scope", "web api id");
+		body.set("instance_url", _state->baseUrl());
+		body.set("id", _state->baseUrl() + "/id/" + _state->options().orgId + "/" + _state->userId(username));
+		body.set("token_type", "Bearer");
+		body.set("issued_at", std::to_string(Poco::Timestamp().epochMicroseconds() / 1000));
+		if (!_site.empty())
+		{
+			body.set("sfdc_community_url", expectedSite);
+			body.set("sfdc_community_id", "0DB000000000001AAA");
+		}
+		sendJson(response, 200, body);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+	std::string _site;
+};
+
+/// Resolves the Bearer token or answers 401 as Salesforce does.
+std::optional<IssuedToken> authorize(EmulatorState& state, HTTPServerRequest& request, HTTPServerResponse& response)
+{
+	std::string token = bearerToken(request);
+	auto info = token.empty() ? std::nullopt : state.lookupToken(token);
+	if (!info)
+	{
+		response.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		sendText(response, 401, "application/json;charset=UTF-8",
+			"[{\"message\":\"Session expired or invalid\",\"errorCode\":\"INVALID_SESSION_ID\"}]");
+	}
+	return info;
+}
+
+Poco::JSON::Object identityOf(EmulatorState& state, const IssuedToken& info)
+{
+	const std::string userId = state.userId(info.username);
+	Poco::JSON::Object id(Poco::JSON_PRESERVE_KEY_ORDER);
+	id.set("id", state.baseUrl() + "/id/" + state.options().orgId + "/" + userId);
+	id.set("asserted_user", true);
+	id.set("user_id", userId);
+	id.set("organization_id", state.options().orgId);
+	id.set("username", info.username);
+	id.set("nick_name", info.username.substr(0, info.username.find('@')));
+	id.set("display_name", info.username.substr(0, info.username.find('@')));
+	id.set("email", info.username);
+	id.set("active", true);
+	id.set("user_type", info.site.empty() ? "STANDARD" : "CSP_LITE_PORTAL");
+	id.set("language", "en_US");
+	id.set("locale", "en_US");
+	return id;
+}
+
+class IdentityHandler: public HTTPRequestHandler
+{
+public:
+	explicit IdentityHandler(std::shared_ptr<EmulatorState> state): _state(std::move(state)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		auto info = authorize(*_state, request, response);
+		if (!info) return;
+		std::string path = Poco::URI(request.getURI()).getPath();
+		std::string expected = "/id/" + _state->options().orgId + "/" + _state->userId(info->username);
+		if (path != expected) return sendText(response, 403, "text/plain", "Forbidden");
+		sendJson(response, 200, identityOf(*_state, *info));
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+};
+
+class UserInfoHandler: public HTTPRequestHandler
+{
+public:
+	explicit UserInfoHandler(std::shared_ptr<EmulatorState> state): _state(std::move(state)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		auto info = authorize(*_state, request, response);
+		if (!info) return;
+		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+		body.set("sub", _state->baseUrl() + "/id/" + _state->options().orgId + "/" + _state->userId(info->username));
+		body.set("user_id", _state->userId(info->username));
+		body.set("organization_id", _state->options().orgId);
+		body.set("preferred_username", info->username);
+		body.set("email", info->username);
+		sendJson(response, 200, body);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+};
+
+class SingleAccessHandler: public HTTPRequestHandler
+{
+public:
+	SingleAccessHandler(std::shared_ptr<EmulatorState> state, std::string site): _state(std::move(state)), _site(std::move(site)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		auto info = authorize(*_state, request, response);
+		if (!info) return;
+		Poco::Net::NameValueCollection form;
+		if (request.getContentLength64() > 0 || request.getChunkedTransferEncoding())
+		{
+			if (!readForm(request, response, form)) return;
+		}
+		std::string redirect = form.get("redirect_uri", "");
+		if (!redirect.empty() && (redirect[0] != '/' || (redirect.size() > 1 && redirect[1] == '/')))
+			return sendOAuthError(response, 400, "invalid_request", "redirect_uri must be a relative URL");
+		std::string otp = _state->issueOneTimePassword(bearerToken(request));
+		std::string uri = _state->baseUrl() + _site + "/secur/frontdoor.jsp?otp=" + urlEncode(otp);
+		if (!redirect.empty()) uri += "&startURL=" + urlEncode(redirect);
+		Poco::JSON::Object body;
+		body.set("frontdoor_uri", uri);
+		sendJson(response, 200, body);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+	std::string _site;
+};
+
+class FrontdoorHandler: public HTTPRequestHandler
+{
+public:
+	FrontdoorHandler(std::shared_ptr<EmulatorState> state, std::string site): _state(std::move(state)), _site(std::move(site)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		Poco::URI uri(request.getURI());
+		std::string sid, otp, retUrl, startUrl;
+		for (const auto& p: uri.getQueryParameters())
+		{
+			if (p.first == "sid") sid = p.second;
+			else if (p.first == "otp") otp = p.second;
+			else if (p.first == "retURL") retUrl = p.second;
+			else if (p.first == "startURL") startUrl = p.second;
+		}
+		std::optional<IssuedToken> info;
+		if (!sid.empty()) info = _state->lookupToken(sid);
+		else if (!otp.empty())
+		{
+			auto token = _state->redeemOneTimePassword(otp);
+			if (token) info = _state->lookupToken(*token);
+		}
+		if (!info)
+		{
+			response.redirect(_state->baseUrl() + _site + "/login?ec=302", HTTPResponse::HTTP_FOUND);
+			return;
+		}
+		std::string target = !retUrl.empty() ? retUrl : !startUrl.empty() ? startUrl : (_site.empty() ? "/home/home.jsp" : _site + "/s");
+		if (target[0] != '/' || (target.size() > 1 && target[1] == '/')) target = "/home/home.jsp";
+		response.addCookie(Poco::Net::HTTPCookie("sid", "emulated-session"));
+		response.redirect(_state->baseUrl() + target, HTTPResponse::HTTP_FOUND);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+	std::string _site;
+};
+
+class NotFoundHandler: public HTTPRequestHandler
+{
+public:
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		sendText(response, 404, "text/html;charset=UTF-8",
+			"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1><p>jwtflow emulator: no such endpoint.</p></body></html>");
+	}
+};
+
+} // namespace
+
+Poco::Net::HTTPRequestHandler* EmulatorHandlerFactory::createRequestHandler(const HTTPServerRequest& request)
+{
+	const std::string path = Poco::URI(request.getURI()).getPath();
+	// A community site path prefixes the Salesforce endpoints.
+	std::string site;
+	std::string rest = path;
+	for (const auto& c: _state->options().communities)
+	{
+		if (!c.empty() && Poco::startsWith(path, c + "/"))
+		{
+			site = c;
+			rest = path.substr(c.size());
+			break;
+		}
+	}
+	if (rest == "/services/oauth2/token") return new SalesforceTokenHandler(_state, site);
+	if (rest == "/services/oauth2/singleaccess") return new SingleAccessHandler(_state, site);
+	if (rest == "/secur/frontdoor.jsp") return new FrontdoorHandler(_state, site);
+	if (site.empty() && rest == "/services/oauth2/userinfo") return new UserInfoHandler(_state);
+	if (site.empty() && Poco::startsWith(rest, std::string("/id/"))) return new IdentityHandler(_state);
+	return new NotFoundHandler;
+}
+
+} // namespace emulator
+} // namespace jwtflow

@@ -1,0 +1,212 @@
+//
+// DemoRunner.cpp
+//
+// Program: jwtflow
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "DemoRunner.h"
+#include "jwtflow/Assertion.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/HttpClient.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
+#include "jwtflow/KeyFactory.h"
+#include "jwtflow/TokenClient.h"
+#include "jwtflow/emulator/Emulator.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/Path.h>
+#include <Poco/TemporaryFile.h>
+#include <iostream>
+#include <sys/stat.h>
+
+namespace jwtflow {
+namespace host {
+
+namespace {
+
+const char* const DEMO_CLIENT_ID = "3MVG9demo.jwtflow.consumer.key";
+const char* const DEMO_USER = "demo.user@jwtflow.example";
+const char* const DEMO_COMMUNITY_USER = "community.user@jwtflow.example";
+const char* const DEMO_COMMUNITY = "/customers";
+
+void writePrivate(const std::string& path, const std::string& pem)
+{
+	{
+		Poco::FileOutputStream out(path);
+		out << pem;
+	}
+	::chmod(path.c_str(), 0600);
+}
+
+std::string indent(const std::string& text)
+{
+	std::string out = "    ";
+	for (char c: text)
+	{
+		out += c;
+		if (c == '\n') out += "    ";
+	}
+	return out;
+}
+
+/// The token response with every secret shortened, for showing.
+Poco::JSON::Object shownResponse(const Poco::JSON::Object& raw)
+{
+	Poco::JSON::Object shown(Poco::JSON_PRESERVE_KEY_ORDER);
+	for (const auto& name: raw.getNames())
+	{
+		if (name == "access_token" || name == "signature") shown.set(name, shorten(jsonString(raw, name)));
+		else shown.set(name, raw.get(name));
+	}
+	return shown;
+}
+
+std::string shortenLink(const std::string& link, const std::string& token)
+{
+	auto pos = link.find(token);
+	if (token.empty() || pos == std::string::npos) return link;
+	return link.substr(0, pos) + token.substr(0, 8) + "..." + link.substr(pos + token.size());
+}
+
+} // namespace
+
+DemoRunner::DemoRunner(PluginRegistry& registry, const Console& console, int timeoutSeconds):
+	_registry(registry), _console(console), _timeout(timeoutSeconds)
+{
+}
+
+void DemoRunner::step(const std::string& title)
+{
+	std::cout << "\n[" << ++_stepNumber << "] " << title << "\n";
+}
+
+int DemoRunner::run()
+{
+	std::cout << "jwtflow demo: the whole JWT flow against the built-in emulator (loopback HTTPS, no account needed)\n";
+	Poco::TemporaryFile folder;
+	folder.createDirectories();
+	const std::string dir = folder.path();
+
+	step("make an RSA-2048 key and a self-signed certificate in " + dir);
+	PrivateKey key = KeyFactory::generateRsa(2048);
+	CertificateRequest req;
+	req.commonName = "jwtflow demo";
+	req.days = 1;
+	Certificate cert = KeyFactory::issue(key, req);
+	const std::string keyPath = Poco::Path(dir, "private_key.pem").toString();
+	const std::string certPath = Poco::Path(dir, "certificate.pem").toString();
+	writePrivate(keyPath, key.toPem());
+	{
+		Poco::FileOutputStream out(certPath);
+		out << cert.toPem();
+	}
+	std::cout << "    private key: " << keyPath << " (mode 0600)\n    certificate: " << certPath
+		<< "\n    x5t: " << cert.x5t() << "   x5t#S256: " << cert.x5tS256() << "\n";
+
+	step("start the emulator and register the certificate as connected app " + std::string(DEMO_CLIENT_ID));
+	emulator::EmulatorOptions options;
+	options.apps.push_back({DEMO_CLIENT_ID, cert});
+	options.users = {DEMO_USER, DEMO_COMMUNITY_USER};
+	options.communities = {DEMO_COMMUNITY};
+	options.workDir = Poco::Path(dir, "emulator").toString();
+	emulator::Emulator emu(options);
+	emu.start();
+	std::cout << "    listening on " << emu.baseUrl() << ", trusting its test CA " << emu.caFile() << "\n";
+
+	int failures = 0;
+	int ran = 0;
+	for (Provider* provider: _registry.providers())
+	{
+		std::map<std::string, std::string> values = {
+			{"CLIENT_ID", DEMO_CLIENT_ID},
+			{"PATH_PRIVATE_KEY", keyPath},
+			{"PATH_CERTIFICATE", certPath},
+			{"CA_FILE", emu.caFile()},
+		};
+		try
+		{
+			if (provider->name() == "salesforce")
+			{
+				values["SUBJECT"] = DEMO_USER;
+				values["AUDIENCE"] = emu.baseUrl();
+				values["RET_URL"] = "/lightning/page/home";
+				runSalesforce(*provider, values, false);
+				++ran;
+			}
+			else if (provider->name() == "salesforce-community")
+			{
+				values["SUBJECT"] = DEMO_COMMUNITY_USER;
+				values["AUDIENCE"] = emu.baseUrl() + DEMO_COMMUNITY;
+				runSalesforce(*provider, values, true);
+				++ran;
+			}
+			else
+			{
+				std::cout << "\n(" << provider->name() << ": no demo profile; skipped)\n";
+			}
+		}
+		catch (const Poco::Exception& e)
+		{
+			++failures;
+			std::cout << "    FAILED: " << messageFor(e) << "\n";
+		}
+	}
+	for (const auto& problem: _registry.problems())
+		_console.note("jwtflow: warning: skipped plugin " + problem.path + ": " + problem.message);
+	const int tokens = emu.tokensIssued();
+	const int connections = emu.connectionsAccepted();
+	emu.stop();
+	if (ran == 0)
+		throw UsageException("no provider plugin to demonstrate: build the plugins (they land in <build>/plugins.d) or give --plugins DIR");
+	std::cout << "\n" << (failures ? "demo finished with " + std::to_string(failures) + " failure(s)" : "demo finished: every flow worked")
+		<< " (" << tokens << " token(s) issued, " << connections << " TLS connection(s) accepted)\n";
+	return failures ? static_cast<int>(ExitCode::Network) : 0;
+}
+
+void DemoRunner::runSalesforce(Provider& provider, const std::map<std::string, std::string>& values, bool community)
+{
+	Settings settings;
+	settings.addMapLayer("demo", values);
+	settings.addDefaults(provider.settings());
+	const std::string label = provider.name();
+
+	step(label + ": mint the JWT assertion (jwtflow " + label + " jwt)");
+	AssertionMinter minter(provider, settings);
+	MintedAssertion jwt = minter.mint();
+	std::cout << "    header: " << objectToJson(*jwt.header) << "\n    claims: " << objectToJson(*jwt.claims) << "\n"
+		<< "    JWT:    " << jwt.compact.substr(0, 60) << "... (" << jwt.compact.size() << " characters)\n";
+
+	step(label + ": exchange it for an access token (jwtflow " + label + " token)");
+	HttpClient http(httpOptionsFrom(settings, _timeout));
+	TokenClient client(provider, settings, http);
+	TokenRequest request = provider.tokenRequest(settings, jwt.compact);
+	std::cout << "    POST " << request.url << "\n";
+	TokenResult token = client.exchange(jwt.compact);
+	std::cout << indent(objectToJson(shownResponse(*token.raw), 2)) << "\n";
+
+	std::string idUrl = provider.identityUrl(token, settings);
+	if (!idUrl.empty())
+	{
+		step(label + ": ask who the token is (jwtflow " + label + " whoami)");
+		Poco::JSON::Object::Ptr identity = client.bearerGet(idUrl, token.accessToken);
+		std::cout << "    GET " << idUrl << "\n    username: " << jsonString(*identity, "username")
+			<< "\n    user id:  " << jsonString(*identity, "user_id") << "\n    org id:   " << jsonString(*identity, "organization_id") << "\n";
+	}
+
+	step(label + ": frontdoor links that open the " + std::string(community ? "community" : "org") + " as the user (jwtflow " + label + " frontdoor)");
+	FrontdoorPlan plan = provider.frontdoor(token, settings, false);
+	std::cout << "    sid link:        " << shortenLink(plan.url, urlEncode(token.accessToken)) << "\n";
+	FrontdoorPlan single = provider.frontdoor(token, settings, true);
+	if (!single.singleAccessEndpoint.empty())
+	{
+		Poco::JSON::Object::Ptr answer = client.bearerPost(single.singleAccessEndpoint, single.singleAccessForm, token.accessToken);
+		std::cout << "    single-use link: " << jsonString(*answer, "frontdoor_uri").substr(0, 90) << "...\n";
+	}
+	std::cout << "    (" << http.connectionsOpened() << " TLS connection(s) for " << label << ", kept alive between requests)\n";
+}
+
+} // namespace host
+} // namespace jwtflow

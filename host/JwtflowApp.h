@@ -1,0 +1,91 @@
+//
+// JwtflowApp.h
+//
+// Program: jwtflow
+// The command-line host: `jwtflow <provider> <action>` and the utility commands.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_HOST_JWTFLOWAPP_INCLUDED
+#define JWTFLOW_HOST_JWTFLOWAPP_INCLUDED
+
+#include "Output.h"
+#include "jwtflow/Assertion.h"
+#include "jwtflow/PluginRegistry.h"
+#include "jwtflow/Settings.h"
+#include <Poco/Util/Application.h>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace jwtflow {
+namespace host {
+
+class JwtflowApp: public Poco::Util::Application
+	/// Poco's Application has no subcommands: main() pre-scans argv for the
+	/// provider (and --plugins), loads that plugin so its settings become
+	/// options, then lets Poco process the options.
+{
+public:
+	JwtflowApp();
+	~JwtflowApp() override;
+
+	int start(int argc, char** argv);
+		/// Runs the program and returns its exit code; never throws.
+
+protected:
+	void defineOptions(Poco::Util::OptionSet& options) override;
+	int main(const std::vector<std::string>& args) override;
+
+private:
+	void prescan(int argc, char** argv);
+	void handleSetting(const std::string& name, const std::string& value);
+	void handleFlag(const std::string& name, const std::string& value);
+	void handleValue(const std::string& name, const std::string& value);
+
+	// settings
+	std::vector<SettingSpec> settingSpecs() const;
+	Settings& settings();
+	int timeoutSeconds() const;
+	std::string flagValue(const std::string& name, const std::string& fallback = "") const;
+	bool hasFlag(const std::string& name) const;
+
+	// commands
+	int runProviderAction(Provider& provider, const std::string& action);
+	int actionJwt(Provider& provider);
+	int actionDescribe(Provider& provider);
+	int actionToken(Provider& provider);
+	int actionWhoami(Provider& provider);
+	int actionFrontdoor(Provider& provider);
+	int commandProviders();
+	int commandVerify();
+	int commandDecode();
+	int commandVersion();
+	int commandHelp(const std::vector<std::string>& topic);
+	int commandEmulator();
+	int commandDemo();
+
+	void printHelp(const std::string& command, const std::string& action);
+	std::string readTokenArgument() const;
+	OutputFormat outputFormat() const;
+
+	Console _console;
+	std::unique_ptr<PluginRegistry> _registry;
+	std::vector<std::string> _pluginDirs;
+	Provider* _provider = nullptr;         // set when the first word names a provider
+	std::string _command;                  // first positional word
+	bool _helpRequested = false;
+	std::map<std::string, std::string> _optionToSetting;
+	std::map<std::string, std::string> _settingOptions;   // setting name -> value from the command line
+	std::map<std::string, std::vector<std::string>> _values; // other options, by name
+	std::set<std::string> _flags;
+	std::unique_ptr<Settings> _settings;
+};
+
+} // namespace host
+} // namespace jwtflow
+
+#endif

@@ -1,0 +1,54 @@
+//
+// Output.h
+//
+// Program: jwtflow
+// Where output goes: results to stdout in the chosen format, notes for
+// people to stderr (silenced by -q).
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_HOST_OUTPUT_INCLUDED
+#define JWTFLOW_HOST_OUTPUT_INCLUDED
+
+#include <Poco/JSON/Object.h>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace jwtflow {
+namespace host {
+
+enum class OutputFormat { Text, Json, Env };
+
+OutputFormat parseOutputFormat(const std::string& value);
+	/// text, json or env; throws UsageException otherwise.
+
+class Console
+	/// The program's two streams.
+{
+public:
+	bool quiet = false;
+	bool verbose = false;
+
+	void result(const std::string& line) const;
+		/// One line on stdout.
+	void note(const std::string& text) const;
+		/// A note for people on stderr, unless quiet.
+	void detail(const std::string& text) const;
+		/// A note shown only with -v.
+	void json(const Poco::JSON::Object& object) const;
+		/// Pretty JSON on stdout.
+	void envLines(const std::vector<std::pair<std::string, std::string>>& vars) const;
+		/// `export NAME='value'` lines on stdout.
+};
+
+std::string shellQuote(const std::string& value);
+	/// Single-quoted for POSIX shells.
+
+std::string shorten(const std::string& secret);
+	/// The first 8 and last 4 characters of a token, for showing people.
+
+} // namespace host
+} // namespace jwtflow
+
+#endif

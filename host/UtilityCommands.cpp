@@ -1,0 +1,178 @@
+//
+// UtilityCommands.cpp
+//
+// Program: jwtflow
+// providers, verify, decode, version.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "JwtflowApp.h"
+#include "jwtflow/Certificate.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
+#include "jwtflow/PluginAbi.h"
+#include "jwtflow/Version.h"
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/String.h>
+#include <iostream>
+#include <iterator>
+#include <openssl/opensslv.h>
+
+namespace jwtflow {
+namespace host {
+
+int JwtflowApp::commandProviders()
+{
+	_registry->loadAll();
+	OutputFormat format = outputFormat();
+	if (format == OutputFormat::Json)
+	{
+		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+		Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+		for (Provider* p: _registry->providers())
+		{
+			Poco::JSON::Object::Ptr item = newJsonObject();
+			item->set("name", p->name());
+			item->set("description", p->description());
+			Poco::JSON::Array::Ptr actions = new Poco::JSON::Array;
+			for (const auto& a: p->actions()) actions->add(a);
+			item->set("actions", actions);
+			list->add(item);
+		}
+		Poco::JSON::Array::Ptr problems = new Poco::JSON::Array;
+		for (const auto& pr: _registry->problems())
+		{
+			Poco::JSON::Object::Ptr item = newJsonObject();
+			item->set("path", pr.path);
+			item->set("problem", pr.message);
+			problems->add(item);
+		}
+		out.set("providers", list);
+		out.set("refused", problems);
+		_console.json(out);
+	}
+	else
+	{
+		for (Provider* p: _registry->providers())
+		{
+			std::string name = p->name();
+			_console.result(name + std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') + p->description());
+		}
+	}
+	for (const auto& pr: _registry->problems()) _console.note("jwtflow: warning: skipped plugin " + pr.path + ": " + pr.message);
+	if (_registry->providers().empty())
+	{
+		std::string dirs;
+		for (const auto& d: _registry->searchPath()) dirs += (dirs.empty() ? "" : ", ") + d;
+		_console.note("no providers found; searched: " + dirs);
+	}
+	return 0;
+}
+
+std::string JwtflowApp::readTokenArgument() const
+{
+	std::string token = flagValue("token");
+	if (token == "-")
+	{
+		std::string in((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+		token = Poco::trim(in);
+	}
+	if (token.empty()) throw UsageException("no token given: use --token JWT (or --token - to read standard input)");
+	return token;
+}
+
+namespace {
+
+std::string dateText(const Poco::JSON::Object& claims, const std::string& name)
+{
+	auto v = numericClaim(claims, name);
+	if (!v) return {};
+	return Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(*v)),
+		Poco::DateTimeFormat::ISO8601_FORMAT);
+}
+
+void showDecoded(const Console& console, OutputFormat format, const DecodedJwt& jwt, const std::string& status)
+{
+	if (format == OutputFormat::Json)
+	{
+		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+		out.set("header", jwt.header);
+		out.set("claims", jwt.claims);
+		out.set("signature", status);
+		console.json(out);
+		return;
+	}
+	console.result("header: " + objectToJson(*jwt.header, 2));
+	console.result("claims: " + objectToJson(*jwt.claims, 2));
+	for (const char* c: {"iat", "nbf", "exp"})
+	{
+		std::string when;
+		try
+		{
+			when = dateText(*jwt.claims, c);
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+		if (!when.empty()) console.result(std::string(c) + ": " + when);
+	}
+}
+
+} // namespace
+
+int JwtflowApp::commandDecode()
+{
+	DecodedJwt jwt = decodeJwt(readTokenArgument());
+	showDecoded(_console, outputFormat(), jwt, "not verified");
+	_console.note("note: the signature was NOT verified (use jwtflow verify for that)");
+	return 0;
+}
+
+int JwtflowApp::commandVerify()
+{
+	const std::string token = readTokenArgument();
+	OutputFormat format = outputFormat();
+	Settings& s = settings();
+	std::optional<PublicKey> key;
+	// An explicit option wins over .env: --certificate, then --public-key, then the settings.
+	if (_settingOptions.count("PATH_CERTIFICATE")) key = Certificate::fromFile(_settingOptions["PATH_CERTIFICATE"]).publicKey();
+	else if (_settingOptions.count("PATH_PUBLIC_KEY")) key = PublicKey::fromFile(_settingOptions["PATH_PUBLIC_KEY"]);
+	else if (auto pub = s.get("PATH_PUBLIC_KEY")) key = PublicKey::fromFile(*pub);
+	else if (auto cert = s.get("PATH_CERTIFICATE")) key = Certificate::fromFile(*cert).publicKey();
+	else throw UsageException("verify needs a key: give --public-key FILE or --certificate FILE (or PATH_PUBLIC_KEY in .env)");
+
+	VerifyOptions options;
+	if (_settingOptions.count("JWT_ALGORITHM"))
+	{
+		const Algorithm& alg = Algorithm::fromName(_settingOptions["JWT_ALGORITHM"]);
+		options.algorithms = {alg.name};
+	}
+	else
+	{
+		options.algorithms = Algorithm::namesForKey(key->type());
+	}
+	if (_values.count("issuer")) options.issuer = flagValue("issuer");
+	if (_settingOptions.count("SUBJECT")) options.subject = _settingOptions["SUBJECT"];
+	if (_settingOptions.count("AUDIENCE")) options.audience = _settingOptions["AUDIENCE"];
+	DecodedJwt jwt = verifyJwt(token, *key, options);
+	showDecoded(_console, format, jwt, "verified");
+	_console.note("valid: signature (" + jwt.algorithm() + ") and time claims check out"
+		+ std::string(options.issuer ? ", iss" : "") + (options.subject ? ", sub" : "") + (options.audience ? ", aud" : "")
+		+ (options.issuer || options.subject || options.audience ? " match" : ""));
+	return 0;
+}
+
+int JwtflowApp::commandVersion()
+{
+	_console.result(std::string("jwtflow ") + JWTFLOW_VERSION);
+	_console.detail(std::string("plugin ABI ") + std::to_string(JWTFLOW_PLUGIN_ABI_VERSION) + ", POCO "
+		+ std::to_string((POCO_VERSION >> 24) & 0xFF) + "." + std::to_string((POCO_VERSION >> 16) & 0xFF) + ", "
+		+ OPENSSL_VERSION_TEXT);
+	return 0;
+}
+
+} // namespace host
+} // namespace jwtflow
