@@ -306,10 +306,7 @@ int JwtflowApp::start(int argc, char** argv)
 	}
 	catch (const Poco::Exception& e)
 	{
-		jwtflow::ExitCode code = exitCodeFor(e);
-		std::cerr << "jwtflow: error: " << messageFor(e) << std::endl;
-		if (code == jwtflow::ExitCode::Internal) std::cerr << "(this is a bug in jwtflow: please report it)" << std::endl;
-		return static_cast<int>(code);
+		return report(e);
 	}
 	catch (const std::exception& e)
 	{
@@ -325,7 +322,32 @@ int JwtflowApp::start(int argc, char** argv)
 
 int JwtflowApp::main(const std::vector<std::string>& args)
 {
-	// Poco's run() calls this; exceptions propagate to start().
+	// Poco's run() would log an escaping exception and return 70: map it here.
+	try
+	{
+		return dispatch(args);
+	}
+	catch (const Poco::Exception& e)
+	{
+		return report(e);
+	}
+	catch (const std::exception& e)
+	{
+		std::cerr << "jwtflow: internal error: " << e.what() << " (this is a bug in jwtflow: please report it)" << std::endl;
+		return static_cast<int>(jwtflow::ExitCode::Internal);
+	}
+}
+
+int JwtflowApp::report(const Poco::Exception& e) const
+{
+	jwtflow::ExitCode code = exitCodeFor(e);
+	std::cerr << "jwtflow: error: " << messageFor(e) << std::endl;
+	if (code == jwtflow::ExitCode::Internal) std::cerr << "(this is a bug in jwtflow: please report it)" << std::endl;
+	return static_cast<int>(code);
+}
+
+int JwtflowApp::dispatch(const std::vector<std::string>& args)
+{
 	if (hasFlag("version") && !_helpRequested) return commandVersion();
 	if (args.empty())
 	{

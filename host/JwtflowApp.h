@@ -39,6 +39,8 @@ public:
 protected:
 	void defineOptions(Poco::Util::OptionSet& options) override;
 	int main(const std::vector<std::string>& args) override;
+	int dispatch(const std::vector<std::string>& args);
+	int report(const Poco::Exception& e) const;
 
 private:
 	void prescan(int argc, char** argv);

@@ -89,11 +89,19 @@ int JwtflowApp::actionDescribe(Provider& provider)
 	Settings& s = settings();
 	Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
 	std::string text = provider.name() + ": " + provider.description() + "\n";
-	for (const auto& spec: settingSpecs())
+	std::vector<SettingSpec> specs = provider.settings();
+	for (const auto& s2: coreSettings())
+	{
+		if (s2.name == "PATH_PUBLIC_KEY") continue;
+		bool seen = false;
+		for (const auto& e: specs) seen = seen || e.name == s2.name;
+		if (!seen) specs.push_back(s2);
+	}
+	for (const auto& spec: specs)
 	{
 		SettingValue v = s.lookup(spec.name);
 		std::string shown = !v.found ? "(not set)" : spec.secret ? Settings::mask(v.value) : v.value;
-		std::string source = v.found ? v.source : (spec.required ? "MISSING (required)" : "-");
+		std::string source = v.found ? v.source : (spec.required ? "MISSING (required)" : "");
 		if (v.found && v.source == "option" && !spec.option.empty()) source = "option --" + spec.option;
 		Poco::JSON::Object::Ptr item = newJsonObject();
 		item->set("name", spec.name);
@@ -105,7 +113,8 @@ int JwtflowApp::actionDescribe(Provider& provider)
 		item->set("secret", spec.secret);
 		list->add(item);
 		std::string left = "  " + spec.name;
-		text += left + std::string(left.size() < 32 ? 32 - left.size() : 1, ' ') + shown + "    <- " + source + "\n";
+		std::string middle = left + std::string(left.size() < 32 ? 32 - left.size() : 1, ' ') + shown;
+		text += middle + (source.empty() ? "" : std::string(middle.size() < 72 ? 72 - middle.size() : 2, ' ') + source) + "\n";
 	}
 	if (format == OutputFormat::Json)
 	{

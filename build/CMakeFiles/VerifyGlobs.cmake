@@ -66,3 +66,17 @@ if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
   message("-- GLOB mismatch!")
   file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
 endif()
+
+# JWTFLOW_TEST_SOURCES at tests/CMakeLists.txt:17 (file)
+file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/*.cpp")
+set(OLD_GLOB
+  "/work/main/tests/JwtTest.cpp"
+  "/work/main/tests/KeysTest.cpp"
+  "/work/main/tests/PluginRegistryTest.cpp"
+  "/work/main/tests/SettingsTest.cpp"
+  "/work/main/tests/TestSupport.cpp"
+  )
+if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
+  message("-- GLOB mismatch!")
+  file(TOUCH_NOCREATE "/work/main/build/CMakeFiles/cmake.verify_globs")
+endif()

@@ -1,0 +1,162 @@
+//
+// TestSupport.cpp
+//
+#include "TestSupport.h"
+#include <Poco/File.h>
+#include <Poco/TemporaryFile.h>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace testing_support {
+
+TempDir::TempDir()
+{
+	char tmpl[] = "/tmp/jwtflow-test-XXXXXX";
+	char* p = ::mkdtemp(tmpl);
+	if (!p) throw std::runtime_error("mkdtemp failed");
+	_path = p;
+}
+
+TempDir::~TempDir()
+{
+	try
+	{
+		Poco::File(_path).remove(true);
+	}
+	catch (...)
+	{
+	}
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const
+{
+	std::string path = file(name);
+	std::ofstream out(path, std::ios::binary);
+	out << content;
+	return path;
+}
+
+std::string readFile(const std::string& path)
+{
+	std::ifstream in(path, std::ios::binary);
+	std::ostringstream ss;
+	ss << in.rdbuf();
+	return ss.str();
+}
+
+RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
+	const std::map<std::string, std::string>& env, const std::string& input)
+{
+	TempDir io;
+	const std::string outPath = io.file("out"), errPath = io.file("err"), inPath = io.write("in", input);
+	pid_t pid = ::fork();
+	if (pid < 0) throw std::runtime_error("fork failed");
+	if (pid == 0)
+	{
+		if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) _exit(126);
+		int in = ::open(inPath.c_str(), O_RDONLY);
+		int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		::dup2(in, 0);
+		::dup2(out, 1);
+		::dup2(err, 2);
+		std::vector<std::string> envStrings = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + std::string(std::getenv("HOME") ? std::getenv("HOME") : "/tmp")};
+		for (const auto& e: env) envStrings.push_back(e.first + "=" + e.second);
+		std::vector<char*> envp;
+		for (auto& e: envStrings) envp.push_back(&e[0]);
+		envp.push_back(nullptr);
+		std::vector<std::string> args = argv;
+		std::vector<char*> cargs;
+		for (auto& a: args) cargs.push_back(&a[0]);
+		cargs.push_back(nullptr);
+		::execve(cargs[0], cargs.data(), envp.data());
+		_exit(127);
+	}
+	int status = 0;
+	::waitpid(pid, &status, 0);
+	RunResult r;
+	r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+	r.out = readFile(outPath);
+	r.err = readFile(errPath);
+	return r;
+}
+
+RunResult jwtflow(const std::vector<std::string>& args, const std::string& cwd,
+	const std::map<std::string, std::string>& env, const std::string& input)
+{
+	std::vector<std::string> argv = {JWTFLOW_BINARY};
+	argv.insert(argv.end(), args.begin(), args.end());
+	return run(argv, cwd, env, input);
+}
+
+std::string openssl(const std::vector<std::string>& args)
+{
+	std::vector<std::string> argv = {JWTFLOW_TEST_OPENSSL};
+	argv.insert(argv.end(), args.begin(), args.end());
+	RunResult r = run(argv);
+	if (r.exitCode != 0) throw std::runtime_error("openssl failed: " + r.err);
+	return r.out;
+}
+
+std::string python(const std::string& script, const std::vector<std::string>& args)
+{
+	TempDir dir;
+	std::string path = dir.write("check.py", script);
+	std::vector<std::string> argv = {JWTFLOW_TEST_PYTHON, path};
+	argv.insert(argv.end(), args.begin(), args.end());
+	RunResult r = run(argv);
+	if (r.exitCode != 0) throw std::runtime_error("python failed (" + std::to_string(r.exitCode) + "): " + r.err + r.out);
+	return r.out;
+}
+
+TestKeys::TestKeys(const TempDir& dir)
+{
+	rsaPkcs8 = dir.file("rsa.pem");
+	openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", rsaPkcs8});
+	rsaPkcs1 = dir.file("rsa-pkcs1.pem");
+	openssl({"rsa", "-in", rsaPkcs8, "-traditional", "-out", rsaPkcs1});
+	rsaPublic = dir.file("rsa-public.pem");
+	openssl({"pkey", "-in", rsaPkcs8, "-pubout", "-out", rsaPublic});
+	rsaDer = dir.file("rsa.der");
+	openssl({"pkcs8", "-topk8", "-nocrypt", "-in", rsaPkcs8, "-outform", "DER", "-out", rsaDer});
+	rsaCert = dir.file("rsa-cert.pem");
+	openssl({"req", "-x509", "-new", "-key", rsaPkcs8, "-subj", "/CN=jwtflow test", "-days", "2", "-out", rsaCert});
+	rsaCertDer = dir.file("rsa-cert.der");
+	openssl({"x509", "-in", rsaCert, "-outform", "DER", "-out", rsaCertDer});
+	ecPkcs8 = dir.file("ec.pem");
+	openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", ecPkcs8});
+	ecSec1 = dir.file("ec-sec1.pem");
+	openssl({"ec", "-in", ecPkcs8, "-out", ecSec1});
+	ecPublic = dir.file("ec-public.pem");
+	openssl({"pkey", "-in", ecPkcs8, "-pubout", "-out", ecPublic});
+	encryptedPkcs8 = dir.file("rsa-encrypted.pem");
+	openssl({"pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", rsaPkcs8, "-passout", "pass:" + passphrase, "-out", encryptedPkcs8});
+	otherRsa = dir.file("other.pem");
+	openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", otherRsa});
+	otherRsaCert = dir.file("other-cert.pem");
+	openssl({"req", "-x509", "-new", "-key", otherRsa, "-subj", "/CN=other", "-days", "2", "-out", otherRsaCert});
+	otherRsaPublic = dir.file("other-public.pem");
+	openssl({"pkey", "-in", otherRsa, "-pubout", "-out", otherRsaPublic});
+}
+
+const TestKeys& sharedKeys()
+{
+	static TempDir dir;
+	static TestKeys keys(dir);
+	return keys;
+}
+
+std::string trim(const std::string& s)
+{
+	auto b = s.find_first_not_of(" \r\n\t");
+	auto e = s.find_last_not_of(" \r\n\t");
+	return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+} // namespace testing_support

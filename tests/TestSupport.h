@@ -1,0 +1,71 @@
+//
+// TestSupport.h
+//
+// Tests: temporary folders, running programs (jwtflow, openssl, python3),
+// and key material made at test time with the OpenSSL command line.
+//
+#ifndef JWTFLOW_TESTSUPPORT_INCLUDED
+#define JWTFLOW_TESTSUPPORT_INCLUDED
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace testing_support {
+
+class TempDir
+	/// A fresh folder, removed with everything in it at the end of the test.
+{
+public:
+	TempDir();
+	~TempDir();
+	const std::string& path() const { return _path; }
+	std::string file(const std::string& name) const { return _path + "/" + name; }
+	std::string write(const std::string& name, const std::string& content) const;
+
+private:
+	std::string _path;
+};
+
+struct RunResult
+{
+	int exitCode = -1;      /// the exit code, or -signal when killed by a signal
+	std::string out;
+	std::string err;
+};
+
+RunResult run(const std::vector<std::string>& argv, const std::string& cwd = "",
+	const std::map<std::string, std::string>& env = {}, const std::string& input = "");
+	/// Runs a program with a clean environment (PATH, HOME and env only).
+
+RunResult jwtflow(const std::vector<std::string>& args, const std::string& cwd = "",
+	const std::map<std::string, std::string>& env = {}, const std::string& input = "");
+	/// Runs the built jwtflow with --plugins <build>/plugins.d prepended to args' options.
+
+std::string readFile(const std::string& path);
+
+std::string openssl(const std::vector<std::string>& args);
+	/// Runs openssl; fails the test (throws) when it fails.
+
+std::string python(const std::string& script, const std::vector<std::string>& args = {});
+	/// Runs Debian's python3 (with python3-jwt) on a script; throws with stderr on failure.
+
+struct TestKeys
+	/// Keys made with the openssl command line in a folder.
+{
+	explicit TestKeys(const TempDir& dir);
+	std::string rsaPkcs8, rsaPkcs1, rsaPublic, rsaCert, rsaCertDer, rsaDer;
+	std::string ecPkcs8, ecSec1, ecPublic;
+	std::string encryptedPkcs8;
+	std::string passphrase = "correct horse battery staple 7f3a";
+	std::string otherRsa, otherRsaCert, otherRsaPublic;
+};
+
+const TestKeys& sharedKeys();
+	/// Keys made once per test run (RSA generation is slow).
+
+std::string trim(const std::string& s);
+
+} // namespace testing_support
+
+#endif
