@@ -53,13 +53,13 @@ std::string indent(const std::string& text)
 }
 
 /// The token response with every secret shortened, for showing.
-Poco::JSON::Object shownResponse(const Poco::JSON::Object& raw)
+Poco::JSON::Object::Ptr shownResponse(const Poco::JSON::Object& raw)
 {
-	Poco::JSON::Object shown(Poco::JSON_PRESERVE_KEY_ORDER);
+	Poco::JSON::Object::Ptr shown = newJsonObject();
 	for (const auto& name: raw.getNames())
 	{
-		if (name == "access_token" || name == "signature") shown.set(name, shorten(jsonString(raw, name)));
-		else shown.set(name, raw.get(name));
+		if (name == "access_token" || name == "signature") shown->set(name, shorten(jsonString(raw, name)));
+		else shown->set(name, raw.get(name));
 	}
 	return shown;
 }
@@ -185,7 +185,7 @@ void DemoRunner::runSalesforce(Provider& provider, const std::map<std::string, s
 	TokenRequest request = provider.tokenRequest(settings, jwt.compact);
 	std::cout << "    POST " << request.url << "\n";
 	TokenResult token = client.exchange(jwt.compact);
-	std::cout << indent(objectToJson(shownResponse(*token.raw), 2)) << "\n";
+	std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
 
 	std::string idUrl = provider.identityUrl(token, settings);
 	if (!idUrl.empty())

@@ -25,12 +25,15 @@ std::string signJwt(Poco::JSON::Object& header, const Poco::JSON::Object& claims
 {
 	// `alg` first, then the rest in the order given (RFC 7515 does not require
 	// it, but it is what people and other libraries expect to read).
-	Poco::JSON::Object ordered(Poco::JSON_PRESERVE_KEY_ORDER);
-	ordered.set("alg", alg.name);
+	// Rebuilt in place: copying or assigning an order-preserving Poco 1.11
+	// JSON::Object leaves it pointing into the source object's storage.
+	std::vector<std::pair<std::string, Poco::Dynamic::Var>> extras;
 	for (const auto& name: header.getNames())
-		if (name != "alg") ordered.set(name, header.get(name));
-	header = ordered;
-	std::string input = base64UrlEncode(objectToJson(ordered));
+		if (name != "alg") extras.emplace_back(name, header.get(name));
+	header.clear();
+	header.set("alg", alg.name);
+	for (const auto& extra: extras) header.set(extra.first, extra.second);
+	std::string input = base64UrlEncode(objectToJson(header));
 	input += '.';
 	input += base64UrlEncode(objectToJson(claims));
 	std::string signature = key.sign(alg, input);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages jwtflow needs, only those that are missing.
+set -euo pipefail
+packages=(g++ make cmake libpoco-dev libssl-dev openssl libgtest-dev libbenchmark-dev python3 python3-jwt)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "jwtflow: installing missing packages: ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
