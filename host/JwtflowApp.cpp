@@ -352,8 +352,7 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 	if (args.empty())
 	{
 		if (_helpRequested) return commandHelp({});
-		printHelp("", "");
-		throw UsageException("no command given: jwtflow <provider> <action> or jwtflow <command>");
+		throw UsageException("no command given: jwtflow <provider> <action> or jwtflow <command> (jwtflow help lists them)");
 	}
 	const std::string& first = args[0];
 	if (first == "help") return commandHelp(std::vector<std::string>(args.begin() + 1, args.end()));
