@@ -19,6 +19,7 @@
 #include <Poco/FileStream.h>
 #include <Poco/Path.h>
 #include <Poco/TemporaryFile.h>
+#include <algorithm>
 #include <iostream>
 #include <sys/stat.h>
 
@@ -118,7 +119,14 @@ int DemoRunner::run()
 
 	int failures = 0;
 	int ran = 0;
-	for (Provider* provider: _registry.providers())
+	std::vector<Provider*> providers = _registry.providers();
+	const std::vector<std::string> order = {"salesforce", "salesforce-community"};
+	auto rank = [&](Provider* p) {
+		auto it = std::find(order.begin(), order.end(), p->name());
+		return it == order.end() ? order.size() : static_cast<std::size_t>(it - order.begin());
+	};
+	std::stable_sort(providers.begin(), providers.end(), [&](Provider* a, Provider* b) { return rank(a) < rank(b); });
+	for (Provider* provider: providers)
 	{
 		std::map<std::string, std::string> values = {
 			{"CLIENT_ID", DEMO_CLIENT_ID},

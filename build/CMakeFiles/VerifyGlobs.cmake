@@ -60,6 +60,7 @@ endif()
 # JWTFLOW_DESCRIPTORS at CMakeLists.txt:44 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/plugins.d/*.properties")
 set(OLD_GLOB
+  "/work/main/plugins.d/salesforce-community.properties"
   "/work/main/plugins.d/salesforce.properties"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
@@ -71,6 +72,7 @@ endif()
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/*.cpp")
 set(OLD_GLOB
   "/work/main/tests/CliTest.cpp"
+  "/work/main/tests/CommunityTest.cpp"
   "/work/main/tests/ExchangeTest.cpp"
   "/work/main/tests/JwtTest.cpp"
   "/work/main/tests/KeysTest.cpp"

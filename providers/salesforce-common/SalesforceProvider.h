@@ -38,6 +38,10 @@ public:
 
 	static std::string checkRetUrl(const std::string& retUrl);
 		/// RET_URL must be a relative URL starting with a single '/'. Throws UsageException.
+
+protected:
+	virtual std::string audience(const Settings& settings) const;
+		/// AUDIENCE, normalized; https://login.salesforce.com when unset.
 };
 
 } // namespace salesforce

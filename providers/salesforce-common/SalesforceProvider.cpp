@@ -91,13 +91,18 @@ std::string SalesforceProvider::checkRetUrl(const std::string& retUrl)
 	return retUrl;
 }
 
+std::string SalesforceProvider::audience(const Settings& settings) const
+{
+	return normalizeUrl(settings.getOr("AUDIENCE", DEFAULT_AUDIENCE), "AUDIENCE");
+}
+
 void SalesforceProvider::declareAssertion(const AssertionContext& context, Poco::JSON::Object& /*header*/,
 	Poco::JSON::Object& claims) const
 {
 	const Settings& s = context.settings;
 	claims.set("iss", s.require("CLIENT_ID", "client-id"));
 	claims.set("sub", s.require("SUBJECT", "subject"));
-	claims.set("aud", normalizeUrl(s.getOr("AUDIENCE", DEFAULT_AUDIENCE), "AUDIENCE"));
+	claims.set("aud", audience(s));
 	claims.set("exp", context.expiresAt);
 	claims.set("iat", context.issuedAt);
 }
@@ -105,7 +110,7 @@ void SalesforceProvider::declareAssertion(const AssertionContext& context, Poco:
 TokenRequest SalesforceProvider::tokenRequest(const Settings& settings, const std::string& assertion) const
 {
 	std::string base = settings.get("LOGIN_URL") ? normalizeUrl(*settings.get("LOGIN_URL"), "LOGIN_URL")
-		: normalizeUrl(settings.getOr("AUDIENCE", DEFAULT_AUDIENCE), "AUDIENCE");
+		: audience(settings);
 	TokenRequest request;
 	request.url = base + "/services/oauth2/token";
 	request.form = {{"grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"}, {"assertion", assertion}};
