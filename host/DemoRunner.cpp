@@ -32,6 +32,7 @@ const char* const DEMO_CLIENT_ID = "3MVG9demo.jwtflow.consumer.key";
 const char* const DEMO_USER = "demo.user@jwtflow.example";
 const char* const DEMO_COMMUNITY_USER = "community.user@jwtflow.example";
 const char* const DEMO_COMMUNITY = "/customers";
+const char* const DEMO_APP_ID = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
 
 void writePrivate(const std::string& path, const std::string& pem)
 {
@@ -110,6 +111,7 @@ int DemoRunner::run()
 	step("start the emulator and register the certificate as connected app " + std::string(DEMO_CLIENT_ID));
 	emulator::EmulatorOptions options;
 	options.apps.push_back({DEMO_CLIENT_ID, cert});
+	options.apps.push_back({DEMO_APP_ID, cert});
 	options.users = {DEMO_USER, DEMO_COMMUNITY_USER};
 	options.communities = {DEMO_COMMUNITY};
 	options.workDir = Poco::Path(dir, "emulator").toString();
@@ -120,7 +122,7 @@ int DemoRunner::run()
 	int failures = 0;
 	int ran = 0;
 	std::vector<Provider*> providers = _registry.providers();
-	const std::vector<std::string> order = {"salesforce", "salesforce-community"};
+	const std::vector<std::string> order = {"salesforce", "salesforce-community", "azure-ad"};
 	auto rank = [&](Provider* p) {
 		auto it = std::find(order.begin(), order.end(), p->name());
 		return it == order.end() ? order.size() : static_cast<std::size_t>(it - order.begin());
@@ -149,6 +151,15 @@ int DemoRunner::run()
 				values["SUBJECT"] = DEMO_COMMUNITY_USER;
 				values["AUDIENCE"] = emu.baseUrl() + DEMO_COMMUNITY;
 				runSalesforce(*provider, values, true);
+				++ran;
+			}
+			else if (provider->name() == "azure-ad")
+			{
+				values["CLIENT_ID"] = DEMO_APP_ID;
+				values["TENANT_ID"] = options.tenant;
+				values["AUTHORITY"] = emu.baseUrl();
+				values["SCOPE"] = "https://graph.microsoft.com/.default";
+				runAzure(*provider, values);
 				++ran;
 			}
 			else
@@ -214,6 +225,27 @@ void DemoRunner::runSalesforce(Provider& provider, const std::map<std::string, s
 		std::cout << "    single-use link: " << jsonString(*answer, "frontdoor_uri").substr(0, 90) << "...\n";
 	}
 	std::cout << "    (" << http.connectionsOpened() << " TLS connection(s) for " << label << ", kept alive between requests)\n";
+}
+
+void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string> values)
+{
+	for (const char* alg: {"RS256", "PS256"})
+	{
+		values["JWT_ALGORITHM"] = alg;
+		Settings settings;
+		settings.addMapLayer("demo", values);
+		settings.addDefaults(provider.settings());
+		step("azure-ad: mint a " + std::string(alg) + " client assertion (jwtflow azure-ad jwt --alg " + alg + ")");
+		AssertionMinter minter(provider, settings);
+		MintedAssertion jwt = minter.mint();
+		std::cout << "    header: " << objectToJson(*jwt.header) << "\n    claims: " << objectToJson(*jwt.claims) << "\n";
+		step("azure-ad: client credentials with the assertion (jwtflow azure-ad token --alg " + std::string(alg) + ")");
+		HttpClient http(httpOptionsFrom(settings, _timeout));
+		TokenClient client(provider, settings, http);
+		std::cout << "    POST " << provider.tokenRequest(settings, "").url << "\n";
+		TokenResult token = client.exchange(jwt.compact);
+		std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
+	}
 }
 
 } // namespace host

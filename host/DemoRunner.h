@@ -28,6 +28,7 @@ public:
 
 private:
 	void step(const std::string& title);
+	void runAzure(Provider& provider, std::map<std::string, std::string> values);
 	void runSalesforce(Provider& provider, const std::map<std::string, std::string>& values, bool community);
 
 	PluginRegistry& _registry;

@@ -22,6 +22,7 @@ set(OLD_GLOB
   "/work/main/core/src/Provider.cpp"
   "/work/main/core/src/Settings.cpp"
   "/work/main/core/src/SettingsLoader.cpp"
+  "/work/main/core/src/Thumbprint.cpp"
   "/work/main/core/src/TokenClient.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
@@ -34,6 +35,8 @@ file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/emulator/src/*.cpp")
 set(OLD_GLOB
   "/work/main/emulator/src/Emulator.cpp"
   "/work/main/emulator/src/EmulatorState.cpp"
+  "/work/main/emulator/src/EndpointSupport.cpp"
+  "/work/main/emulator/src/EntraEndpoints.cpp"
   "/work/main/emulator/src/SalesforceEndpoints.cpp"
   )
 if(NOT "${NEW_GLOB}" STREQUAL "${OLD_GLOB}")
@@ -60,6 +63,7 @@ endif()
 # JWTFLOW_DESCRIPTORS at CMakeLists.txt:44 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/plugins.d/*.properties")
 set(OLD_GLOB
+  "/work/main/plugins.d/azure-ad.properties"
   "/work/main/plugins.d/salesforce-community.properties"
   "/work/main/plugins.d/salesforce.properties"
   )

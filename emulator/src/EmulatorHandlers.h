@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 namespace jwtflow {
@@ -50,6 +51,9 @@ public:
 	std::string issueOneTimePassword(const std::string& token);
 	std::optional<std::string> redeemOneTimePassword(const std::string& otp);
 	int tokensIssued() const;
+	bool firstUseOfJwtId(const std::string& jti);
+		/// False when this jti was seen before (Entra ID refuses replays).
+	void countIssued();
 
 private:
 	EmulatorOptions _options;
@@ -57,8 +61,12 @@ private:
 	mutable std::mutex _mutex;
 	std::map<std::string, IssuedToken> _tokens;
 	std::map<std::string, std::string> _otps;
+	std::set<std::string> _jwtIds;
 	int _issued = 0;
 };
+
+Poco::Net::HTTPRequestHandler* createEntraHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
+	/// A handler for /<tenant>/oauth2/v2.0/token, or nullptr for another path.
 
 class EmulatorHandlerFactory: public Poco::Net::HTTPRequestHandlerFactory
 {

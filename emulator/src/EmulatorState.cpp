@@ -95,6 +95,18 @@ std::optional<std::string> EmulatorState::redeemOneTimePassword(const std::strin
 	return token;
 }
 
+bool EmulatorState::firstUseOfJwtId(const std::string& jti)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _jwtIds.insert(jti).second;
+}
+
+void EmulatorState::countIssued()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	++_issued;
+}
+
 int EmulatorState::tokensIssued() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);

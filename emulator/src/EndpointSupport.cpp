@@ -1,0 +1,108 @@
+//
+// EndpointSupport.cpp
+//
+// Library: jwtflow emulator
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "EndpointSupport.h"
+#include "jwtflow/Json.h"
+#include <Poco/String.h>
+#include <Poco/StringTokenizer.h>
+#include <Poco/URI.h>
+#include <algorithm>
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+namespace jwtflow {
+namespace emulator {
+
+const std::size_t MAX_REQUEST_BODY = 64 * 1024;
+
+void sendJson(HTTPServerResponse& response, int status, const Poco::JSON::Object& body)
+{
+	std::string text = objectToJson(body);
+	response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+	response.setContentType("application/json;charset=UTF-8");
+	response.set("Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
+	response.setContentLength(static_cast<std::streamsize>(text.size()));
+	response.send() << text;
+}
+
+void sendOAuthError(HTTPServerResponse& response, int status, const std::string& error, const std::string& description)
+{
+	Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+	body.set("error", error);
+	body.set("error_description", description);
+	sendJson(response, status, body);
+}
+
+void sendText(HTTPServerResponse& response, int status, const std::string& contentType, const std::string& text)
+{
+	response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+	response.setContentType(contentType);
+	response.setContentLength(static_cast<std::streamsize>(text.size()));
+	response.send() << text;
+}
+
+std::string bearerToken(const HTTPServerRequest& request)
+{
+	std::string auth = request.get("Authorization", "");
+	if (Poco::icompare(auth.substr(0, 7), "Bearer ") != 0) return {};
+	return Poco::trim(auth.substr(7));
+}
+
+/// Reads a form body, strictly: POST, the form content type, a bounded size.
+bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Net::NameValueCollection& fields)
+{
+	if (request.getMethod() != "POST")
+	{
+		sendOAuthError(response, 405, "invalid_request", "must use HTTP POST");
+		return false;
+	}
+	std::string type = request.getContentType();
+	if (Poco::icompare(type.substr(0, 33), "application/x-www-form-urlencoded") != 0)
+	{
+		sendOAuthError(response, 400, "invalid_request", "content type must be application/x-www-form-urlencoded");
+		return false;
+	}
+	std::string body;
+	char buf[4096];
+	std::istream& in = request.stream();
+	while (in.read(buf, sizeof buf) || in.gcount() > 0)
+	{
+		body.append(buf, static_cast<std::size_t>(in.gcount()));
+		if (body.size() > MAX_REQUEST_BODY)
+		{
+			sendOAuthError(response, 413, "invalid_request", "request body too large");
+			return false;
+		}
+	}
+	Poco::StringTokenizer pairs(body, "&", Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+	for (const auto& pair: pairs)
+	{
+		auto eq = pair.find('=');
+		std::string name, value;
+		std::string rawName = pair.substr(0, eq);
+		std::string rawValue = eq == std::string::npos ? "" : pair.substr(eq + 1);
+		std::replace(rawName.begin(), rawName.end(), '+', ' ');
+		std::replace(rawValue.begin(), rawValue.end(), '+', ' ');
+		try
+		{
+			Poco::URI::decode(rawName, name);
+			Poco::URI::decode(rawValue, value);
+		}
+		catch (const Poco::Exception&)
+		{
+			sendOAuthError(response, 400, "invalid_request", "malformed form body");
+			return false;
+		}
+		fields.add(name, value);
+	}
+	return true;
+}
+
+} // namespace emulator
+} // namespace jwtflow

@@ -1,0 +1,32 @@
+//
+// EndpointSupport.h
+//
+// Library: jwtflow emulator (internal)
+// Reading strict form requests and writing JSON / OAuth error answers.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_EMULATOR_ENDPOINTSUPPORT_INCLUDED
+#define JWTFLOW_EMULATOR_ENDPOINTSUPPORT_INCLUDED
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <string>
+
+namespace jwtflow {
+namespace emulator {
+
+void sendJson(Poco::Net::HTTPServerResponse& response, int status, const Poco::JSON::Object& body);
+void sendOAuthError(Poco::Net::HTTPServerResponse& response, int status, const std::string& error, const std::string& description);
+void sendText(Poco::Net::HTTPServerResponse& response, int status, const std::string& contentType, const std::string& text);
+std::string bearerToken(const Poco::Net::HTTPServerRequest& request);
+bool readForm(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, Poco::Net::NameValueCollection& fields);
+	/// Reads a form body strictly (POST, the form content type, at most 64 KiB);
+	/// on failure answers with an OAuth error and returns false.
+
+} // namespace emulator
+} // namespace jwtflow
+
+#endif

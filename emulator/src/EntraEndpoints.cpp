@@ -1,0 +1,181 @@
+//
+// EntraEndpoints.cpp
+//
+// Library: jwtflow emulator
+// Microsoft Entra ID's v2.0 token endpoint for client credentials with a
+// certificate assertion (FACTS.md section 3): the checks Entra makes, its
+// AADSTS error bodies and status codes, and its success shape.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "EmulatorHandlers.h"
+#include "EndpointSupport.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/Net/NameValueCollection.h>
+#include <Poco/RandomStream.h>
+#include <Poco/URI.h>
+#include <Poco/UUIDGenerator.h>
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+namespace jwtflow {
+namespace emulator {
+
+namespace {
+
+void sendEntraError(HTTPServerResponse& response, int status, const std::string& error, long code, const std::string& text)
+{
+	const std::string trace = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+	const std::string correlation = Poco::UUIDGenerator::defaultGenerator().createRandom().toString();
+	const std::string timestamp = Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%d %H:%M:%SZ");
+	Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+	body.set("error", error);
+	body.set("error_description", "AADSTS" + std::to_string(code) + ": " + text + " Trace ID: " + trace
+		+ " Correlation ID: " + correlation + " Timestamp: " + timestamp);
+	Poco::JSON::Array::Ptr codes = new Poco::JSON::Array;
+	codes->add(code);
+	body.set("error_codes", codes);
+	body.set("timestamp", timestamp);
+	body.set("trace_id", trace);
+	body.set("correlation_id", correlation);
+	body.set("error_uri", "https://login.microsoftonline.com/error?code=" + std::to_string(code));
+	sendJson(response, status, body);
+}
+
+std::string opaqueAccessToken(const std::string& tenant, const std::string& clientId)
+{
+	Poco::JSON::Object header(Poco::JSON_PRESERVE_KEY_ORDER);
+	header.set("typ", "JWT");
+	header.set("alg", "RS256");
+	Poco::JSON::Object claims(Poco::JSON_PRESERVE_KEY_ORDER);
+	const Poco::Int64 now = Poco::Timestamp().epochTime();
+	claims.set("aud", "https://graph.microsoft.com");
+	claims.set("tid", tenant);
+	claims.set("appid", clientId);
+	claims.set("iat", now);
+	claims.set("exp", now + 3599);
+	std::string sig(64, '\0');
+	Poco::RandomInputStream().read(&sig[0], 64);
+	return base64UrlEncode(objectToJson(header)) + "." + base64UrlEncode(objectToJson(claims)) + "." + base64UrlEncode(sig);
+}
+
+class EntraTokenHandler: public Poco::Net::HTTPRequestHandler
+{
+public:
+	EntraTokenHandler(std::shared_ptr<EmulatorState> state, std::string tenantInPath):
+		_state(std::move(state)), _tenant(std::move(tenantInPath)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		const EmulatorOptions& o = _state->options();
+		if (_tenant != o.tenant && _tenant != o.tenantDomain)
+		{
+			if (_tenant == "common" || _tenant == "organizations" || _tenant == "consumers")
+				return sendEntraError(response, 400, "invalid_request", 90010,
+					"The grant type is not supported over the /common or /consumers endpoints.");
+			return sendEntraError(response, 400, "invalid_request", 90002, "Tenant '" + _tenant + "' not found.");
+		}
+		Poco::Net::NameValueCollection form;
+		if (!readForm(request, response, form)) return;
+		if (form.get("grant_type", "") != "client_credentials")
+			return sendEntraError(response, 400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
+		const std::string clientId = form.get("client_id", "");
+		const RegisteredApp* app = _state->app(clientId);
+		if (clientId.empty() || !app)
+			return sendEntraError(response, 400, "unauthorized_client", 700016, "Application with identifier '" + clientId
+				+ "' was not found in the directory.");
+		if (form.has("client_secret"))
+			return sendEntraError(response, 401, "invalid_client", 7000215, "Invalid client secret provided.");
+		const std::string assertion = form.get("client_assertion", "");
+		if (assertion.empty())
+			return sendEntraError(response, 401, "invalid_client", 7000218,
+				"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+		if (form.get("client_assertion_type", "") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+			return sendEntraError(response, 400, "invalid_request", 700025, "client_assertion_type is invalid.");
+		const std::string scope = form.get("scope", "");
+		if (scope.empty() || scope.find(' ') != std::string::npos || scope.size() < 9 || scope.substr(scope.size() - 9) != "/.default")
+			return sendEntraError(response, 400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. "
+				"Client credential flows must have a scope value with /.default suffixed to the resource identifier.");
+
+		DecodedJwt jwt;
+		try
+		{
+			jwt = decodeJwt(assertion);
+		}
+		catch (const Poco::Exception&)
+		{
+			return sendEntraError(response, 400, "invalid_request", 50027, "JWT token is invalid or malformed.");
+		}
+		const std::string algName = jwt.algorithm();
+		if (algName != "RS256" && algName != "RS384" && algName != "RS512" && algName != "PS256")
+			return sendEntraError(response, 401, "invalid_client", 5002738, "Invalid JWT token. '" + algName
+				+ "' is not a supported signature algorithm. Supported signing algorithms are: 'RS256,RS384,RS512,PS256'");
+		const std::string x5t = jsonString(*jwt.header, "x5t");
+		const std::string x5tS256 = jsonString(*jwt.header, "x5t#S256");
+		if (x5t.empty() && x5tS256.empty())
+			return sendEntraError(response, 401, "invalid_client", 5002723,
+				"Invalid JWT token. No certificate SHA-1 thumbprint, certificate SHA-256 thumbprint, nor keyId specified in token header.");
+		if ((!x5t.empty() && x5t != app->certificate.x5t()) || (!x5tS256.empty() && x5tS256 != app->certificate.x5tS256()))
+			return sendEntraError(response, 401, "invalid_client", 700027, "Client assertion failed signature validation. "
+				"The key was not found.");
+		if (!app->certificate.publicKey().verify(Algorithm::fromName(algName), jwt.signingInput, jwt.signature))
+			return sendEntraError(response, 401, "invalid_client", 700027, "Client assertion failed signature validation.");
+		const Poco::JSON::Object& claims = *jwt.claims;
+		if (jsonString(claims, "iss") != clientId || jsonString(claims, "sub") != clientId)
+			return sendEntraError(response, 401, "invalid_client", 700021,
+				"Client assertion application identifier doesn't match 'client_id' parameter.");
+		const std::string expectedAud = _state->baseUrl() + "/" + _tenant + "/oauth2/v2.0/token";
+		if (jsonString(claims, "aud") != expectedAud)
+			return sendEntraError(response, 401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
+		const Poco::Int64 now = Poco::Timestamp().epochTime();
+		const int skew = o.clockSkewSeconds;
+		std::optional<Poco::Int64> exp, nbf;
+		try
+		{
+			exp = numericClaim(claims, "exp");
+			nbf = numericClaim(claims, "nbf");
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+		if (!exp || *exp < now - skew || (nbf && *nbf > now + skew))
+			return sendEntraError(response, 401, "invalid_client", 700024, "Client assertion is not within its valid time range.");
+		const std::string jti = jsonString(claims, "jti");
+		if (jti.empty() || !_state->firstUseOfJwtId(jti))
+			return sendEntraError(response, 401, "invalid_client", 700024,
+				"Client assertion contains an invalid or replayed jti (each assertion may be used once).");
+
+		_state->countIssued();
+		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+		body.set("token_type", "Bearer");
+		body.set("expires_in", 3599);
+		body.set("ext_expires_in", 3599);
+		body.set("access_token", opaqueAccessToken(o.tenant, clientId));
+		sendJson(response, 200, body);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+	std::string _tenant;
+};
+
+} // namespace
+
+Poco::Net::HTTPRequestHandler* createEntraHandler(std::shared_ptr<EmulatorState> state, const std::string& path)
+{
+	// /<tenant>/oauth2/v2.0/token
+	const std::string suffix = "/oauth2/v2.0/token";
+	if (path.size() <= suffix.size() + 1 || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) return nullptr;
+	std::string tenant = path.substr(1, path.size() - suffix.size() - 1);
+	if (tenant.empty() || tenant.find('/') != std::string::npos) return nullptr;
+	return new EntraTokenHandler(std::move(state), tenant);
+}
+
+} // namespace emulator
+} // namespace jwtflow

@@ -1,0 +1,159 @@
+//
+// AzureAdProvider.cpp
+//
+// Plugin: azure-ad
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "AzureAdProvider.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/Network.h"
+#include "jwtflow/Thumbprint.h"
+#include <Poco/String.h>
+#include <Poco/URI.h>
+
+namespace jwtflow {
+namespace azure {
+
+namespace {
+
+const std::string DEFAULT_AUTHORITY = "https://login.microsoftonline.com";
+const std::string DEFAULT_SCOPE = "https://graph.microsoft.com/.default";
+
+} // namespace
+
+std::string AzureAdProvider::name() const { return "azure-ad"; }
+
+std::string AzureAdProvider::description() const
+{
+	return "Microsoft Entra ID (Azure AD) client credentials with a certificate assertion (x5t / x5t#S256)";
+}
+
+std::vector<std::string> AzureAdProvider::actions() const
+{
+	return {"jwt", "token", "describe"};
+}
+
+std::vector<SettingSpec> AzureAdProvider::settings() const
+{
+	std::vector<SettingSpec> specs(6);
+	specs[0] = {"TENANT_ID", "tenant", "directory (tenant) id: a GUID or a verified domain (not common/organizations/consumers)", true, "", false, "TENANT"};
+	specs[1] = {"CLIENT_ID", "client-id", "application (client) id of the app registration (the JWT's iss and sub)", true, "", false, "GUID"};
+	specs[2] = {"SCOPE", "scope", "<resource App ID URI>/.default, one resource", false, DEFAULT_SCOPE, false, "SCOPE"};
+	specs[3] = {"AUTHORITY", "authority", "authority host: https://login.microsoftonline.com, https://login.microsoftonline.us, https://login.chinacloudapi.cn",
+		false, DEFAULT_AUTHORITY, false, "URL"};
+	specs[4] = {"PATH_CERTIFICATE", "certificate", "the certificate uploaded to the app registration (gives x5t and x5t#S256)", false, "", false, "FILE"};
+	specs[5] = {"CERTIFICATE_THUMBPRINT", "thumbprint", "the certificate's SHA-1 thumbprint, when the certificate file is not at hand (hex, base64 or base64url)",
+		false, "", false, "THUMBPRINT"};
+	return specs;
+}
+
+AssertionPolicy AzureAdProvider::assertionPolicy() const
+{
+	AssertionPolicy policy;
+	policy.algorithms = {"RS256", "PS256"};
+	policy.defaultLifetimeSeconds = 300;
+	policy.maxLifetimeSeconds = 600;
+	return policy;
+}
+
+std::string AzureAdProvider::tokenUrl(const Settings& settings)
+{
+	std::string authority = Poco::trim(settings.getOr("AUTHORITY", DEFAULT_AUTHORITY));
+	while (!authority.empty() && authority.back() == '/') authority.pop_back();
+	Poco::URI uri;
+	try
+	{
+		uri = Poco::URI(authority);
+	}
+	catch (const Poco::Exception&)
+	{
+		throw UsageException("AUTHORITY '" + authority + "' is not a URL: expected for example " + DEFAULT_AUTHORITY);
+	}
+	if (uri.getHost().empty() || (uri.getScheme() != "https" && !(uri.getScheme() == "http" && isLoopbackHost(uri.getHost()))))
+		throw UsageException("AUTHORITY '" + authority + "' is not an https URL: expected for example " + DEFAULT_AUTHORITY);
+	if (uri.getPath().find("/oauth2") != std::string::npos)
+		throw UsageException("AUTHORITY is the host only (" + DEFAULT_AUTHORITY + "); jwtflow adds /<tenant>/oauth2/v2.0/token");
+	std::string tenant = Poco::trim(settings.require("TENANT_ID", "tenant"));
+	std::string lower = Poco::toLower(tenant);
+	if (lower == "common" || lower == "organizations" || lower == "consumers")
+		throw UsageException("TENANT_ID '" + tenant + "' cannot be used with client credentials (AADSTS90010): give the tenant's GUID or domain");
+	for (char c: tenant)
+		if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'))
+			throw UsageException("TENANT_ID '" + tenant + "' is not a GUID or a domain name");
+	return authority + "/" + tenant + "/oauth2/v2.0/token";
+}
+
+void AzureAdProvider::declareAssertion(const AssertionContext& context, Poco::JSON::Object& header,
+	Poco::JSON::Object& claims) const
+{
+	const Settings& s = context.settings;
+	header.set("typ", "JWT");
+	if (context.algorithm == "PS256")
+	{
+		if (!context.certificate)
+			throw UsageException("PS256 identifies the certificate by x5t#S256 (its SHA-256 thumbprint): give PATH_CERTIFICATE "
+				"(--certificate), or use RS256 with CERTIFICATE_THUMBPRINT");
+		header.set("x5t#S256", context.certificate->x5tS256());
+	}
+	else if (context.certificate)
+	{
+		std::string x5t = context.certificate->x5t();
+		if (auto given = s.get("CERTIFICATE_THUMBPRINT"))
+		{
+			if (base64UrlEncode(parseSha1Thumbprint(*given)) != x5t)
+				throw InputException("CERTIFICATE_THUMBPRINT does not match PATH_CERTIFICATE's SHA-1 thumbprint "
+					"(" + hexEncode(context.certificate->sha1Thumbprint(), true) + "): drop one of them, or fix it");
+		}
+		header.set("x5t", x5t);
+	}
+	else if (auto given = s.get("CERTIFICATE_THUMBPRINT"))
+	{
+		header.set("x5t", base64UrlEncode(parseSha1Thumbprint(*given)));
+	}
+	else
+	{
+		throw UsageException("missing setting PATH_CERTIFICATE or CERTIFICATE_THUMBPRINT: Entra ID finds the key by the "
+			"certificate's thumbprint (x5t); give --certificate FILE or --thumbprint THUMBPRINT");
+	}
+	const std::string client = s.require("CLIENT_ID", "client-id");
+	claims.set("aud", tokenUrl(s));
+	claims.set("iss", client);
+	claims.set("sub", client);
+	claims.set("jti", context.jwtId);
+	claims.set("nbf", context.issuedAt);
+	claims.set("iat", context.issuedAt);
+	claims.set("exp", context.expiresAt);
+}
+
+TokenRequest AzureAdProvider::tokenRequest(const Settings& settings, const std::string& assertion) const
+{
+	std::string scope = Poco::trim(settings.getOr("SCOPE", DEFAULT_SCOPE));
+	if (scope.find(' ') != std::string::npos || !Poco::endsWith(scope, std::string("/.default")))
+		throw UsageException("SCOPE '" + scope + "' must be one resource's <App ID URI>/.default for client credentials, "
+			"for example " + DEFAULT_SCOPE);
+	TokenRequest request;
+	request.url = tokenUrl(settings);
+	request.form = {
+		{"client_id", settings.require("CLIENT_ID", "client-id")},
+		{"scope", scope},
+		{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		{"client_assertion", assertion},
+		{"grant_type", "client_credentials"},
+	};
+	return request;
+}
+
+std::string AzureAdProvider::errorHint(const OAuthError& error) const
+{
+	return entraHint(error.code, error.error);
+}
+
+std::string AzureAdProvider::identityUrl(const TokenResult&, const Settings&) const
+{
+	return {};
+}
+
+} // namespace azure
+} // namespace jwtflow
