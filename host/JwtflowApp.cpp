@@ -91,7 +91,7 @@ const char* const FLAG_OPTIONS[][3] = {
 	{"force", "", "keygen: overwrite existing files"},
 };
 
-const std::set<std::string> UTILITY_COMMANDS = {"providers", "verify", "decode", "version", "help", "emulator", "demo"};
+const std::set<std::string> UTILITY_COMMANDS = {"providers", "verify", "decode", "thumbprint", "version", "help", "emulator", "demo"};
 
 bool takesValue(const std::string& name, const std::vector<SettingSpec>& specs)
 {
@@ -369,6 +369,7 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 		if (first == "verify") return commandVerify();
 		if (first == "decode") return commandDecode();
 		if (first == "version") return commandVersion();
+		if (first == "thumbprint") return commandThumbprint();
 		if (first == "emulator") return commandEmulator();
 		if (first == "demo") return commandDemo();
 	}
@@ -402,7 +403,7 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 		for (const auto& d: _registry->descriptors())
 			out << "  " << d.provider << std::string(d.provider.size() < 22 ? 22 - d.provider.size() : 1, ' ') << d.description << "\n";
 		out << "\nactions:  jwt  token  frontdoor  whoami  describe\n"
-			<< "commands: providers  verify  decode  emulator  demo  version  help\n\n"
+			<< "commands: providers  verify  decode  thumbprint  emulator  demo  version  help\n\n"
 			<< "jwtflow <provider> --help lists a provider's settings; jwtflow <command> --help a command's options.\n";
 		std::cout << out.str();
 		return;
@@ -423,6 +424,9 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 	else if (command == "demo")
 		out << "usage: jwtflow demo\n"
 			<< "Makes keys in a temporary folder, starts the emulator and runs every provider's flow against it.\n";
+	else if (command == "thumbprint")
+		out << "usage: jwtflow thumbprint (--certificate FILE | --thumbprint ANY) [--output json|env]\n"
+			<< "Prints x5t, x5t#S256 (with a certificate), the hex form the Azure portal shows and the padded base64 form.\n";
 	else if (command == "version")
 		out << "usage: jwtflow version\n";
 	else

@@ -66,6 +66,7 @@ private:
 	int commandVerify();
 	int commandDecode();
 	int commandVersion();
+	int commandThumbprint();
 	int commandHelp(const std::vector<std::string>& topic);
 	int commandEmulator();
 	int commandDemo();

@@ -8,6 +8,8 @@
 //
 #include "JwtflowApp.h"
 #include "jwtflow/Certificate.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Thumbprint.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
@@ -162,6 +164,61 @@ int JwtflowApp::commandVerify()
 	_console.note("valid: signature (" + jwt.algorithm() + ") and time claims check out"
 		+ std::string(options.issuer ? ", iss" : "") + (options.subject ? ", sub" : "") + (options.audience ? ", aud" : "")
 		+ (options.issuer || options.subject || options.audience ? " match" : ""));
+	return 0;
+}
+
+int JwtflowApp::commandThumbprint()
+{
+	std::optional<Certificate> cert;
+	std::string sha1;
+	if (_settingOptions.count("PATH_CERTIFICATE"))
+	{
+		cert = Certificate::fromFile(_settingOptions["PATH_CERTIFICATE"]);
+		sha1 = cert->sha1Thumbprint();
+	}
+	else if (_settingOptions.count("CERTIFICATE_THUMBPRINT"))
+	{
+		sha1 = parseSha1Thumbprint(_settingOptions["CERTIFICATE_THUMBPRINT"]);
+	}
+	else
+	{
+		throw UsageException("thumbprint needs --certificate FILE or --thumbprint THUMBPRINT");
+	}
+	std::vector<std::pair<std::string, std::string>> rows = {
+		{"x5t", base64UrlEncode(sha1)},
+	};
+	if (cert) rows.push_back({"x5t#S256", cert->x5tS256()});
+	rows.push_back({"sha1_hex", hexEncode(sha1, true)});
+	rows.push_back({"sha1_base64", base64Encode(sha1)});
+	if (cert) rows.push_back({"sha256_hex", hexEncode(cert->sha256Thumbprint(), true)});
+	OutputFormat format = outputFormat();
+	if (format == OutputFormat::Json)
+	{
+		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+		for (const auto& r: rows) out.set(r.first, r.second);
+		_console.json(out);
+	}
+	else if (format == OutputFormat::Env)
+	{
+		std::vector<std::pair<std::string, std::string>> vars;
+		for (const auto& r: rows)
+		{
+			std::string name = Poco::toUpper(r.first);
+			Poco::replaceInPlace(name, std::string("#"), std::string("_"));
+			vars.push_back({name, r.second});
+		}
+		_console.envLines(vars);
+	}
+	else
+	{
+		const char* labels[] = {"x5t (SHA-1, base64url)      ", "x5t#S256 (SHA-256, base64url)", "SHA-1 hex (Azure portal)    ",
+			"SHA-1 padded base64         ", "SHA-256 hex                 "};
+		for (const auto& r: rows)
+		{
+			int i = r.first == "x5t" ? 0 : r.first == "x5t#S256" ? 1 : r.first == "sha1_hex" ? 2 : r.first == "sha1_base64" ? 3 : 4;
+			_console.result(std::string(labels[i]) + "  " + r.second);
+		}
+	}
 	return 0;
 }
 

@@ -75,6 +75,7 @@ endif()
 # JWTFLOW_TEST_SOURCES at tests/CMakeLists.txt:17 (file)
 file(GLOB NEW_GLOB LIST_DIRECTORIES true "/work/main/tests/*.cpp")
 set(OLD_GLOB
+  "/work/main/tests/AzureAdTest.cpp"
   "/work/main/tests/CliTest.cpp"
   "/work/main/tests/CommunityTest.cpp"
   "/work/main/tests/ExchangeTest.cpp"
