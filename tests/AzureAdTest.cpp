@@ -73,7 +73,7 @@ protected:
 			"PATH_CERTIFICATE=certificate.pem\nAUTHORITY=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 	}
 
-	RunResult cli(const std::vector<std::string>& args) { return testing_support::jwtflow(args, dir.path()); }
+	RunResult cli(const std::vector<std::string>& args) { return runJwtflow(args, dir.path()); }
 
 	std::string tokenUrl() const { return emu->baseUrl() + "/" + tenant + "/oauth2/v2.0/token"; }
 

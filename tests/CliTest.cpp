@@ -42,7 +42,7 @@ protected:
 
 	RunResult cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {})
 	{
-		return jwtflow(args, dir.path(), env);
+		return runJwtflow(args, dir.path(), env);
 	}
 
 	static void expectOneCleanError(const RunResult& r, int code, const std::string& text)
@@ -155,7 +155,7 @@ TEST_F(Cli, VerifyAndDecode)
 	std::string tampered = token;
 	tampered[token.find('.') + 5] = tampered[token.find('.') + 5] == 'A' ? 'B' : 'A';
 	EXPECT_EQ(cli({"verify", "--token", tampered}).exitCode, 6);
-	RunResult stdinToken = jwtflow({"verify", "--token", "-"}, dir.path(), {}, token + "\n");
+	RunResult stdinToken = runJwtflow({"verify", "--token", "-"}, dir.path(), {}, token + "\n");
 	EXPECT_EQ(stdinToken.exitCode, 0) << stdinToken.err;
 	RunResult decoded = cli({"decode", "--token", token});
 	EXPECT_EQ(decoded.exitCode, 0);

@@ -72,7 +72,7 @@ protected:
 			"AUDIENCE=" + emu->baseUrl() + "/customers\nCA_FILE=" + emu->caFile() + "\n");
 	}
 
-	RunResult cli(const std::vector<std::string>& args) { return testing_support::jwtflow(args, dir.path()); }
+	RunResult cli(const std::vector<std::string>& args) { return runJwtflow(args, dir.path()); }
 
 	TempDir dir;
 	std::unique_ptr<emulator::Emulator> emu;
@@ -107,7 +107,7 @@ TEST_F(CommunityCli, OrgAudienceIsRefusedAsTheRealServiceDoes)
 	EXPECT_EQ(r.exitCode, 4) << r.err;
 	EXPECT_NE(r.err.find("audience is invalid"), std::string::npos) << r.err;
 	EXPECT_TRUE(r.out.empty());
-	RunResult missing = testing_support::jwtflow({"salesforce-community", "jwt", "--client-id", "x", "--subject", "y",
+	RunResult missing = runJwtflow({"salesforce-community", "jwt", "--client-id", "x", "--subject", "y",
 		"--private-key", sharedKeys().rsaPkcs8}, "/");
 	EXPECT_EQ(missing.exitCode, 2);
 	EXPECT_NE(missing.err.find("missing setting AUDIENCE"), std::string::npos) << missing.err;

@@ -51,7 +51,7 @@ protected:
 
 	RunResult cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {})
 	{
-		return testing_support::jwtflow(args, dir.path(), env);
+		return runJwtflow(args, dir.path(), env);
 	}
 
 	static void expectRefusal(const RunResult& r, int code, const std::string& text)

@@ -87,7 +87,7 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 	return r;
 }
 
-RunResult jwtflow(const std::vector<std::string>& args, const std::string& cwd,
+RunResult runJwtflow(const std::vector<std::string>& args, const std::string& cwd,
 	const std::map<std::string, std::string>& env, const std::string& input)
 {
 	std::vector<std::string> argv = {JWTFLOW_BINARY};

@@ -38,7 +38,7 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd = "",
 	const std::map<std::string, std::string>& env = {}, const std::string& input = "");
 	/// Runs a program with a clean environment (PATH, HOME and env only).
 
-RunResult jwtflow(const std::vector<std::string>& args, const std::string& cwd = "",
+RunResult runJwtflow(const std::vector<std::string>& args, const std::string& cwd = "",
 	const std::map<std::string, std::string>& env = {}, const std::string& input = "");
 	/// Runs the built jwtflow with --plugins <build>/plugins.d prepended to args' options.
 
