@@ -89,9 +89,10 @@ const char* const FLAG_OPTIONS[][3] = {
 	{"verbose", "v", "more notes on stderr"},
 	{"single-use", "", "frontdoor: the single-use link from /services/oauth2/singleaccess"},
 	{"force", "", "keygen: overwrite existing files"},
+	{"encrypt", "", "keygen: encrypt the private key (passphrase from PRIVATE_KEY_PASSPHRASE or --passphrase-file)"},
 };
 
-const std::set<std::string> UTILITY_COMMANDS = {"providers", "verify", "decode", "thumbprint", "version", "help", "emulator", "demo"};
+const std::set<std::string> UTILITY_COMMANDS = {"providers", "verify", "decode", "thumbprint", "keygen", "version", "help", "emulator", "demo"};
 
 bool takesValue(const std::string& name, const std::vector<SettingSpec>& specs)
 {
@@ -370,6 +371,7 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 		if (first == "decode") return commandDecode();
 		if (first == "version") return commandVersion();
 		if (first == "thumbprint") return commandThumbprint();
+		if (first == "keygen") return commandKeygen();
 		if (first == "emulator") return commandEmulator();
 		if (first == "demo") return commandDemo();
 	}
@@ -403,7 +405,7 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 		for (const auto& d: _registry->descriptors())
 			out << "  " << d.provider << std::string(d.provider.size() < 22 ? 22 - d.provider.size() : 1, ' ') << d.description << "\n";
 		out << "\nactions:  jwt  token  frontdoor  whoami  describe\n"
-			<< "commands: providers  verify  decode  thumbprint  emulator  demo  version  help\n\n"
+			<< "commands: providers  verify  decode  thumbprint  keygen  emulator  demo  version  help\n\n"
 			<< "jwtflow <provider> --help lists a provider's settings; jwtflow <command> --help a command's options.\n";
 		std::cout << out.str();
 		return;
@@ -427,6 +429,10 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 	else if (command == "thumbprint")
 		out << "usage: jwtflow thumbprint (--certificate FILE | --thumbprint ANY) [--output json|env]\n"
 			<< "Prints x5t, x5t#S256 (with a certificate), the hex form the Azure portal shows and the padded base64 form.\n";
+	else if (command == "keygen")
+		out << "usage: jwtflow keygen --out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt] [--force]\n"
+			<< "Writes private_key.pem (0600, PKCS#8), certificate.pem, certificate.der and public_key.pem, atomically,\n"
+			<< "and prints the thumbprints and where to upload the certificate.\n";
 	else if (command == "version")
 		out << "usage: jwtflow version\n";
 	else

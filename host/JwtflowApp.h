@@ -67,6 +67,7 @@ private:
 	int commandDecode();
 	int commandVersion();
 	int commandThumbprint();
+	int commandKeygen();
 	int commandHelp(const std::vector<std::string>& topic);
 	int commandEmulator();
 	int commandDemo();

@@ -1,0 +1,126 @@
+//
+// KeygenCommand.cpp
+//
+// Program: jwtflow
+// `jwtflow keygen`: a key pair and a self-signed certificate to register at the IdP.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "JwtflowApp.h"
+#include "jwtflow/Assertion.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/KeyFactory.h"
+#include <Poco/File.h>
+#include <Poco/NumberParser.h>
+#include <Poco/Path.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace jwtflow {
+namespace host {
+
+namespace {
+
+/// Writes a file atomically: a new file beside it (mode as given), then rename.
+void writeAtomically(const std::string& path, const std::string& data, mode_t mode)
+{
+	const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+	int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	if (fd < 0) throw InputException("cannot write '" + tmp + "': " + std::strerror(errno));
+	std::size_t done = 0;
+	while (done < data.size())
+	{
+		ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+		if (n < 0)
+		{
+			int err = errno;
+			::close(fd);
+			::unlink(tmp.c_str());
+			throw InputException("cannot write '" + path + "': " + std::strerror(err));
+		}
+		done += static_cast<std::size_t>(n);
+	}
+	if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0)
+	{
+		int err = errno;
+		::unlink(tmp.c_str());
+		throw InputException("cannot write '" + path + "': " + std::strerror(err));
+	}
+}
+
+int intOption(const std::string& text, const std::string& name, int lo, int hi)
+{
+	int v = 0;
+	if (!Poco::NumberParser::tryParse(text, v) || v < lo || v > hi)
+		throw UsageException("--" + name + " '" + text + "' must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi));
+	return v;
+}
+
+} // namespace
+
+int JwtflowApp::commandKeygen()
+{
+	const std::string out = flagValue("out");
+	if (out.empty()) throw UsageException("keygen needs --out DIR, the folder to write the key and certificate to");
+	if (_values.count("bits") && _values.count("curve")) throw UsageException("give --bits (RSA) or --curve (EC), not both");
+	const int days = intOption(flagValue("days", "365"), "days", 1, 3650);
+	const std::string cn = flagValue("cn", "jwtflow");
+	std::optional<std::string> passphrase;
+	if (hasFlag("encrypt"))
+	{
+		passphrase = passphraseFrom(settings());
+		if (!passphrase || passphrase->empty())
+			throw UsageException("--encrypt needs a passphrase: set PRIVATE_KEY_PASSPHRASE or give --passphrase-file FILE");
+	}
+
+	const Poco::Path dir(Poco::Path(out).makeDirectory());
+	const std::string keyPath = Poco::Path(dir, "private_key.pem").toString();
+	const std::string certPath = Poco::Path(dir, "certificate.pem").toString();
+	const std::string derPath = Poco::Path(dir, "certificate.der").toString();
+	const std::string pubPath = Poco::Path(dir, "public_key.pem").toString();
+	if (!hasFlag("force"))
+	{
+		for (const auto& p: {keyPath, certPath, derPath, pubPath})
+			if (Poco::File(p).exists())
+				throw UsageException("'" + p + "' exists: keygen never overwrites a key; give --force to replace the files");
+	}
+	try
+	{
+		Poco::File(dir).createDirectories();
+	}
+	catch (const Poco::Exception& e)
+	{
+		throw InputException("cannot create '" + dir.toString() + "': " + e.message());
+	}
+
+	PrivateKey key = _values.count("curve") ? KeyFactory::generateEc(flagValue("curve"))
+		: KeyFactory::generateRsa(intOption(flagValue("bits", "2048"), "bits", 1024, 16384));
+	CertificateRequest request;
+	request.commonName = cn;
+	request.days = days;
+	Certificate cert = KeyFactory::issue(key, request);
+
+	writeAtomically(keyPath, key.toPem(passphrase), 0600);
+	writeAtomically(certPath, cert.toPem(), 0644);
+	writeAtomically(derPath, cert.der(), 0644);
+	writeAtomically(pubPath, key.publicKey().toPem(), 0644);
+
+	_console.result("private key:  " + keyPath + " (mode 0600" + std::string(passphrase ? ", encrypted" : "") + ")");
+	_console.result("certificate:  " + certPath + " (and " + derPath + ")");
+	_console.result("public key:   " + pubPath);
+	_console.result("x5t:          " + cert.x5t());
+	_console.result("x5t#S256:     " + cert.x5tS256());
+	_console.result("SHA-1 (hex):  " + hexEncode(cert.sha1Thumbprint(), true));
+	_console.note("\nnext:\n"
+		"  Salesforce: connected app > Use digital signatures > upload " + certPath + "\n"
+		"  Entra ID:   app registration > Certificates & secrets > Certificates > upload " + certPath + "\n"
+		"  then set PATH_PRIVATE_KEY=" + keyPath + " (and PATH_CERTIFICATE=" + certPath + " for azure-ad)");
+	return 0;
+}
+
+} // namespace host
+} // namespace jwtflow
