@@ -404,7 +404,7 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 			<< "providers:\n";
 		for (const auto& d: _registry->descriptors())
 			out << "  " << d.provider << std::string(d.provider.size() < 22 ? 22 - d.provider.size() : 1, ' ') << d.description << "\n";
-		out << "\nactions:  jwt  token  frontdoor  whoami  describe\n"
+		out << "\nactions:  jwt  token  frontdoor  whoami  describe  doctor\n"
 			<< "commands: providers  verify  decode  thumbprint  keygen  emulator  demo  version  help\n\n"
 			<< "jwtflow <provider> --help lists a provider's settings; jwtflow <command> --help a command's options.\n";
 		std::cout << out.str();
@@ -447,7 +447,8 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 			<< "  token      exchange it and print the access token\n"
 			<< "  frontdoor  print a link that opens the UI as the user (--single-use for the one-time link)\n"
 			<< "  whoami     call the identity URL with the token\n"
-			<< "  describe   list the settings, their values and where each came from\n\n"
+			<< "  describe   list the settings, their values and where each came from\n"
+			<< "  doctor     check settings, key, certificate, clock and a real token request, one line each\n\n"
 			<< "settings (environment / .env name, option):\n";
 		for (const auto& s: settingSpecs())
 		{

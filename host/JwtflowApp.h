@@ -62,6 +62,7 @@ private:
 	int actionToken(Provider& provider);
 	int actionWhoami(Provider& provider);
 	int actionFrontdoor(Provider& provider);
+	int actionDoctor(Provider& provider);
 	int commandProviders();
 	int commandVerify();
 	int commandDecode();

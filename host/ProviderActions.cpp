@@ -54,6 +54,7 @@ int JwtflowApp::runProviderAction(Provider& provider, const std::string& action)
 	if (action == "token") return actionToken(provider);
 	if (action == "whoami") return actionWhoami(provider);
 	if (action == "frontdoor") return actionFrontdoor(provider);
+	if (action == "doctor") return actionDoctor(provider);
 	throw UsageException("action '" + action + "' of " + provider.name() + " is not available in this jwtflow");
 }
 

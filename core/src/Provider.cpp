@@ -16,7 +16,12 @@ Provider::~Provider() = default;
 
 std::vector<std::string> Provider::actions() const
 {
-	return {"jwt", "token", "whoami", "describe"};
+	return {"jwt", "token", "whoami", "describe", "doctor"};
+}
+
+std::vector<DoctorFinding> Provider::diagnose(const Settings&) const
+{
+	return {};
 }
 
 TokenResult Provider::readTokenResponse(const Poco::JSON::Object& response) const

@@ -32,7 +32,7 @@ std::string AzureAdProvider::description() const
 
 std::vector<std::string> AzureAdProvider::actions() const
 {
-	return {"jwt", "token", "describe"};
+	return {"jwt", "token", "describe", "doctor"};
 }
 
 std::vector<SettingSpec> AzureAdProvider::settings() const
@@ -148,6 +148,48 @@ TokenRequest AzureAdProvider::tokenRequest(const Settings& settings, const std::
 std::string AzureAdProvider::errorHint(const OAuthError& error) const
 {
 	return entraHint(error.code, error.error);
+}
+
+std::vector<DoctorFinding> AzureAdProvider::diagnose(const Settings& settings) const
+{
+	std::vector<DoctorFinding> findings;
+	DoctorFinding endpoint;
+	endpoint.check = "token endpoint";
+	try
+	{
+		endpoint.message = "aud and POST URL will be " + tokenUrl(settings);
+	}
+	catch (const Poco::Exception& e)
+	{
+		endpoint.level = DoctorFinding::Level::Fail;
+		endpoint.message = e.message();
+	}
+	findings.push_back(endpoint);
+	DoctorFinding thumb;
+	thumb.check = "certificate thumbprint";
+	if (!settings.get("PATH_CERTIFICATE") && !settings.get("CERTIFICATE_THUMBPRINT"))
+	{
+		thumb.level = DoctorFinding::Level::Fail;
+		thumb.message = "neither PATH_CERTIFICATE nor CERTIFICATE_THUMBPRINT is set: Entra ID finds the key by x5t";
+	}
+	else if (auto t = settings.get("CERTIFICATE_THUMBPRINT"))
+	{
+		try
+		{
+			thumb.message = "x5t will be " + base64UrlEncode(parseSha1Thumbprint(*t));
+		}
+		catch (const Poco::Exception& e)
+		{
+			thumb.level = DoctorFinding::Level::Fail;
+			thumb.message = e.message();
+		}
+	}
+	else
+	{
+		thumb.message = "taken from PATH_CERTIFICATE";
+	}
+	findings.push_back(thumb);
+	return findings;
 }
 
 std::string AzureAdProvider::identityUrl(const TokenResult&, const Settings&) const

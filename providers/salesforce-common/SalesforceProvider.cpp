@@ -36,7 +36,7 @@ std::string SalesforceProvider::description() const
 
 std::vector<std::string> SalesforceProvider::actions() const
 {
-	return {"jwt", "token", "frontdoor", "whoami", "describe"};
+	return {"jwt", "token", "frontdoor", "whoami", "describe", "doctor"};
 }
 
 std::vector<SettingSpec> SalesforceProvider::settings() const
@@ -156,6 +156,56 @@ std::string SalesforceProvider::errorHint(const OAuthError& e) const
 		return "add the needed OAuth scopes to the connected app: api, and web for frontdoor links, "
 			"plus refresh_token offline_access";
 	return {};
+}
+
+std::vector<DoctorFinding> SalesforceProvider::diagnose(const Settings& settings) const
+{
+	std::vector<DoctorFinding> findings;
+	DoctorFinding aud;
+	aud.check = "audience";
+	try
+	{
+		std::string a = audience(settings);
+		std::string host = Poco::toLower(Poco::URI(a).getHost());
+		if (Poco::endsWith(host, std::string(".my.salesforce.com")) || Poco::endsWith(host, std::string(".lightning.force.com")))
+		{
+			aud.level = DoctorFinding::Level::Warn;
+			aud.message = "AUDIENCE " + a + " is an org (My Domain) URL; Salesforce documents https://login.salesforce.com, "
+				"https://test.salesforce.com or a community URL as aud: set AUDIENCE to one of those and LOGIN_URL=" + a;
+		}
+		else if (Poco::endsWith(host, std::string(".sandbox.my.salesforce.com")))
+		{
+			aud.level = DoctorFinding::Level::Warn;
+			aud.message = "AUDIENCE is a sandbox My Domain: use AUDIENCE=https://test.salesforce.com and LOGIN_URL=" + a;
+		}
+		else
+		{
+			aud.message = "aud will be " + a;
+		}
+	}
+	catch (const Poco::Exception& e)
+	{
+		aud.level = DoctorFinding::Level::Fail;
+		aud.message = e.message();
+	}
+	findings.push_back(aud);
+	if (auto ret = settings.get("RET_URL"))
+	{
+		DoctorFinding r;
+		r.check = "RET_URL";
+		try
+		{
+			checkRetUrl(*ret);
+			r.message = "frontdoor lands on " + *ret;
+		}
+		catch (const Poco::Exception& e)
+		{
+			r.level = DoctorFinding::Level::Fail;
+			r.message = e.message();
+		}
+		findings.push_back(r);
+	}
+	return findings;
 }
 
 FrontdoorPlan SalesforceProvider::frontdoor(const TokenResult& token, const Settings& settings, bool singleUse) const

@@ -31,6 +31,7 @@ public:
 	TokenResult readTokenResponse(const Poco::JSON::Object& response) const override;
 	std::string errorHint(const OAuthError& error) const override;
 	FrontdoorPlan frontdoor(const TokenResult& token, const Settings& settings, bool singleUse) const override;
+	std::vector<DoctorFinding> diagnose(const Settings& settings) const override;
 
 	static std::string normalizeUrl(const std::string& value, const std::string& settingName);
 		/// Checks that value is an absolute https URL (http only for loopback

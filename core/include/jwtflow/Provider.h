@@ -92,6 +92,15 @@ struct JWTFLOW_API FrontdoorPlan
 	FormFields singleAccessForm;        /// ... and this form; the answer's `frontdoor_uri` is the link
 };
 
+struct JWTFLOW_API DoctorFinding
+	/// One line of `jwtflow <provider> doctor`.
+{
+	enum class Level { Ok, Warn, Fail };
+	Level level = Level::Ok;
+	std::string check;     /// what was checked, a few words
+	std::string message;   /// what was found, and the fix when it is not ok
+};
+
 class JWTFLOW_API Provider
 	/// Base class of every provider. Implementations must be stateless after
 	/// construction (the core calls them from several threads) and throw only
@@ -135,6 +144,10 @@ public:
 
 	virtual FrontdoorPlan frontdoor(const TokenResult& token, const Settings& settings, bool singleUse) const;
 		/// How `frontdoor` builds its link. The default throws UsageException.
+
+	virtual std::vector<DoctorFinding> diagnose(const Settings& settings) const;
+		/// Provider-specific checks of the settings that need no network
+		/// (for example a My Domain URL given as Salesforce's aud). Default: none.
 
 	virtual int abiVersion() const { return JWTFLOW_PLUGIN_ABI_VERSION; }
 		/// The plugin ABI the provider was compiled against (a second guard,

@@ -1,0 +1,218 @@
+//
+// DoctorAction.cpp
+//
+// Program: jwtflow
+// `jwtflow <provider> doctor`: every check that can be made, one line each
+// (ok / warn / fail, with the fix), ending with a real token request.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "JwtflowApp.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/HttpClient.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/TokenClient.h"
+#include <Poco/DateTimeParser.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/Timestamp.h>
+#include <cmath>
+#include <sys/stat.h>
+
+namespace jwtflow {
+namespace host {
+
+namespace {
+
+using Level = DoctorFinding::Level;
+
+struct Report
+{
+	std::vector<DoctorFinding> findings;
+	ExitCode firstFailure = jwtflow::ExitCode::Ok;
+
+	void add(Level level, const std::string& check, const std::string& message, ExitCode code = jwtflow::ExitCode::Usage)
+	{
+		findings.push_back({level, check, message});
+		if (level == Level::Fail && firstFailure == jwtflow::ExitCode::Ok) firstFailure = code;
+	}
+	void fail(const std::string& check, const Poco::Exception& e)
+	{
+		add(Level::Fail, check, messageFor(e), exitCodeFor(e));
+	}
+};
+
+const char* levelName(Level l)
+{
+	return l == Level::Ok ? "ok" : l == Level::Warn ? "warn" : "fail";
+}
+
+} // namespace
+
+int JwtflowApp::actionDoctor(Provider& provider)
+{
+	Report report;
+	Settings& s = settings();
+
+	// 1. Required settings.
+	std::vector<SettingSpec> specs = provider.settings();
+	bool settingsOk = true;
+	for (const auto& spec: specs)
+	{
+		if (spec.required && !s.get(spec.name))
+		{
+			settingsOk = false;
+			report.add(Level::Fail, "setting " + spec.name, "missing: set " + spec.name + " in .env or the environment"
+				+ (spec.option.empty() ? "" : ", or give --" + spec.option));
+		}
+	}
+	if (!s.get("PATH_PRIVATE_KEY"))
+	{
+		settingsOk = false;
+		report.add(Level::Fail, "setting PATH_PRIVATE_KEY", "missing: the private key that signs the JWT (--private-key)");
+	}
+	if (settingsOk) report.add(Level::Ok, "settings", "every required setting is present");
+
+	// 2. The private key: loads, permissions.
+	std::optional<PrivateKey> key;
+	if (auto path = s.get("PATH_PRIVATE_KEY"))
+	{
+		try
+		{
+			key = PrivateKey::fromFile(*path, passphraseFrom(s));
+			report.add(Level::Ok, "private key", *path + ": " + describeKey(key->type(), key->bits(), key->curveName()));
+			struct stat st{};
+			if (::stat(path->c_str(), &st) == 0 && (st.st_mode & 077))
+				report.add(Level::Warn, "key file permissions", *path + " is readable by group or others: chmod 600 " + *path);
+			else
+				report.add(Level::Ok, "key file permissions", "readable by its owner only");
+		}
+		catch (const Poco::Exception& e)
+		{
+			report.fail("private key", e);
+		}
+	}
+
+	// 3. Certificate: validity window and match with the key.
+	if (auto certPath = s.get("PATH_CERTIFICATE"))
+	{
+		try
+		{
+			Certificate cert = Certificate::fromFile(*certPath);
+			const Poco::Timestamp now;
+			const double daysLeft = static_cast<double>(cert.notAfter() - now) / (86400.0 * 1000000.0);
+			if (now < cert.notBefore())
+				report.add(Level::Fail, "certificate validity", *certPath + " is not valid yet (check the clock, or the certificate)", jwtflow::ExitCode::LocalInput);
+			else if (daysLeft < 0)
+				report.add(Level::Fail, "certificate validity", *certPath + " expired " + std::to_string(static_cast<int>(-daysLeft))
+					+ " days ago: make a new one (jwtflow keygen) and upload it", jwtflow::ExitCode::LocalInput);
+			else if (daysLeft < 30)
+				report.add(Level::Warn, "certificate validity", *certPath + " expires in " + std::to_string(static_cast<int>(daysLeft))
+					+ " days: plan its replacement");
+			else
+				report.add(Level::Ok, "certificate validity", "valid for " + std::to_string(static_cast<int>(daysLeft)) + " more days");
+			if (key)
+			{
+				if (cert.publicKey().matches(*key))
+					report.add(Level::Ok, "certificate matches key", "x5t " + cert.x5t());
+				else
+					report.add(Level::Fail, "certificate matches key", *certPath + " is not the certificate of the private key: "
+						"the IdP would refuse the signature", jwtflow::ExitCode::LocalInput);
+			}
+		}
+		catch (const Poco::Exception& e)
+		{
+			report.fail("certificate", e);
+		}
+	}
+	if (auto pubPath = s.get("PATH_PUBLIC_KEY"))
+	{
+		try
+		{
+			PublicKey pub = PublicKey::fromFile(*pubPath);
+			if (key && !pub.matches(*key))
+				report.add(Level::Fail, "public key matches key", *pubPath + " is not the public half of the private key", jwtflow::ExitCode::LocalInput);
+			else if (key)
+				report.add(Level::Ok, "public key matches key", *pubPath);
+		}
+		catch (const Poco::Exception& e)
+		{
+			report.fail("public key", e);
+		}
+	}
+
+	// 4. The provider's own checks, then the assertion as it would be minted.
+	for (const auto& f: provider.diagnose(s)) report.add(f.level, f.check, f.message);
+	std::unique_ptr<AssertionMinter> minter;
+	try
+	{
+		minter.reset(new AssertionMinter(provider, s));
+		MintedAssertion jwt = minter->mint();
+		report.add(Level::Ok, "assertion", minter->algorithm().name + ", valid for " + std::to_string(minter->lifetimeSeconds()) + " s");
+
+		// 5. The network: clock against the IdP's Date header, then a real token request.
+		TokenRequest request = provider.tokenRequest(s, jwt.compact);
+		HttpClient http(httpOptionsFrom(s, timeoutSeconds()));
+		HttpResponse response = http.postForm(request.url, request.form);
+		report.add(Level::Ok, "reach token endpoint", request.url + " answered HTTP " + std::to_string(response.status));
+		if (!response.date.empty())
+		{
+			int tz = 0;
+			Poco::DateTime when;
+			if (Poco::DateTimeParser::tryParse(response.date, when, tz))
+			{
+				const double skew = static_cast<double>(Poco::Timestamp() - when.timestamp()) / 1000000.0;
+				if (std::fabs(skew) > 60)
+					report.add(Level::Fail, "clock", "this machine's clock is " + std::to_string(static_cast<int>(skew))
+						+ " s off the IdP's: JWTs will be refused; synchronise the clock (NTP)", jwtflow::ExitCode::LocalInput);
+				else
+					report.add(Level::Ok, "clock", "within " + std::to_string(static_cast<int>(std::ceil(std::fabs(skew)))) + " s of the IdP's");
+			}
+		}
+		TokenClient client(provider, s, http);
+		try
+		{
+			TokenResult token = client.exchange(minter->mint().compact);
+			report.add(Level::Ok, "token request", "an access token was issued" +
+				std::string(token.expiresIn ? " (expires in " + std::to_string(*token.expiresIn) + " s)" : ""));
+		}
+		catch (const IdpException& e)
+		{
+			report.add(Level::Fail, "token request", e.error() + ": " + e.description() + (e.hint().empty() ? "" : "; fix: " + e.hint()),
+				jwtflow::ExitCode::IdpRefused);
+		}
+	}
+	catch (const Poco::Exception& e)
+	{
+		report.fail(minter ? "token request" : "assertion", e);
+	}
+
+	if (outputFormat() == OutputFormat::Json)
+	{
+		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+		Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+		for (const auto& f: report.findings)
+		{
+			Poco::JSON::Object::Ptr item = newJsonObject();
+			item->set("level", std::string(levelName(f.level)));
+			item->set("check", f.check);
+			item->set("message", f.message);
+			list->add(item);
+		}
+		out.set("provider", provider.name());
+		out.set("ok", report.firstFailure == jwtflow::ExitCode::Ok);
+		out.set("checks", list);
+		_console.json(out);
+	}
+	else
+	{
+		for (const auto& f: report.findings)
+		{
+			std::string level = levelName(f.level);
+			_console.result(level + std::string(6 - level.size(), ' ') + f.check + ": " + f.message);
+		}
+	}
+	return static_cast<int>(report.firstFailure);
+}
+
+} // namespace host
+} // namespace jwtflow
