@@ -162,8 +162,9 @@ int JwtflowApp::actionDoctor(Provider& provider)
 			{
 				const double skew = static_cast<double>(Poco::Timestamp() - when.timestamp()) / 1000000.0;
 				if (std::fabs(skew) > 60)
-					report.add(Level::Fail, "clock", "this machine's clock is " + std::to_string(static_cast<int>(skew))
-						+ " s off the IdP's: JWTs will be refused; synchronise the clock (NTP)", jwtflow::ExitCode::LocalInput);
+					report.add(Level::Fail, "clock", "this machine's clock is " + std::to_string(static_cast<int>(std::lround(std::fabs(skew))))
+						+ " s " + (skew < 0 ? "behind" : "ahead of") + " the IdP's: JWTs will be refused; synchronise the clock (NTP)",
+						jwtflow::ExitCode::LocalInput);
 				else
 					report.add(Level::Ok, "clock", "within " + std::to_string(static_cast<int>(std::ceil(std::fabs(skew)))) + " s of the IdP's");
 			}

@@ -8,6 +8,8 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
+#include "jwtflow/PluginRegistry.h"
 #include "jwtflow/Thumbprint.h"
 #include "jwtflow/emulator/Emulator.h"
 #include <Poco/JSON/Parser.h>
@@ -127,6 +129,74 @@ TEST_F(AzureAd, AssertionsReadRightByPythonJwt)
 	RunResult viaThumb = cli({"azure-ad", "jwt"});
 	ASSERT_EQ(viaThumb.exitCode, 0) << viaThumb.err;
 	EXPECT_NO_THROW(python(PY_ENTRA, {trim(viaThumb.out), dir.file("certificate.pem"), "RS256", tokenUrl()}));
+}
+
+TEST_F(AzureAd, X5tEqualsOpenSslsDigestAndEveryThumbprintFormGetsAToken)
+{
+	const TestKeys& k = sharedKeys();
+	openssl({"x509", "-in", k.rsaCert, "-outform", "DER", "-out", dir.file("cert.der")});
+	openssl({"dgst", "-sha1", "-binary", "-out", dir.file("sha1.bin"), dir.file("cert.der")});
+	const std::string sha1 = readFile(dir.file("sha1.bin"));
+	ASSERT_EQ(sha1.size(), 20u);
+	EXPECT_EQ(Certificate::fromFile(k.rsaCert).x5t(), base64UrlEncode(sha1));
+	const std::string seedBase64 = trim(openssl({"base64", "-in", dir.file("sha1.bin")}));   // the seed's pipeline
+	const std::string portalHex = hexEncode(sha1, true);
+	for (const std::string& thumb: {portalHex, seedBase64, base64UrlEncode(sha1), hexEncode(sha1, false)})
+	{
+		dir.write(".env", std::string("CLIENT_ID=") + APP_ID + "\nTENANT_ID=" + tenant + "\nPATH_PRIVATE_KEY=private_key.pem\n"
+			"CERTIFICATE_THUMBPRINT=" + thumb + "\nAUTHORITY=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
+		RunResult r = cli({"azure-ad", "token"});
+		EXPECT_EQ(r.exitCode, 0) << thumb << ": " << r.err;
+	}
+	EXPECT_EQ(emu->tokensIssued(), 4);
+}
+
+TEST_F(AzureAd, EmulatorRefusesAudienceLifetimeAndScopeWithEntraCodes)
+{
+	const TestKeys& k = sharedKeys();
+	auto assertion = [&](const std::string& aud, Poco::Int64 lifetime) {
+		Poco::Int64 now = Poco::Timestamp().epochTime();
+		Poco::JSON::Object header;
+		header.set("x5t", Certificate::fromFile(k.rsaCert).x5t());
+		Poco::JSON::Object claims;
+		claims.set("aud", aud);
+		claims.set("iss", APP_ID);
+		claims.set("sub", APP_ID);
+		claims.set("jti", std::to_string(now) + aud + std::to_string(lifetime));
+		claims.set("nbf", now);
+		claims.set("exp", now + lifetime);
+		return signJwt(header, claims, PrivateKey::fromFile(k.rsaPkcs8), Algorithm::fromName("RS256"));
+	};
+	HttpOptions o;
+	o.caFile = emu->caFile();
+	HttpClient http(o);
+	auto post = [&](const std::string& jwt, const std::string& scope) {
+		FormFields form = {{"client_id", APP_ID}, {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			{"client_assertion", jwt}, {"grant_type", "client_credentials"}};
+		if (!scope.empty()) form.push_back({"scope", scope});
+		HttpResponse r = http.postForm(tokenUrl(), form);
+		auto body = parseJsonObject(r.body);
+		return std::to_string(r.status) + " " + jsonString(*body, "error") + " " + jsonString(*body, "error_codes");
+	};
+	const std::string graph = "https://graph.microsoft.com/.default";
+	EXPECT_EQ(post(assertion(emu->baseUrl() + "/other-tenant/oauth2/v2.0/token", 300), graph), "401 invalid_client [700023]");
+	EXPECT_EQ(post(assertion(tokenUrl(), 3600), graph), "401 invalid_client [700024]");
+	EXPECT_EQ(post(assertion(tokenUrl(), 300), ""), "400 invalid_scope [1002012]");
+	EXPECT_EQ(post(assertion(tokenUrl(), 300), graph).substr(0, 3), "200");
+
+	// The CLI's hints for those codes, through the loaded plugin.
+	PluginRegistry registry({JWTFLOW_PLUGIN_DIR});
+	Provider& azure = registry.get("azure-ad");
+	auto hint = [&](long code) {
+		OAuthError e;
+		e.code = code;
+		e.error = "invalid_client";
+		return azure.errorHint(e);
+	};
+	EXPECT_NE(hint(700023).find("audience is wrong"), std::string::npos);
+	EXPECT_NE(hint(700024).find("clock"), std::string::npos);
+	EXPECT_NE(hint(1002012).find("/.default"), std::string::npos);
+	EXPECT_NE(hint(700027).find("upload this certificate"), std::string::npos);
 }
 
 TEST_F(AzureAd, TokenFromTheEmulatorWithBothAlgorithms)

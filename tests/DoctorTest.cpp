@@ -88,3 +88,33 @@ TEST_F(Doctor, ExpiredCertificateFails)
 	EXPECT_NE(r.out.find("fail  certificate validity:"), std::string::npos) << r.out;
 	EXPECT_NE(r.out.find("expired"), std::string::npos) << r.out;
 }
+
+TEST(DoctorClock, SkewedIdpClockFailsTheClockCheck)
+{
+	const TestKeys& k = sharedKeys();
+	TempDir dir;
+	emulator::EmulatorOptions options;
+	options.apps.push_back({"3MVG9doctor", Certificate::fromFile(k.rsaCert)});
+	options.users = {"doc@example.com"};
+	options.workDir = dir.file("emulator");
+	options.clockOffsetSeconds = 600;
+	emulator::Emulator emu(options);
+	emu.start();
+	dir.write("private_key.pem", readFile(k.rsaPkcs8));
+	::chmod(dir.file("private_key.pem").c_str(), 0600);
+	dir.write(".env", "CLIENT_ID=3MVG9doctor\nSUBJECT=doc@example.com\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE=" + emu.baseUrl()
+		+ "\nCA_FILE=" + emu.caFile() + "\n");
+	RunResult r = runJwtflow({"salesforce", "doctor"}, dir.path());
+	EXPECT_EQ(r.exitCode, 3) << r.out;
+	EXPECT_NE(r.out.find("fail  clock: this machine's clock is "), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find(" s behind the IdP's: JWTs will be refused; synchronise the clock"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("fail  token request: invalid_grant: expired authorization code"), std::string::npos) << r.out;
+}
+
+TEST_F(Doctor, WrongAudienceFailsTheTokenRequestWithItsFix)
+{
+	dir.write(".env", base + "SUBJECT=doc@example.com\nLOGIN_URL=" + emu->baseUrl() + "\nAUDIENCE=https://wrong.example.com\n");
+	RunResult r = doctor();
+	EXPECT_EQ(r.exitCode, 4) << r.out;
+	EXPECT_NE(r.out.find("fail  token request: invalid_grant: audience is invalid; fix: AUDIENCE must be"), std::string::npos) << r.out;
+}

@@ -23,6 +23,7 @@ TEST(Keygen, WritesWhatOpenSslAcceptsAndNeverOverwrites)
 	EXPECT_NE(text.find("CN = Integration App"), std::string::npos) << text;
 	EXPECT_NE(text.find("3072 bit"), std::string::npos);
 	EXPECT_EQ(readFile(out + "/certificate.der"), openssl({"x509", "-in", out + "/certificate.pem", "-outform", "DER"}));
+	EXPECT_NE(openssl({"pkey", "-in", out + "/private_key.pem", "-check", "-noout"}).find("Key is valid"), std::string::npos);
 	std::string modKey = openssl({"pkey", "-in", out + "/private_key.pem", "-pubout"});
 	EXPECT_EQ(modKey, readFile(out + "/public_key.pem"));
 	EXPECT_EQ(openssl({"x509", "-in", out + "/certificate.pem", "-noout", "-pubkey"}), modKey);
@@ -63,4 +64,8 @@ TEST(Keygen, EncryptsWithThePassphraseAndRefusesBadOptions)
 	EXPECT_EQ(runJwtflow({"keygen", "--out", dir.file("x"), "--curve", "P-384"}).exitCode, 2);
 	EXPECT_EQ(runJwtflow({"keygen", "--out", dir.file("x"), "--days", "0"}).exitCode, 2);
 	EXPECT_EQ(runJwtflow({"keygen"}).exitCode, 2);
+	dir.write("plain-file", "x");
+	RunResult unwritable = runJwtflow({"keygen", "--out", dir.file("plain-file") + "/keys"});
+	EXPECT_EQ(unwritable.exitCode, 3) << unwritable.err;
+	EXPECT_NE(unwritable.err.find("cannot create"), std::string::npos) << unwritable.err;
 }

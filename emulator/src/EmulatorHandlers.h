@@ -40,6 +40,8 @@ public:
 
 	const EmulatorOptions& options() const { return _options; }
 	const std::string& baseUrl() const { return _baseUrl; }
+	Poco::Int64 now() const;
+		/// The emulator's clock, in seconds (shifted by clockOffsetSeconds).
 
 	const RegisteredApp* app(const std::string& clientId) const;
 	bool knowsUser(const std::string& username) const;
@@ -75,6 +77,8 @@ public:
 	Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
 private:
+	Poco::Net::HTTPRequestHandler* createEndpoint(const Poco::Net::HTTPServerRequest& request);
+
 	std::shared_ptr<EmulatorState> _state;
 };
 

@@ -9,6 +9,7 @@
 #include "jwtflow/Encoding.h"
 #include <Poco/RandomStream.h>
 #include <Poco/SHA1Engine.h>
+#include <Poco/Timestamp.h>
 
 namespace jwtflow {
 namespace emulator {
@@ -28,6 +29,11 @@ std::string randomText(std::size_t bytes)
 EmulatorState::EmulatorState(const EmulatorOptions& options, std::string baseUrl):
 	_options(options), _baseUrl(std::move(baseUrl))
 {
+}
+
+Poco::Int64 EmulatorState::now() const
+{
+	return Poco::Timestamp().epochTime() + _options.clockOffsetSeconds;
 }
 
 const RegisteredApp* EmulatorState::app(const std::string& clientId) const

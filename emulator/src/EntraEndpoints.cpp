@@ -133,7 +133,7 @@ public:
 		const std::string expectedAud = _state->baseUrl() + "/" + _tenant + "/oauth2/v2.0/token";
 		if (jsonString(claims, "aud") != expectedAud)
 			return sendEntraError(response, 401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
-		const Poco::Int64 now = Poco::Timestamp().epochTime();
+		const Poco::Int64 now = _state->now();
 		const int skew = o.clockSkewSeconds;
 		std::optional<Poco::Int64> exp, nbf;
 		try
@@ -146,6 +146,8 @@ public:
 		}
 		if (!exp || *exp < now - skew || (nbf && *nbf > now + skew))
 			return sendEntraError(response, 401, "invalid_client", 700024, "Client assertion is not within its valid time range.");
+		if (*exp > now + o.entraMaxLifetime + skew)
+			return sendEntraError(response, 401, "invalid_client", 700024, "Client assertion lifetime is too long (exp too far in the future).");
 		const std::string jti = jsonString(claims, "jti");
 		if (jti.empty() || !_state->firstUseOfJwtId(jti))
 			return sendEntraError(response, 401, "invalid_client", 700024,

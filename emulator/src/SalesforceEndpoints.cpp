@@ -69,7 +69,7 @@ public:
 		if (_site.empty()) audOk = audOk || aud == "https://login.salesforce.com" || aud == "https://test.salesforce.com";
 		if (!audOk) return sendOAuthError(response, 400, "invalid_grant", "audience is invalid");
 
-		const Poco::Int64 now = Poco::Timestamp().epochTime();
+		const Poco::Int64 now = _state->now();
 		const int skew = _state->options().clockSkewSeconds;
 		std::optional<Poco::Int64> exp;
 		try
@@ -264,7 +264,32 @@ public:
 
 } // namespace
 
+namespace {
+
+/// Sets the Date header from the emulator's (possibly shifted) clock, then runs the endpoint.
+class DatedHandler: public HTTPRequestHandler
+{
+public:
+	DatedHandler(std::shared_ptr<EmulatorState> state, HTTPRequestHandler* inner): _state(std::move(state)), _inner(inner) {}
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		response.setDate(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(_state->now())));
+		_inner->handleRequest(request, response);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+	std::unique_ptr<HTTPRequestHandler> _inner;
+};
+
+} // namespace
+
 Poco::Net::HTTPRequestHandler* EmulatorHandlerFactory::createRequestHandler(const HTTPServerRequest& request)
+{
+	return new DatedHandler(_state, createEndpoint(request));
+}
+
+Poco::Net::HTTPRequestHandler* EmulatorHandlerFactory::createEndpoint(const HTTPServerRequest& request)
 {
 	const std::string path = Poco::URI(request.getURI()).getPath();
 	// A community site path prefixes the Salesforce endpoints.

@@ -37,6 +37,8 @@ struct JWTFLOW_API EmulatorOptions
 	std::string workDir;                   /// where the CA and server certificate files are written (required)
 	int salesforceMaxLifetime = 300;       /// exp may be at most this far ahead (FACTS.md 1.1)
 	int clockSkewSeconds = 30;             /// tolerance on exp/nbf/iat
+	int clockOffsetSeconds = 0;            /// the emulator's clock runs this far ahead (tests of clock skew): Date header and checks
+	int entraMaxLifetime = 600;            /// Entra ID: exp at most this far ahead (Microsoft: "5-10 minutes at most")
 	std::string orgId = "00D000000000001AAA";
 	std::string tenant = "8f3c2b1a-5d4e-4f60-9a7b-0c1d2e3f4a5b"; /// the Entra ID tenant (GUID) it serves
 	std::string tenantDomain = "jwtflow.onmicrosoft.com";         /// the same tenant by domain
