@@ -139,14 +139,20 @@ int JwtflowApp::commandVerify()
 	OutputFormat format = outputFormat();
 	Settings& s = settings();
 	std::optional<PublicKey> key;
+	VerifyOptions options;
 	// An explicit option wins over .env: --certificate, then --public-key, then the settings.
-	if (_settingOptions.count("PATH_CERTIFICATE")) key = Certificate::fromFile(_settingOptions["PATH_CERTIFICATE"]).publicKey();
+	if (_settingOptions.count("PATH_CERTIFICATE"))
+	{
+		Certificate cert = Certificate::fromFile(_settingOptions["PATH_CERTIFICATE"]);
+		key = cert.publicKey();
+		options.x5t = cert.x5t();
+		options.x5tS256 = cert.x5tS256();
+	}
 	else if (_settingOptions.count("PATH_PUBLIC_KEY")) key = PublicKey::fromFile(_settingOptions["PATH_PUBLIC_KEY"]);
 	else if (auto pub = s.get("PATH_PUBLIC_KEY")) key = PublicKey::fromFile(*pub);
 	else if (auto cert = s.get("PATH_CERTIFICATE")) key = Certificate::fromFile(*cert).publicKey();
 	else throw UsageException("verify needs a key: give --public-key FILE or --certificate FILE (or PATH_PUBLIC_KEY in .env)");
 
-	VerifyOptions options;
 	if (_settingOptions.count("JWT_ALGORITHM"))
 	{
 		const Algorithm& alg = Algorithm::fromName(_settingOptions["JWT_ALGORITHM"]);

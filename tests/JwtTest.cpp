@@ -2,6 +2,7 @@
 // JwtTest.cpp: signing and verifying, cross-checked with openssl and python3-jwt.
 //
 #include "TestSupport.h"
+#include "jwtflow/Certificate.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
@@ -225,4 +226,35 @@ TEST(Encoding, Base64UrlRoundTripsAndRejectsJunk)
 	EXPECT_THROW(base64UrlDecode("ab$d"), Poco::DataFormatException);
 	EXPECT_THROW(base64UrlDecode("a"), Poco::DataFormatException);
 	EXPECT_EQ(urlEncode("a b/c?d=e&f~"), "a%20b%2Fc%3Fd%3De%26f~");
+}
+
+TEST(Jwt, HardeningRefusesAmbiguousAndRemoteKeyTokens)
+{
+	const TestKeys& k = sharedKeys();
+	PrivateKey key = PrivateKey::fromFile(k.rsaPkcs8);
+	PublicKey pub = PublicKey::fromFile(k.rsaPublic);
+	Poco::Int64 now = Poco::Timestamp().epochTime();
+	auto signRaw = [&](const std::string& headerJson, const std::string& claimsJson) {
+		std::string input = base64UrlEncode(headerJson) + "." + base64UrlEncode(claimsJson);
+		return input + "." + base64UrlEncode(key.sign(Algorithm::fromName("RS256"), input));
+	};
+	const std::string claims = "{\"sub\":\"a\",\"exp\":" + std::to_string(now + 60) + "}";
+	VerifyOptions o;
+	o.algorithms = {"RS256"};
+	EXPECT_EQ(verifyError(signRaw("{\"alg\":\"RS256\"}", claims), pub, o), "(accepted)");
+	EXPECT_NE(verifyError(signRaw("{\"alg\":\"RS256\"}", "{\"sub\":\"a\",\"sub\":\"admin\",\"exp\":" + std::to_string(now + 60) + "}"), pub, o)
+		.find("duplicate member name 'sub'"), std::string::npos);
+	EXPECT_NE(verifyError(signRaw("{\"alg\":\"RS256\",\"alg\":\"none\"}", claims), pub, o).find("duplicate"), std::string::npos);
+	EXPECT_NE(verifyError(signRaw("{\"alg\":\"RS256\"}", claims + "garbage"), pub, o).find("malformed"), std::string::npos);
+	EXPECT_NE(verifyError(signRaw("{\"alg\":\"RS256\",\"jku\":\"https://evil.example/keys\"}", claims), pub, o).find("never follows"), std::string::npos);
+	EXPECT_NE(verifyError(signRaw("{\"alg\":\"RS256\",\"x5u\":\"https://evil.example/cert\"}", claims), pub, o).find("never follows"), std::string::npos);
+	EXPECT_NE(verifyError(signRaw("{\"alg\":\"RS256\",\"crit\":[\"exp\"]}", claims), pub, o).find("crit"), std::string::npos);
+	VerifyOptions withCert = o;
+	withCert.x5t = Certificate::fromFile(k.rsaCert).x5t();
+	EXPECT_EQ(verifyError(signRaw("{\"alg\":\"RS256\",\"x5t\":\"" + *withCert.x5t + "\"}", claims), pub, withCert), "(accepted)");
+	EXPECT_NE(verifyError(signRaw("{\"alg\":\"RS256\",\"x5t\":\"hOBcHZi846VCHSJbFAs26Go9VTQ\"}", claims), pub, withCert)
+		.find("another certificate"), std::string::npos);
+	std::string good = signRaw("{\"alg\":\"RS256\"}", claims);
+	EXPECT_NE(verifyError(good + "x", pub, o), "(accepted)");
+	EXPECT_NE(verifyError(good + ".x", pub, o).find("malformed"), std::string::npos);
 }

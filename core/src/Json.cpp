@@ -12,6 +12,8 @@
 #include <Poco/JSON/JSONException.h>
 #include <Poco/NumberFormatter.h>
 #include <cmath>
+#include <set>
+#include <vector>
 
 namespace jwtflow {
 
@@ -148,6 +150,69 @@ std::string objectToJson(const Poco::JSON::Object& object, int indent)
 	std::string out;
 	writeObject(out, object, indent, 0);
 	return out;
+}
+
+namespace {
+
+/// A ParseHandler that refuses duplicate member names at any depth (RFC 7515
+/// 4 / RFC 7519 4: a JWT with duplicate claim names must be rejected or the
+/// last one used; jwtflow rejects).
+class StrictParseHandler: public Poco::JSON::ParseHandler
+{
+public:
+	StrictParseHandler(): Poco::JSON::ParseHandler(true) {}
+
+	void startObject() override
+	{
+		_names.emplace_back();
+		ParseHandler::startObject();
+	}
+
+	void endObject() override
+	{
+		if (!_names.empty()) _names.pop_back();
+		ParseHandler::endObject();
+	}
+
+	void key(const std::string& k) override
+	{
+		if (!_names.empty() && !_names.back().insert(k).second)
+			throw Poco::DataFormatException("duplicate member name '" + k + "'");
+		ParseHandler::key(k);
+	}
+
+private:
+	std::vector<std::set<std::string>> _names;
+};
+
+} // namespace
+
+Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& text)
+{
+	Poco::Dynamic::Var result;
+	try
+	{
+		Poco::JSON::Parser parser(new StrictParseHandler);
+		parser.setAllowComments(false);
+		result = parser.parse(text);
+	}
+	catch (const Poco::DataFormatException& e)
+	{
+		if (e.message().rfind("duplicate member name", 0) == 0) throw;
+		throw Poco::DataFormatException("not valid JSON");
+	}
+	catch (const Poco::Exception&)
+	{
+		throw Poco::DataFormatException("not valid JSON");
+	}
+	catch (const std::exception&)
+	{
+		throw Poco::DataFormatException("not valid JSON");
+	}
+	if (result.type() != typeid(Poco::JSON::Object::Ptr)) throw Poco::DataFormatException("JSON is not an object");
+	auto obj = result.extract<Poco::JSON::Object::Ptr>();
+	if (obj.isNull()) throw Poco::DataFormatException("JSON is not an object");
+	return obj;
 }
 
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text)

@@ -57,10 +57,12 @@ Poco::JSON::Object::Ptr decodePart(const std::string& part, const char* what)
 	}
 	try
 	{
-		return parseJsonObject(json);
+		return parseStrictJsonObject(json);
 	}
-	catch (const Poco::Exception&)
+	catch (const Poco::Exception& e)
 	{
+		if (e.message().rfind("duplicate member name", 0) == 0)
+			throw UsageException(std::string("malformed JWT: the ") + what + " has a " + e.message() + " (refused: it could be read two ways)");
 		throw UsageException(std::string("malformed JWT: the ") + what + " is not a JSON object");
 	}
 }
@@ -162,6 +164,17 @@ DecodedJwt verifyJwt(const std::string& compact, const PublicKey& key, const Ver
 	if (!Algorithm::isSupported(algName))
 		throw VerificationException("algorithm '" + algName + "' is never accepted (none and HMAC are refused)");
 	const Algorithm& alg = Algorithm::fromName(algName);
+	const Poco::JSON::Object& header = *jwt.header;
+	for (const char* remote: {"jku", "x5u"})
+		if (header.has(remote))
+			throw VerificationException(std::string("the header names a key URL (") + remote + "), which jwtflow never follows: "
+				"verify with the key or certificate you trust");
+	if (header.has("crit"))
+		throw VerificationException("the header lists critical extensions (crit) that jwtflow does not understand");
+	if (options.x5t && header.has("x5t") && jsonString(header, "x5t") != *options.x5t)
+		throw VerificationException("the header's x5t names another certificate than the one given");
+	if (options.x5tS256 && header.has("x5t#S256") && jsonString(header, "x5t#S256") != *options.x5tS256)
+		throw VerificationException("the header's x5t#S256 names another certificate than the one given");
 	if (alg.keyType != key.type())
 		throw VerificationException("algorithm '" + algName + "' does not match the " +
 			describeKey(key.type(), key.bits(), key.curveName()) + " verification key");

@@ -27,6 +27,10 @@ JWTFLOW_API Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);
 	/// Parses text that must be one JSON object, keeping key order.
 	/// Throws Poco::DataFormatException (short message, no input echoed) otherwise.
 
+JWTFLOW_API Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& text);
+	/// As parseJsonObject(), and refuses duplicate member names at any depth
+	/// (Poco::DataFormatException "duplicate member name 'x'"): for JWT parts.
+
 JWTFLOW_API Poco::JSON::Object::Ptr newJsonObject();
 	/// An empty object that keeps its keys in insertion order.
 

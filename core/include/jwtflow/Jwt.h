@@ -51,12 +51,17 @@ struct JWTFLOW_API VerifyOptions
 	int leewaySeconds = 60;                /// clock skew allowed for exp, nbf and iat
 	bool requireExpiration = true;         /// a token without `exp` is refused
 	std::optional<Poco::Timestamp> now;    /// the time to check against; the clock when unset
+	std::optional<std::string> x5t;        /// when verifying with a certificate: its x5t; a header x5t must match
+	std::optional<std::string> x5tS256;    /// likewise for x5t#S256
 };
 
 JWTFLOW_API DecodedJwt verifyJwt(const std::string& compact, const PublicKey& key, const VerifyOptions& options);
 	/// Verifies signature, algorithm and claims. Throws VerificationException
-	/// naming the first check that failed (malformed, algorithm not allowed,
-	/// bad signature, expired, not yet valid, issued in the future, wrong iss/sub/aud).
+	/// naming the first check that failed (malformed or duplicate member names,
+	/// algorithm not allowed, a jku/x5u key URL or crit extension in the header,
+	/// an x5t naming another certificate, bad signature, expired, not yet valid,
+	/// issued in the future, wrong iss/sub/aud). Keys are never fetched from URLs;
+	/// signatures are checked by OpenSSL's verify, never compared as bytes.
 
 JWTFLOW_API std::optional<Poco::Int64> numericClaim(const Poco::JSON::Object& claims, const std::string& name);
 	/// A NumericDate claim as whole seconds; nullopt when absent.
