@@ -147,7 +147,7 @@ static Exchange exchangeToken(Provider& provider, Settings& settings, const Extr
 {
 	AssertionMinter minter(provider, settings, claims);
 	HttpOptions options = httpOptionsFrom(settings, timeout);
-	options.onRetry = [&console](const std::string& what) { console.note(what); };
+	options.onRetry = [&console](const std::string& what) { console.detail(what); };
 	Exchange ex;
 	ex.http.reset(new HttpClient(options));
 	ex.client.reset(new TokenClient(provider, settings, *ex.http));

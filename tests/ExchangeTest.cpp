@@ -213,7 +213,7 @@ TEST_F(Exchange, RetriesHonourRetryAfterThenSucceed)
 		}
 		sendBody(resp, 200, "application/json", "{\"access_token\":\"tok-after-retries\",\"instance_url\":\"https://x.example\",\"token_type\":\"Bearer\"}");
 	});
-	RunResult r = cli({"salesforce", "token", "--login-url", server.baseUrl()});
+	RunResult r = cli({"salesforce", "token", "-v", "--login-url", server.baseUrl()});
 	EXPECT_EQ(r.exitCode, 0) << r.err;
 	EXPECT_EQ(trim(r.out), "tok-after-retries");
 	EXPECT_EQ(server.requests(), 3);

@@ -13,6 +13,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
+#include <Poco/Net/HTTPResponse.h>
 
 namespace jwtflow {
 
@@ -83,6 +84,18 @@ std::string hostOf(const std::string& url)
 	}
 }
 
+/// The first line of a text or HTML answer; for an answer that looks like
+/// JSON but is not, only its size: it may hold a token cut in half.
+std::string bodySummary(const HttpResponse& response)
+{
+	std::size_t start = response.body.find_first_not_of(" \t\r\n");
+	if (start == std::string::npos) return "an empty body";
+	char first = response.body[start];
+	if (first == '{' || first == '[' || first == '"')
+		return "invalid or truncated JSON of " + std::to_string(response.body.size()) + " bytes (not shown: it may hold a token)";
+	return firstLine(response.body);
+}
+
 } // namespace
 
 Poco::JSON::Object::Ptr TokenClient::readJson(const HttpResponse& response, const std::string& what, const std::string& url)
@@ -115,10 +128,10 @@ Poco::JSON::Object::Ptr TokenClient::readJson(const HttpResponse& response, cons
 	}
 	if (response.status != 200)
 	{
-		std::string message = hostOf(url) + " answered " + what + " with HTTP " + std::to_string(response.status);
-		if (!response.reason.empty()) message += " " + response.reason;
+		std::string message = hostOf(url) + " answered " + what + " with HTTP " + std::to_string(response.status) + " "
+			+ Poco::Net::HTTPResponse::getReasonForStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(response.status));
 		if (response.tries > 1) message += " after " + std::to_string(response.tries) + " tries";
-		message += ": " + firstLine(response.body);
+		message += ": " + bodySummary(response);
 		if (response.status == 404) message += " (is the URL right?)";
 		if (response.status == 401 || response.status == 403)
 			message += " (the token was refused: it may have expired or lack the scope)";
@@ -126,7 +139,7 @@ Poco::JSON::Object::Ptr TokenClient::readJson(const HttpResponse& response, cons
 	}
 	if (!body)
 		throw NetworkException(hostOf(url) + " answered " + what + " with HTTP 200 but not JSON (" +
-			(response.contentType.empty() ? std::string("no content type") : response.contentType) + "): " + firstLine(response.body)
+			(response.contentType.empty() ? std::string("no content type") : response.contentType) + "): " + bodySummary(response)
 			+ " (is the URL an OAuth endpoint?)");
 	return body;
 }
