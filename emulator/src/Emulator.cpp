@@ -19,6 +19,9 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Path.h>
 #include <Poco/ThreadPool.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace jwtflow {
 namespace emulator {
@@ -37,10 +40,16 @@ namespace {
 
 void writeFile(const std::string& path, const std::string& data, bool secret)
 {
+	if (secret)
+	{
+		// Created 0600 before any byte is written.
+		int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) ::close(fd);
+	}
 	Poco::FileOutputStream out(path);
 	out << data;
 	out.close();
-	if (secret) Poco::File(path).setExecutable(false);
+	if (secret) ::chmod(path.c_str(), 0600);
 }
 
 } // namespace
