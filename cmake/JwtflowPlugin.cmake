@@ -14,7 +14,9 @@ function(jwtflow_add_plugin name)
     PREFIX ""
     LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
     INSTALL_RPATH "$ORIGIN/../..")
-  target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  if(NOT JWTFLOW_FUZZ)  # clang leaves the sanitizer runtime to the executable
+    target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  endif()
   if(COMMAND jwtflow_warnings)
     jwtflow_warnings(${target})
   endif()
