@@ -68,24 +68,9 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 	dir.write("plugins-junk/junk.properties", "plugin.library = nothing-here\n");
 
 	// An expired TLS certificate from a trusted CA.
-	PrivateKey caKey = KeyFactory::generateEc();
-	CertificateRequest caReq;
-	caReq.isCertificateAuthority = true;
-	caReq.commonName = "matrix CA";
-	Certificate ca = KeyFactory::issue(caKey, caReq);
-	PrivateKey serverKey = KeyFactory::generateEc();
-	CertificateRequest expiredReq;
-	expiredReq.commonName = "127.0.0.1";
-	expiredReq.ipAddresses = {"127.0.0.1"};
-	expiredReq.days = -1;
-	expiredReq.startOffsetSeconds = -5 * 86400;
-	Certificate expired = KeyFactory::issue(serverKey, expiredReq, &caKey, &ca);
-	const std::string caFile = dir.write("ca.pem", ca.toPem());
-	HttpClient::initializeSsl();
-	const std::string expiredCert = dir.write("expired.pem", expired.toPem());
-	const std::string expiredKey = dir.write("expired-key.pem", serverKey.toPem());
-	Poco::Net::Context::Ptr expiredCtx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, expiredKey, expiredCert, "",
-		Poco::Net::Context::VERIFY_NONE);
+	TestTls expiredTls = makeTestTls(dir.path(), "127.0.0.1", true, -1);
+	const std::string caFile = expiredTls.caFile;
+	Poco::Net::Context::Ptr expiredCtx = expiredTls.context;
 	ScriptedServer expiredServer([](int, Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& resp) {
 		sendBody(resp, 200, "application/json", "{\"access_token\":\"x\"}");
 	}, expiredCtx);

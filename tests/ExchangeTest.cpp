@@ -177,21 +177,9 @@ TEST_F(Exchange, TlsIsVerified)
 	expectRefusal(cli({"salesforce", "token"}), 5, "TLS");
 
 	// A server whose certificate, from a trusted CA, names another host.
-	PrivateKey caKey = KeyFactory::generateEc();
-	CertificateRequest caReq;
-	caReq.isCertificateAuthority = true;
-	caReq.commonName = "test CA";
-	Certificate ca = KeyFactory::issue(caKey, caReq);
-	PrivateKey serverKey = KeyFactory::generateEc();
-	CertificateRequest req;
-	req.commonName = "wrong.example";
-	req.dnsNames = {"wrong.example"};
-	Certificate cert = KeyFactory::issue(serverKey, req, &caKey, &ca);
-	std::string caFile = dir.write("ca.pem", ca.toPem());
-	std::string certFile = dir.write("server.pem", cert.toPem());
-	std::string keyFile = dir.write("server-key.pem", serverKey.toPem());
-	HttpClient::initializeSsl();
-	Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, keyFile, certFile, "", Poco::Net::Context::VERIFY_NONE);
+	TestTls tls = makeTestTls(dir.path(), "wrong.example");
+	const std::string caFile = tls.caFile;
+	Poco::Net::Context::Ptr ctx = tls.context;
 	ScriptedServer server([](int, Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& resp) {
 		sendBody(resp, 200, "application/json", "{\"access_token\":\"leaked\"}");
 	}, ctx);

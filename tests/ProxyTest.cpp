@@ -15,21 +15,9 @@ using namespace testing_support;
 TEST(Proxy, TokenRequestGoesThroughTheConnectTunnel)
 {
 	TempDir dir;
-	PrivateKey caKey = KeyFactory::generateEc();
-	CertificateRequest caReq;
-	caReq.isCertificateAuthority = true;
-	caReq.commonName = "proxy test CA";
-	Certificate ca = KeyFactory::issue(caKey, caReq);
-	PrivateKey serverKey = KeyFactory::generateEc();
-	CertificateRequest req;
-	req.commonName = "idp.jwtflow.test";
-	req.dnsNames = {"idp.jwtflow.test"};
-	Certificate cert = KeyFactory::issue(serverKey, req, &caKey, &ca);
-	std::string caFile = dir.write("ca.pem", ca.toPem());
-	std::string certFile = dir.write("server.pem", cert.toPem());
-	std::string keyFile = dir.write("server-key.pem", serverKey.toPem());
-	HttpClient::initializeSsl();
-	Poco::Net::Context::Ptr ctx = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, keyFile, certFile, "", Poco::Net::Context::VERIFY_NONE);
+	TestTls tls = makeTestTls(dir.path(), "idp.jwtflow.test");
+	const std::string caFile = tls.caFile;
+	Poco::Net::Context::Ptr ctx = tls.context;
 	ScriptedServer idp([](int, Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& resp) {
 		if (request.getURI() != "/services/oauth2/token") return sendBody(resp, 404, "text/plain", "no");
 		sendBody(resp, 200, "application/json", "{\"access_token\":\"via-proxy\",\"instance_url\":\"https://idp.jwtflow.test\"}");

@@ -6,7 +6,10 @@
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/FileStream.h>
 #include <Poco/NullStream.h>
+#include "jwtflow/HttpClient.h"
+#include "jwtflow/KeyFactory.h"
 #include <Poco/StreamCopier.h>
 
 namespace testing_support {
@@ -75,6 +78,33 @@ ScriptedServer::~ScriptedServer()
 std::string ScriptedServer::baseUrl() const
 {
 	return std::string(_tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(_port);
+}
+
+TestTls makeTestTls(const std::string& folder, const std::string& hostName, bool isIpAddress, int days)
+{
+	using namespace jwtflow;
+	PrivateKey caKey = KeyFactory::generateEc();
+	CertificateRequest caReq;
+	caReq.isCertificateAuthority = true;
+	caReq.commonName = "jwtflow test CA";
+	Certificate ca = KeyFactory::issue(caKey, caReq);
+	PrivateKey serverKey = KeyFactory::generateEc();
+	CertificateRequest req;
+	req.commonName = hostName;
+	if (isIpAddress) req.ipAddresses = {hostName}; else req.dnsNames = {hostName};
+	req.days = days;
+	if (days < 0) req.startOffsetSeconds = (days - 3) * 86400;
+	Certificate cert = KeyFactory::issue(serverKey, req, &caKey, &ca);
+	TestTls tls;
+	tls.caFile = folder + "/test-ca.pem";
+	const std::string certFile = folder + "/test-server.pem";
+	const std::string keyFile = folder + "/test-server-key.pem";
+	Poco::FileOutputStream(tls.caFile) << ca.toPem();
+	Poco::FileOutputStream(certFile) << cert.toPem();
+	Poco::FileOutputStream(keyFile) << serverKey.toPem();
+	HttpClient::initializeSsl();
+	tls.context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, keyFile, certFile, "", Poco::Net::Context::VERIFY_NONE);
+	return tls;
 }
 
 void sendBody(Poco::Net::HTTPServerResponse& response, int status, const std::string& contentType, const std::string& body)

@@ -35,6 +35,17 @@ private:
 	int _port = 0;
 };
 
+struct TestTls
+	/// A test CA and a server TLS context whose certificate it signed.
+{
+	std::string caFile;                 /// the CA to trust (CA_FILE / --ca-file)
+	Poco::Net::Context::Ptr context;    /// for ScriptedServer
+};
+
+TestTls makeTestTls(const std::string& folder, const std::string& hostName, bool isIpAddress = false, int days = 1);
+	/// Makes the CA and a server certificate for hostName (a negative days gives an
+	/// expired one) in folder.
+
 void sendBody(Poco::Net::HTTPServerResponse& response, int status, const std::string& contentType, const std::string& body);
 
 } // namespace testing_support
