@@ -7,6 +7,7 @@
 //
 #include "jwtflow/Assertion.h"
 #include "FileInput.h"
+#include "OpenSslSupport.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
@@ -50,9 +51,9 @@ std::optional<std::string> passphraseFrom(const Settings& settings)
 	if (auto file = settings.get("PRIVATE_KEY_PASSPHRASE_FILE"))
 	{
 		std::string text = detail::readInputFile(*file, "passphrase file", 64 * 1024);
+		detail::WipeOnExit wipe{text};
 		auto eol = text.find_first_of("\r\n");
-		if (eol != std::string::npos) text.erase(eol);
-		return text;
+		return text.substr(0, eol);
 	}
 	return std::nullopt;
 }
@@ -112,6 +113,15 @@ const Algorithm& chooseAlgorithm(const Settings& settings, const AssertionPolicy
 	return alg;
 }
 
+PrivateKey loadKey(const Settings& settings)
+{
+	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
+	std::optional<std::string> passphrase = passphraseFrom(settings);
+	std::string empty;
+	detail::WipeOnExit wipe{passphrase ? *passphrase : empty};
+	return PrivateKey::fromFile(path, passphrase);
+}
+
 } // namespace
 
 AssertionMinter::AssertionMinter(const Provider& provider, const Settings& settings, ExtraClaims extraClaims):
@@ -120,7 +130,7 @@ AssertionMinter::AssertionMinter(const Provider& provider, const Settings& setti
 	_extraClaims(std::move(extraClaims)),
 	_algorithm(&chooseAlgorithm(settings, provider.assertionPolicy(), provider.name())),
 	_lifetime(parseLifetime(settings, provider.assertionPolicy(), provider.name())),
-	_key(PrivateKey::fromFile(settings.require("PATH_PRIVATE_KEY", "private-key"), passphraseFrom(settings)))
+	_key(loadKey(settings))
 {
 	for (const auto& claim: _extraClaims)
 	{

@@ -184,6 +184,7 @@ PrivateKey::PrivateKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)) {
 PrivateKey PrivateKey::fromFile(const std::string& path, const std::optional<std::string>& passphrase)
 {
 	std::string data = readInputFile(path, "private key");
+	WipeOnExit wipe{data};
 	return fromPem(data, "private key '" + path + "'", passphrase);
 }
 

@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/crypto.h>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,13 @@ inline std::string bioText(BIO* bio)
 	long n = BIO_get_mem_data(bio, &p);
 	return std::string(p, static_cast<std::size_t>(n > 0 ? n : 0));
 }
+
+struct WipeOnExit
+	/// Overwrites a string holding secret text (key PEM, passphrase) when the scope ends.
+{
+	std::string& text;
+	~WipeOnExit() { if (!text.empty()) OPENSSL_cleanse(&text[0], text.size()); }
+};
 
 std::string takeOpenSslError();
 	/// The reason text of the last OpenSSL error (never data), and clears the queue.

@@ -80,6 +80,16 @@ bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Ne
 			return false;
 		}
 	}
+	if (!parseFormBody(body, fields))
+	{
+		sendOAuthError(response, 400, "invalid_request", "malformed form body");
+		return false;
+	}
+	return true;
+}
+
+bool parseFormBody(const std::string& body, Poco::Net::NameValueCollection& fields)
+{
 	Poco::StringTokenizer pairs(body, "&", Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 	for (const auto& pair: pairs)
 	{
@@ -96,7 +106,6 @@ bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Ne
 		}
 		catch (const Poco::Exception&)
 		{
-			sendOAuthError(response, 400, "invalid_request", "malformed form body");
 			return false;
 		}
 		fields.add(name, value);

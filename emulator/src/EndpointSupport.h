@@ -25,6 +25,8 @@ std::string bearerToken(const Poco::Net::HTTPServerRequest& request);
 bool readForm(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, Poco::Net::NameValueCollection& fields);
 	/// Reads a form body strictly (POST, the form content type, at most 64 KiB);
 	/// on failure answers with an OAuth error and returns false.
+bool parseFormBody(const std::string& body, Poco::Net::NameValueCollection& fields);
+	/// Decodes application/x-www-form-urlencoded text; false when it is malformed.
 
 } // namespace emulator
 } // namespace jwtflow
