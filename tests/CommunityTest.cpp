@@ -52,6 +52,10 @@ TEST(CommunityRetUrl, RefusesWhatWouldMakeABrokenLink)
 	EXPECT_THROW(frontdoorFor("https://x.force.com/customer", "https://evil.example/"), UsageException);
 	EXPECT_THROW(frontdoorFor("https://x.force.com/customer", "//evil.example/s"), UsageException);
 	EXPECT_THROW(frontdoorFor("https://x.force.com/customer", "customer/s"), UsageException);
+	// Found by the token-response fuzzer: a bad %-escape in the query of sfdc_community_url made Poco's
+	// URI::getQuery() throw a non-jwtflow exception (an internal error, exit 1).
+	EXPECT_THROW(frontdoorFor("https://x.force.com/customer", "", "https://a.examplps://a.example?com/%"), UsageException);
+	EXPECT_THROW(frontdoorFor("https://x.force.com/c?x=%zz"), UsageException);
 }
 
 class CommunityCli: public ::testing::Test

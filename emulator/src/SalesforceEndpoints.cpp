@@ -220,14 +220,22 @@ public:
 
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
-		Poco::URI uri(request.getURI());
 		std::string sid, otp, retUrl, startUrl;
-		for (const auto& p: uri.getQueryParameters())
+		try
 		{
-			if (p.first == "sid") sid = p.second;
-			else if (p.first == "otp") otp = p.second;
-			else if (p.first == "retURL") retUrl = p.second;
-			else if (p.first == "startURL") startUrl = p.second;
+			Poco::URI uri(request.getURI());
+			for (const auto& p: uri.getQueryParameters())
+			{
+				if (p.first == "sid") sid = p.second;
+				else if (p.first == "otp") otp = p.second;
+				else if (p.first == "retURL") retUrl = p.second;
+				else if (p.first == "startURL") startUrl = p.second;
+			}
+		}
+		catch (const Poco::Exception&)
+		{
+			sid.clear();
+			otp.clear();
 		}
 		std::optional<IssuedToken> info;
 		if (!sid.empty()) info = _state->lookupToken(sid);

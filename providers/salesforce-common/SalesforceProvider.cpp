@@ -77,7 +77,8 @@ std::string SalesforceProvider::normalizeUrl(const std::string& value, const std
 		throw UsageException(settingName + " '" + value + "' is not an absolute https URL: expected for example " + DEFAULT_AUDIENCE);
 	if (uri.getScheme() == "http" && !isLoopbackHost(uri.getHost()))
 		throw UsageException(settingName + " '" + value + "' uses plain http: Salesforce needs https (http is accepted for loopback addresses only)");
-	if (!uri.getQuery().empty() || !uri.getFragment().empty())
+	// The raw text, not getQuery(): that decodes, and throws on a bad %-escape (found by the fuzzer).
+	if (url.find_first_of("?#") != std::string::npos)
 		throw UsageException(settingName + " '" + value + "' has a query or fragment: give the bare site URL");
 	while (!url.empty() && url.back() == '/') url.pop_back();
 	return url;
