@@ -35,7 +35,7 @@ if [ "$seconds" != "0" ] && command -v clang++ >/dev/null; then
     corpus="$(mktemp -d)"
     cp tests/fuzz-corpus/"${target//_/-}"/* "$corpus"/
     log="build-fuzz/fuzz-$target.log"
-    if ! ASAN_OPTIONS="detect_leaks=0" build-fuzz/fuzz/jwtflow_fuzz_"$target" -max_total_time="$seconds" \
+    if ! ASAN_OPTIONS="detect_leaks=0" build-fuzz/fuzz/jwtflow_fuzz_"$target" -seed=1 -max_total_time="$seconds" \
         -rss_limit_mb=4096 -artifact_prefix=build-fuzz/crash-"$target"- "$corpus" >"$log" 2>&1; then
       tail -40 "$log"
       echo "fuzz target $target failed: the crashing input is in build-fuzz/ (make it a regular test)" >&2
