@@ -217,14 +217,12 @@ int JwtflowApp::actionFrontdoor(Provider& provider)
 {
 	OutputFormat format = outputFormat();
 	bool singleUse = hasFlag("single-use");
-	// Validate RET_URL and the rest before any network traffic.
-	FrontdoorPlan probe;
-	{
-		TokenResult dummy;
-		dummy.instanceUrl = "https://example.invalid";
-		dummy.accessToken = "x";
-		probe = provider.frontdoor(dummy, settings(), singleUse);
-	}
+	// Let the provider refuse a bad RET_URL (or a provider without frontdoor)
+	// before any network traffic: plan once with a placeholder token.
+	TokenResult placeholder;
+	placeholder.instanceUrl = "https://example.invalid";
+	placeholder.accessToken = "x";
+	provider.frontdoor(placeholder, settings(), singleUse);
 	Exchange ex = exchangeToken(provider, settings(), claimsFrom(_values), timeoutSeconds(), _console);
 	FrontdoorPlan plan = provider.frontdoor(ex.token, settings(), singleUse);
 	std::string url = plan.url;

@@ -115,6 +115,11 @@ TEST_F(Exchange, TokenJsonEnvWhoamiFrontdoor)
 	ASSERT_EQ(who.exitCode, 0) << who.err;
 	EXPECT_NE(who.out.find(std::string("username: ") + USER), std::string::npos) << who.out;
 	EXPECT_NE(who.out.find("organization_id: 00D"), std::string::npos);
+	RunResult whoJson = cli({"salesforce", "whoami", "--output", "json"});
+	ASSERT_EQ(whoJson.exitCode, 0) << whoJson.err;
+	EXPECT_NE(whoJson.out.find(std::string("\"username\": \"") + USER + "\""), std::string::npos) << whoJson.out;
+	RunResult whoEnv = cli({"salesforce", "whoami", "--output", "env"});
+	EXPECT_NE(whoEnv.out.find(std::string("export USERNAME='") + USER + "'"), std::string::npos) << whoEnv.out;
 
 	RunResult door = cli({"salesforce", "frontdoor"});
 	ASSERT_EQ(door.exitCode, 0) << door.err;
@@ -128,7 +133,7 @@ TEST_F(Exchange, TokenJsonEnvWhoamiFrontdoor)
 	EXPECT_NE(single.out.find("/secur/frontdoor.jsp?otp="), std::string::npos) << single.out;
 	EXPECT_NE(single.out.find("startURL=%2Fhome"), std::string::npos) << single.out;
 	expectRefusal(cli({"salesforce", "frontdoor", "--ret-url", "https://evil.example/"}), 2, "must be a relative URL");
-	EXPECT_EQ(emu->tokensIssued(), 7) << "the bad RET_URL was refused before any request";
+	EXPECT_EQ(emu->tokensIssued(), 9) << "the bad RET_URL was refused before any request";
 }
 
 TEST_F(Exchange, FrontdoorLinkOpensTheEmulatorSession)

@@ -130,9 +130,21 @@ struct HttpClient::Impl
 		return false;
 	}
 
+	static std::string sessionKey(const Poco::URI& uri)
+	{
+		return uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
+	}
+
+	/// Drops the kept-alive connection to uri's origin, if any (the next request reconnects).
+	void resetSession(const Poco::URI& uri)
+	{
+		auto it = sessions.find(sessionKey(uri));
+		if (it != sessions.end()) it->second->reset();
+	}
+
 	HTTPClientSession& session(const Poco::URI& uri)
 	{
-		std::string key = uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
+		const std::string key = sessionKey(uri);
 		auto it = sessions.find(key);
 		if (it != sessions.end()) return *it->second;
 		std::unique_ptr<HTTPClientSession> s;
@@ -350,8 +362,7 @@ HttpResponse HttpClient::Impl::send(const std::string& url, const std::string& m
 		catch (const NoMessageException&)
 		{
 			// The server closed a kept-alive connection: reconnect once, for free.
-			auto it = sessions.find(uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort()));
-			if (it != sessions.end()) it->second->reset();
+			resetSession(uri);
 			if (!staleRetried)
 			{
 				staleRetried = true;
@@ -376,8 +387,7 @@ HttpResponse HttpClient::Impl::send(const std::string& url, const std::string& m
 			failure = "I/O error: " + (e.message().empty() ? e.displayText() : e.message());
 		}
 		// A retryable failure.
-		auto it = sessions.find(uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort()));
-		if (it != sessions.end()) it->second->reset();
+		resetSession(uri);
 		if (attempt >= options.maxTries)
 			throw NetworkException("cannot get an answer from " + where + " after " + std::to_string(attempt) + " tries: " + failure);
 		int sleepMs = wait >= 0 ? wait * 1000 : backoffMs;

@@ -248,9 +248,7 @@ std::string jsonString(const Poco::JSON::Object& object, const std::string& key)
 {
 	if (!object.has(key) || object.isNull(key)) return {};
 	Poco::Dynamic::Var v = object.get(key);
-	if (v.isString()) return v.extract<std::string>();
-	if (v.type() == typeid(Poco::JSON::Object::Ptr) || v.type() == typeid(Poco::JSON::Array::Ptr)) return toJson(v);
-	return toJson(v);
+	return v.isString() ? v.extract<std::string>() : toJson(v);
 }
 
 } // namespace jwtflow

@@ -18,16 +18,7 @@ namespace jwtflow {
 
 void loadLayeredSettings(Settings& settings, const SettingsSources& sources)
 {
-	if (!sources.options.empty())
-	{
-		auto values = sources.options;
-		auto names = sources.optionNames;
-		settings.addLayer("option", [values](const std::string& name) -> std::optional<std::string> {
-			auto it = values.find(name);
-			if (it == values.end()) return std::nullopt;
-			return it->second;
-		});
-	}
+	if (!sources.options.empty()) settings.addMapLayer("option", sources.options);
 	if (sources.useEnvironment) settings.addEnvironmentLayer();
 
 	std::optional<std::string> envFile = sources.envFile;

@@ -23,7 +23,6 @@ struct JWTFLOW_API SettingsSources
 	/// Where the settings come from, highest priority first.
 {
 	std::map<std::string, std::string> options;     /// command-line options, by setting name
-	std::map<std::string, std::string> optionNames; /// setting name -> the option that set it (for describe)
 	bool useEnvironment = true;                     /// the process environment
 	std::optional<std::string> envFile;             /// --env-file; when unset, ./.env if it exists
 	bool useCurrentDotEnv = true;                   /// look for ./.env when envFile is unset
