@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/PluginRegistry.h"
+#include <dlfcn.h>
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginAbi.h"
 #include <Poco/ClassLoader.h>
@@ -156,6 +157,17 @@ std::vector<std::string> PluginRegistry::defaultSearchPath(const std::vector<std
 		Poco::Path local(exeDir);
 		local.pushDirectory("plugins.d");
 		path.push_back(local.toString());
+	}
+	// Where the installed package put the plugins, next to this library:
+	// <libdir>/jwtflow/plugins.d, wherever the install tree was moved to.
+	Dl_info info{};
+	if (dladdr(reinterpret_cast<void*>(&PluginRegistry::defaultSearchPath), &info) && info.dli_fname)
+	{
+		Poco::Path beside(Poco::Path(info.dli_fname).absolute().parent());
+		beside.pushDirectory("jwtflow");
+		beside.pushDirectory("plugins.d");
+		std::string dir = beside.toString();
+		if (std::find(path.begin(), path.end(), dir) == path.end()) path.push_back(dir);
 	}
 	return path;
 }

@@ -1,0 +1,188 @@
+//
+// Session.cpp
+//
+// Library: jwtflow core
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/Session.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/TokenClient.h"
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+
+namespace jwtflow {
+
+namespace {
+
+struct Fetch
+	/// One token request in flight, shared by the callers that wait for it.
+{
+	bool done = false;
+	TokenResult token;
+	std::exception_ptr error;
+};
+
+SessionOptions checked(SessionOptions options)
+{
+	if (options.assumedLifetimeSeconds <= 0)
+		throw UsageException("the assumed token lifetime must be a positive number of seconds");
+	if (options.refreshMarginSeconds < 0)
+		throw UsageException("the refresh margin must not be a negative number of seconds");
+	if (options.timeoutSeconds <= 0)
+		throw UsageException("the time-out must be a positive number of seconds");
+	return options;
+}
+
+const Settings& requireDeclared(const Provider& provider, const Settings& settings)
+	/// Every setting the provider declares required, now rather than at the first fetch.
+{
+	for (const auto& spec: provider.settings())
+		if (spec.required) settings.require(spec.name, spec.option);
+	return settings;
+}
+
+} // namespace
+
+struct Session::Impl
+{
+	Impl(const Provider& p, Settings s, SessionOptions o):
+		provider(p),
+		settings(std::move(s)),
+		options(checked(std::move(o))),
+		minter(provider, requireDeclared(provider, settings), options.extraClaims),
+		http(httpOptions()),
+		client(provider, settings, http)
+	{
+	}
+
+	HttpOptions httpOptions() const
+	{
+		HttpOptions h = httpOptionsFrom(settings, options.timeoutSeconds);
+		h.onRetry = options.onEvent;
+		return h;
+	}
+
+	Poco::Timestamp now() const
+	{
+		return options.clock ? options.clock() : Poco::Timestamp();
+	}
+
+	void event(const std::string& what) const
+	{
+		if (options.onEvent) options.onEvent(what);
+	}
+
+	const Provider& provider;
+	const Settings settings;
+	const SessionOptions options;
+	const AssertionMinter minter;
+	HttpClient http;      // used by the one fetching thread only
+	TokenClient client;
+
+	mutable std::mutex mutex;
+	std::condition_variable fetched;
+	std::optional<TokenResult> cached;
+	Poco::Timestamp expiresAt = 0;
+	Poco::Timestamp refreshAt = 0;
+	std::shared_ptr<Fetch> inFlight;
+	int fetches = 0;
+};
+
+Session::Session(const Provider& provider, Settings settings, SessionOptions options):
+	_impl(new Impl(provider, std::move(settings), std::move(options)))
+{
+}
+
+Session::~Session() = default;
+
+std::string Session::accessToken()
+{
+	return token().accessToken;
+}
+
+TokenResult Session::token()
+{
+	Impl& d = *_impl;
+	std::unique_lock<std::mutex> lock(d.mutex);
+	Poco::Timestamp now = d.now();
+	if (d.cached && now < d.refreshAt) return *d.cached;
+	if (d.inFlight)
+	{
+		// Someone is fetching: a token that is still valid will do meanwhile.
+		if (d.cached && now < d.expiresAt) return *d.cached;
+		std::shared_ptr<Fetch> fetch = d.inFlight;
+		d.fetched.wait(lock, [&fetch] { return fetch->done; });
+		if (fetch->error) std::rethrow_exception(fetch->error);
+		return fetch->token;
+	}
+
+	auto fetch = std::make_shared<Fetch>();
+	d.inFlight = fetch;
+	++d.fetches;
+	lock.unlock();
+	try
+	{
+		d.event("fetching a new " + d.provider.name() + " token");
+		MintedAssertion assertion = d.minter.mint();
+		fetch->token = d.client.exchange(assertion.compact);
+	}
+	catch (...)
+	{
+		fetch->error = std::current_exception();
+	}
+	lock.lock();
+	if (!fetch->error)
+	{
+		const Poco::Int64 lifetime = fetch->token.expiresIn && *fetch->token.expiresIn > 0
+			? *fetch->token.expiresIn : d.options.assumedLifetimeSeconds;
+		const Poco::Int64 margin = std::min<Poco::Int64>(d.options.refreshMarginSeconds, lifetime / 2);
+		d.cached = fetch->token;
+		d.expiresAt = now + lifetime * Poco::Timestamp::resolution();
+		d.refreshAt = now + (lifetime - margin) * Poco::Timestamp::resolution();
+		d.event("cached a " + d.provider.name() + " token for " + std::to_string(lifetime) + " s");
+	}
+	fetch->done = true;
+	d.inFlight.reset();
+	lock.unlock();
+	d.fetched.notify_all();
+	if (fetch->error) std::rethrow_exception(fetch->error);
+	return fetch->token;
+}
+
+void Session::invalidate()
+{
+	std::lock_guard<std::mutex> lock(_impl->mutex);
+	_impl->cached.reset();
+	_impl->expiresAt = 0;
+	_impl->refreshAt = 0;
+}
+
+void Session::invalidate(const std::string& rejectedToken)
+{
+	std::lock_guard<std::mutex> lock(_impl->mutex);
+	if (!_impl->cached || _impl->cached->accessToken != rejectedToken) return;
+	_impl->cached.reset();
+	_impl->expiresAt = 0;
+	_impl->refreshAt = 0;
+}
+
+Poco::Timestamp Session::expiresAt() const
+{
+	std::lock_guard<std::mutex> lock(_impl->mutex);
+	return _impl->cached ? _impl->expiresAt : Poco::Timestamp(0);
+}
+
+int Session::fetches() const
+{
+	std::lock_guard<std::mutex> lock(_impl->mutex);
+	return _impl->fetches;
+}
+
+const Provider& Session::provider() const { return _impl->provider; }
+const Settings& Session::settings() const { return _impl->settings; }
+
+} // namespace jwtflow

@@ -1,0 +1,172 @@
+//
+// SessionSubsystem.cpp
+//
+// Library: jwtflow core
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/SessionSubsystem.h"
+#include "jwtflow/Assertion.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/SettingsLoader.h"
+#include <Poco/NumberParser.h>
+#include <Poco/StringTokenizer.h>
+#include <Poco/Util/Application.h>
+#include <cctype>
+
+namespace jwtflow {
+
+namespace {
+
+const std::string kPrefix = "jwtflow.session";
+
+bool isSettingName(const std::string& key)
+{
+	if (key.empty() || !std::isupper(static_cast<unsigned char>(key[0]))) return false;
+	for (char c: key)
+		if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_')) return false;
+	return true;
+}
+
+int secondsFrom(const Poco::Util::AbstractConfiguration& config, const std::string& key, int fallback)
+{
+	if (!config.hasProperty(key)) return fallback;
+	std::string text = config.getRawString(key);
+	int value = 0;
+	if (!Poco::NumberParser::tryParse(text, value) || value < 0)
+		throw UsageException("configuration key " + key + " must be a whole number of seconds, not '" + text + "'");
+	return value;
+}
+
+bool flagFrom(const Poco::Util::AbstractConfiguration& config, const std::string& key)
+{
+	if (!config.hasProperty(key)) return false;
+	std::string text = config.getRawString(key);
+	bool value = false;
+	if (!Poco::NumberParser::tryParseBool(text, value))
+		throw UsageException("configuration key " + key + " must be true or false, not '" + text + "'");
+	return value;
+}
+
+} // namespace
+
+SessionSubsystem::SessionSubsystem() = default;
+
+SessionSubsystem::~SessionSubsystem()
+{
+	uninitialize();
+}
+
+void SessionSubsystem::addProvider(const Provider& provider)
+{
+	_linked[provider.name()] = &provider;
+}
+
+const char* SessionSubsystem::name() const
+{
+	return "jwtflow";
+}
+
+Session& SessionSubsystem::session(const std::string& name)
+{
+	auto it = _sessions.find(name);
+	if (it != _sessions.end()) return *it->second;
+	std::string known;
+	for (const auto& s: _sessions) known += (known.empty() ? "" : ", ") + s.first;
+	throw UsageException("no jwtflow session named '" + name + "' is configured" +
+		(known.empty() ? std::string(" (add " + kPrefix + "." + name + ".provider to the configuration)")
+		               : "; configured: " + known));
+}
+
+std::vector<std::string> SessionSubsystem::sessionNames() const
+{
+	std::vector<std::string> names;
+	for (const auto& s: _sessions) names.push_back(s.first);
+	return names;
+}
+
+PluginRegistry* SessionSubsystem::registry()
+{
+	return _registry.get();
+}
+
+void SessionSubsystem::initialize(Poco::Util::Application& app)
+{
+	configure(app.config(), app.config().getString("application.path", ""));
+}
+
+void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config, const std::string& applicationPath)
+{
+	uninitialize();
+	std::vector<std::string> dirs;
+	if (config.hasProperty("jwtflow.plugins"))
+	{
+		Poco::StringTokenizer tok(config.getRawString("jwtflow.plugins"), ":",
+			Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
+		dirs.assign(tok.begin(), tok.end());
+	}
+	_registry.reset(new PluginRegistry(PluginRegistry::defaultSearchPath(dirs, applicationPath)));
+
+	Poco::Util::AbstractConfiguration::Keys names;
+	config.keys(kPrefix, names);
+	for (const auto& name: names)
+	{
+		const std::string base = kPrefix + "." + name;
+		if (!config.hasProperty(base + ".provider"))
+			throw UsageException("session '" + name + "' names no provider: set " + base + ".provider (e.g. salesforce)");
+		const std::string providerName = config.getRawString(base + ".provider");
+		const Provider* provider = nullptr;
+		auto linked = _linked.find(providerName);
+		if (linked != _linked.end()) provider = linked->second;
+		else provider = _registry->find(providerName);
+		if (!provider)
+		{
+			std::string why;
+			for (const auto& p: _registry->problems()) why += "; " + p.path + ": " + p.message;
+			throw UsageException("session '" + name + "': no provider '" + providerName + "' in the plugin folders (" +
+				std::to_string(_registry->searchPath().size()) + " searched; set jwtflow.plugins)" + why);
+		}
+
+		std::map<std::string, std::string> values;
+		Poco::Util::AbstractConfiguration::Keys keys;
+		config.keys(base, keys);
+		for (const auto& key: keys)
+			if (isSettingName(key)) values[key] = config.getRawString(base + "." + key);
+
+		Settings settings;
+		settings.addMapLayer("configuration (" + base + ")", values);
+		SettingsSources sources;
+		sources.useEnvironment = flagFrom(config, base + ".useEnvironment");
+		sources.useCurrentDotEnv = false;
+		if (config.hasProperty(base + ".envFile")) sources.envFile = config.getRawString(base + ".envFile");
+		sources.descriptor = linked != _linked.end() ? nullptr : _registry->descriptorFor(providerName);
+		sources.specs = provider->settings();
+		for (const auto& spec: coreSettings()) sources.specs.push_back(spec);
+
+		SessionOptions options;
+		options.assumedLifetimeSeconds = secondsFrom(config, base + ".assumedLifetime", options.assumedLifetimeSeconds);
+		options.refreshMarginSeconds = secondsFrom(config, base + ".refreshMargin", options.refreshMarginSeconds);
+		options.timeoutSeconds = secondsFrom(config, base + ".timeout", options.timeoutSeconds);
+		try
+		{
+			loadLayeredSettings(settings, sources);
+			_sessions[name].reset(new Session(*provider, std::move(settings), std::move(options)));
+		}
+		catch (const InputException& e)
+		{
+			throw InputException("session '" + name + "': " + e.message());
+		}
+		catch (const UsageException& e)
+		{
+			throw UsageException("session '" + name + "': " + e.message());
+		}
+	}
+}
+
+void SessionSubsystem::uninitialize()
+{
+	_sessions.clear();   // sessions before the providers they use
+	_registry.reset();
+}
+
+} // namespace jwtflow
