@@ -150,6 +150,10 @@ void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config
 		try
 		{
 			loadLayeredSettings(settings, sources);
+			for (const auto& spec: provider->settings())
+				if (spec.required && !settings.get(spec.name))
+					throw UsageException("missing setting " + spec.name + " (" + spec.help + "): set " + base + "." + spec.name +
+						" in the configuration");
 			_sessions[name].reset(new Session(*provider, std::move(settings), std::move(options)));
 		}
 		catch (const InputException& e)

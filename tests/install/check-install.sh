@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# check-install.sh BUILD_DIR SOURCE_DIR
+#
+# The installed package as a user gets it: installs the build into a temporary
+# prefix, moves the prefix elsewhere, then with the moved install alone
+#  - runs the host and checks it finds its plugins;
+#  - builds examples/plugin (DocuSign) with find_package(JwtFlow), loads it with
+#    `jwtflow --plugins DIR`, mints a JWT and checks it with python3-jwt;
+#  - builds the same plugin for another ABI version and checks it is refused
+#    with a message while the other providers still work;
+#  - builds examples/embed and gets a token through its Session from the
+#    installed `jwtflow emulator`, and a clear error for a bad configuration.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+source=$(cd "$2" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/jwtflow-install.XXXXXX")
+emulator_pid=
+cleanup() {
+  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { echo "== $*"; }
+expect_in() { grep -q -- "$1" <<<"$2" || fail "expected '$1' in: $2"; }
+gen=(); command -v ninja >/dev/null && gen=(-G Ninja)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+step "install, then move the install tree"
+cmake --install "$build" --prefix "$work/staging" >/dev/null
+mv "$work/staging" "$work/moved"
+prefix="$work/moved"
+jwtflow="$prefix/bin/jwtflow"
+[ -f "$prefix/lib/cmake/JwtFlow/JwtFlowConfig.cmake" ] || fail "no JwtFlowConfig.cmake in the install"
+[ -f "$prefix/include/jwtflow/Session.h" ] || fail "no public headers in the install"
+
+step "the moved host finds its plugins"
+out=$(env -u JWTFLOW_PLUGIN_PATH "$jwtflow" providers 2>&1)
+for p in salesforce salesforce-community azure-ad; do expect_in "$p" "$out"; done
+
+step "examples/plugin builds against the install"
+cmake -S "$source/examples/plugin" -B "$work/plugin" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_BUILD_TYPE=Release >"$work/plugin.log" 2>&1 || { cat "$work/plugin.log"; fail "configure examples/plugin"; }
+cmake --build "$work/plugin" -j"$jobs" >>"$work/plugin.log" 2>&1 || { cat "$work/plugin.log"; fail "build examples/plugin"; }
+[ -f "$work/plugin/plugins.d/jwtflow-provider-docusign.so" ] || fail "no plugin library"
+[ -f "$work/plugin/plugins.d/docusign.properties" ] || fail "no descriptor beside the plugin"
+
+step "it loads through --plugins and mints a JWT that python3-jwt accepts"
+out=$("$jwtflow" --plugins "$work/plugin/plugins.d" providers 2>&1)
+expect_in "docusign" "$out"
+expect_in "salesforce" "$out"
+"$jwtflow" keygen --out "$work/keys" --cn token-printer >/dev/null 2>&1 || fail "keygen"
+jwt=$("$jwtflow" --plugins "$work/plugin/plugins.d" docusign jwt --client-id 7c2b8d4e-0000-4000-8000-00000000abcd \
+  --subject 1f1e2d3c-0000-4000-8000-000000001234 --private-key "$work/keys/private_key.pem")
+/usr/bin/python3 - "$jwt" "$work/keys/public_key.pem" <<'PY' || fail "python3-jwt refused the example plugin's JWT"
+import sys, jwt
+token, key = sys.argv[1], open(sys.argv[2]).read()
+claims = jwt.decode(token, key, algorithms=["RS256"], audience="account-d.docusign.com",
+                    options={"require": ["iss", "sub", "aud", "iat", "exp"]})
+assert claims["iss"] == "7c2b8d4e-0000-4000-8000-00000000abcd", claims
+assert claims["sub"] == "1f1e2d3c-0000-4000-8000-000000001234", claims
+assert claims["scope"] == "signature impersonation", claims
+assert claims["exp"] - claims["iat"] == 300, claims
+assert jwt.get_unverified_header(token)["typ"] == "JWT"
+PY
+set +e
+out=$("$jwtflow" --plugins "$work/plugin/plugins.d" docusign jwt --client-id x --subject y \
+  --private-key "$work/keys/private_key.pem" --scope signature 2>&1); rc=$?
+set -e
+[ "$rc" = 2 ] || fail "a scope without impersonation: exit $rc, expected 2 ($out)"
+expect_in "impersonation" "$out"
+
+step "the same plugin built for ABI 999 is refused, the others still work"
+cmake -S "$source/examples/plugin" -B "$work/plugin-abi" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_CXX_FLAGS=-DJWTFLOW_PLUGIN_ABI_VERSION=999 >"$work/abi.log" 2>&1 || { cat "$work/abi.log"; fail "configure ABI 999"; }
+cmake --build "$work/plugin-abi" -j"$jobs" >>"$work/abi.log" 2>&1 || { cat "$work/abi.log"; fail "build ABI 999"; }
+out=$("$jwtflow" --plugins "$work/plugin-abi/plugins.d" providers 2>&1)
+expect_in "ABI" "$out"
+expect_in "999" "$out"
+expect_in "azure-ad" "$out"
+set +e
+out=$("$jwtflow" --plugins "$work/plugin-abi/plugins.d" docusign jwt --client-id x --subject y \
+  --private-key "$work/keys/private_key.pem" 2>&1); rc=$?
+set -e
+[ "$rc" = 2 ] || fail "the refused plugin's provider: exit $rc, expected 2 ($out)"
+expect_in "999" "$out"
+grep -q "Exception\|terminate" <<<"$out" && fail "raw exception text: $out"
+
+step "examples/embed builds against the install"
+cmake -S "$source/examples/embed" -B "$work/embed" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
+  -DCMAKE_BUILD_TYPE=Release >"$work/embed.log" 2>&1 || { cat "$work/embed.log"; fail "configure examples/embed"; }
+cmake --build "$work/embed" -j"$jobs" >>"$work/embed.log" 2>&1 || { cat "$work/embed.log"; fail "build examples/embed"; }
+
+step "and gets a token from the installed emulator through its Session"
+client=3MVG9embed.example.key
+user=embed.user@example.com
+"$jwtflow" emulator --app "$client=$work/keys/certificate.pem" --user "$user" >"$work/emulator.out" 2>"$work/emulator.err" &
+emulator_pid=$!
+for _ in $(seq 1 100); do grep -q "CA file" "$work/emulator.out" 2>/dev/null && break; sleep 0.1; done
+base=$(sed -n 's/^base URL: //p' "$work/emulator.out")
+ca=$(sed -n 's/^CA file: *//p' "$work/emulator.out")
+[ -n "$base" ] && [ -n "$ca" ] || { cat "$work/emulator.err"; fail "the emulator did not start"; }
+cat >"$work/printer.properties" <<PROPS
+jwtflow.session.crm.provider = salesforce
+jwtflow.session.crm.CLIENT_ID = $client
+jwtflow.session.crm.SUBJECT = $user
+jwtflow.session.crm.PATH_PRIVATE_KEY = $work/keys/private_key.pem
+jwtflow.session.crm.AUDIENCE = $base
+jwtflow.session.crm.CA_FILE = $ca
+PROPS
+token=$(env -u JWTFLOW_PLUGIN_PATH "$work/embed/token-printer" --config="$work/printer.properties" --threads=6 2>"$work/printer.err") \
+  || { cat "$work/printer.err"; fail "token-printer failed"; }
+[[ "$token" == *"!"* ]] || fail "not a Salesforce-style token: $token"
+expect_in "6 callers, 1 distinct token, 1 fetch" "$(cat "$work/printer.err")"
+
+sed -i '/SUBJECT/d' "$work/printer.properties"
+set +e
+out=$("$work/embed/token-printer" --config="$work/printer.properties" 2>&1); rc=$?
+set -e
+[ "$rc" = 2 ] || fail "a missing setting: exit $rc, expected 2 ($out)"
+expect_in "session 'crm'" "$out"
+expect_in "SUBJECT" "$out"
+grep -q "$work/keys/private_key.pem.*BEGIN\|PRIVATE KEY" <<<"$out" && fail "key material in an error: $out"
+
+echo "install and examples: ok"
