@@ -5,6 +5,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginRegistry.h"
 #include <Poco/File.h>
+#include <Poco/Path.h>
 #include <algorithm>
 #include <gtest/gtest.h>
 
@@ -70,10 +71,12 @@ TEST(PluginRegistry, SearchPathFollowsDesign)
 	setenv("JWTFLOW_PLUGIN_PATH", "/a:/b", 1);
 	auto path = PluginRegistry::defaultSearchPath({"/opt"}, "/usr/local/bin/jwtflow");
 	unsetenv("JWTFLOW_PLUGIN_PATH");
-	ASSERT_EQ(path.size(), 5u);
+	ASSERT_EQ(path.size(), 6u);
 	EXPECT_EQ(path[0], "/opt");
 	EXPECT_EQ(path[1], "/a");
 	EXPECT_EQ(path[2], "/b");
 	EXPECT_EQ(path[3], "/usr/local/lib/jwtflow/plugins.d/");
 	EXPECT_EQ(path[4], "/usr/local/bin/plugins.d/");
+	// Last: beside the core library itself (<build>/lib here), so a moved install finds its plugins.
+	EXPECT_EQ(path[5], Poco::Path(std::string(JWTFLOW_PLUGIN_DIR)).parent().toString() + "lib/jwtflow/plugins.d/");
 }
