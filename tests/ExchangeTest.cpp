@@ -13,6 +13,7 @@
 #include "jwtflow/PluginRegistry.h"
 #include "jwtflow/TokenClient.h"
 #include "jwtflow/emulator/Emulator.h"
+#include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/Net/ServerSocket.h>
@@ -270,3 +271,29 @@ TEST_F(Exchange, OneSessionKeepsOneTlsConnection)
 	EXPECT_EQ(http.connectionsOpened(), 1);
 	EXPECT_EQ(emu->connectionsAccepted(), 1);
 }
+
+namespace {
+
+TEST_F(Exchange, SystemTrustStoreIsReadFromTheCertificateFolderAndTheStandardVariables)
+{
+	// No CA_FILE: the emulator's CA is trusted only through the system store,
+	// which OpenSSL reads from SSL_CERT_DIR (hashed folder, looked up on demand)
+	// or SSL_CERT_FILE.
+	writeEnv("AUDIENCE=" + emu->baseUrl() + "\n");
+	const std::string folder = dir.file("certs");
+	Poco::File(folder).createDirectories();
+	Poco::File(emu->caFile()).copyTo(folder + "/emulator-ca.pem");
+	openssl({"rehash", folder});
+
+	RunResult viaFolder = cli({"salesforce", "token"}, {{"SSL_CERT_DIR", folder}});
+	EXPECT_EQ(viaFolder.exitCode, 0) << viaFolder.err;
+	EXPECT_NE(viaFolder.out.find("00D000000000001!"), std::string::npos);
+
+	RunResult viaFile = cli({"salesforce", "token"}, {{"SSL_CERT_FILE", emu->caFile()}, {"SSL_CERT_DIR", dir.file("empty")}});
+	EXPECT_EQ(viaFile.exitCode, 0) << viaFile.err;
+
+	RunResult untrusted = cli({"salesforce", "token"}, {{"SSL_CERT_DIR", dir.file("empty")}});
+	expectRefusal(untrusted, 5, "TLS");
+}
+
+} // namespace

@@ -24,6 +24,11 @@
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
+#include <Poco/File.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 
@@ -80,13 +85,40 @@ void HttpClient::initializeSsl()
 	std::call_once(once, [] {
 		initializeSSL();
 		// Never the interactive ConsoleCertificateHandler: an untrusted
-		// certificate is refused, always.
-		Context::Ptr ctx = new Context(Context::TLS_CLIENT_USE, "", Context::VERIFY_STRICT, 9, true);
+		// certificate is refused, always. This default context is never used
+		// for a connection (each HttpClient has its own), so it loads no CAs.
+		Context::Ptr ctx = new Context(Context::TLS_CLIENT_USE, "", Context::VERIFY_STRICT, 9, false);
 		ctx->requireMinimumProtocol(Context::PROTO_TLSV1_2);
 		ctx->enableExtendedCertificateVerification(true);
 		SSLManager::instance().initializeClient(nullptr, new RejectCertificateHandler(false), ctx);
 	});
 }
+
+namespace {
+
+void trustSystemCertificates(SSL_CTX* ctx)
+	/// The system's trusted CAs, looked up by subject hash in the certificate
+	/// folder (/etc/ssl/certs) when a chain needs one, rather than parsing the
+	/// whole bundle up front (OpenSSL's default paths: ~140 certificates, tens of
+	/// milliseconds per context). SSL_CERT_FILE and SSL_CERT_DIR are honoured.
+{
+	const char* file = std::getenv(X509_get_default_cert_file_env());
+	const char* dir = std::getenv(X509_get_default_cert_dir_env());
+	if (file && *file) SSL_CTX_load_verify_file(ctx, file);
+	if (!dir || !*dir) dir = X509_get_default_cert_dir();
+	bool haveDir = false;
+	try
+	{
+		haveDir = Poco::File(dir).isDirectory();
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	if (!(haveDir && SSL_CTX_load_verify_dir(ctx, dir) == 1) && !(file && *file)) SSL_CTX_set_default_verify_paths(ctx);
+	ERR_clear_error();
+}
+
+} // namespace
 
 struct HttpClient::Impl
 {
@@ -102,12 +134,13 @@ struct HttpClient::Impl
 			HttpClient::initializeSsl();
 			try
 			{
-				context = new Context(Context::TLS_CLIENT_USE, options.caFile, Context::VERIFY_STRICT, 9, true);
+				context = new Context(Context::TLS_CLIENT_USE, options.caFile, Context::VERIFY_STRICT, 9, false);
 			}
 			catch (const Poco::Exception& e)
 			{
 				throw InputException("cannot use CA file '" + options.caFile + "': " + e.message());
 			}
+			trustSystemCertificates(context->sslContext());
 			context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
 			context->enableExtendedCertificateVerification(true);
 			context->setInvalidCertificateHandler(new RejectCertificateHandler(false));
@@ -249,6 +282,11 @@ HttpClient::HttpClient(HttpOptions options): _impl(new Impl)
 HttpClient::~HttpClient() = default;
 
 int HttpClient::connectionsOpened() const { return _impl->connections; }
+
+void HttpClient::closeConnections()
+{
+	for (auto& session: _impl->sessions) session.second->reset();
+}
 const HttpOptions& HttpClient::options() const { return _impl->options; }
 
 namespace {

@@ -92,20 +92,20 @@ std::string curveOf(EVP_PKEY* key)
 	return n;
 }
 
-void checkKeySuits(EVP_PKEY* key, const Algorithm& alg, const std::string& what)
+void checkKeySuits(EVP_PKEY* key, const std::string& curve, const Algorithm& alg, const std::string& what)
 {
 	KeyType type = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? KeyType::RSA : KeyType::EC;
 	if (type != alg.keyType)
 	{
-		throw InputException("the " + what + " is " + describeKey(type, EVP_PKEY_get_bits(key), curveOf(key)) + " but "
+		throw InputException("the " + what + " is " + describeKey(type, EVP_PKEY_get_bits(key), curve) + " but "
 			+ alg.name + " needs " + (alg.keyType == KeyType::RSA ? "an RSA key" : "an EC P-256 key")
 			+ ": use a key of that kind or choose another algorithm (JWT_ALGORITHM / --alg)");
 	}
 	if (type == KeyType::RSA && EVP_PKEY_get_bits(key) < 2048)
 		throw InputException("the " + what + " is RSA " + std::to_string(EVP_PKEY_get_bits(key))
 			+ "-bit, too small to sign with: identity providers require 2048 bits or more");
-	if (type == KeyType::EC && curveOf(key) != "P-256")
-		throw InputException("the " + what + " is on curve " + curveOf(key) + " but " + alg.name + " needs P-256");
+	if (type == KeyType::EC && curve != "P-256")
+		throw InputException("the " + what + " is on curve " + curve + " but " + alg.name + " needs P-256");
 }
 
 bool configurePss(EVP_PKEY_CTX* pctx, const Algorithm& alg)
@@ -179,7 +179,7 @@ std::string describeKey(KeyType type, int bits, const std::string& curve)
 
 // ---------------------------------------------------------------- PrivateKey
 
-PrivateKey::PrivateKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)) {}
+PrivateKey::PrivateKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)), _curve(_key ? curveOf(_key.get()) : std::string()) {}
 
 PrivateKey PrivateKey::fromFile(const std::string& path, const std::optional<std::string>& passphrase)
 {
@@ -248,7 +248,7 @@ PrivateKey PrivateKey::fromPem(const std::string& data, const std::string& label
 
 KeyType PrivateKey::type() const { return keyTypeOf(_key.get(), "the private key"); }
 int PrivateKey::bits() const { return EVP_PKEY_get_bits(_key.get()); }
-std::string PrivateKey::curveName() const { return curveOf(_key.get()); }
+std::string PrivateKey::curveName() const { return _curve; }
 evp_pkey_st* PrivateKey::native() const { return _key.get(); }
 
 PublicKey PrivateKey::publicKey() const
@@ -265,17 +265,16 @@ PublicKey PrivateKey::publicKey() const
 
 std::string PrivateKey::sign(const Algorithm& alg, const std::string& data) const
 {
-	checkKeySuits(_key.get(), alg, "private key");
+	checkKeySuits(_key.get(), _curve, alg, "private key");
 	MdCtxPtr ctx(EVP_MD_CTX_new());
 	EVP_PKEY_CTX* pctx = nullptr;
 	if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, digestFor(alg.digestBits), nullptr, _key.get()) != 1
 		|| !configurePss(pctx, alg))
 		throw Exception("cannot start " + alg.name + " signing: " + takeOpenSslError());
-	std::size_t len = 0;
+	// EVP_PKEY_get_size is the largest signature the key makes: one call, no size query.
+	std::string sig(static_cast<std::size_t>(EVP_PKEY_get_size(_key.get())), '\0');
+	std::size_t len = sig.size();
 	const auto* in = reinterpret_cast<const unsigned char*>(data.data());
-	if (EVP_DigestSign(ctx.get(), nullptr, &len, in, data.size()) != 1)
-		throw Exception(alg.name + " signing failed: " + takeOpenSslError());
-	std::string sig(len, '\0');
 	if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(&sig[0]), &len, in, data.size()) != 1)
 		throw Exception(alg.name + " signing failed: " + takeOpenSslError());
 	sig.resize(len);
@@ -285,7 +284,7 @@ std::string PrivateKey::sign(const Algorithm& alg, const std::string& data) cons
 
 void PrivateKey::checkSuits(const Algorithm& alg) const
 {
-	checkKeySuits(_key.get(), alg, "private key");
+	checkKeySuits(_key.get(), _curve, alg, "private key");
 }
 
 std::string PrivateKey::toPem(const std::optional<std::string>& passphrase) const
@@ -303,7 +302,7 @@ std::string PrivateKey::toPem(const std::optional<std::string>& passphrase) cons
 
 // ---------------------------------------------------------------- PublicKey
 
-PublicKey::PublicKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)) {}
+PublicKey::PublicKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)), _curve(_key ? curveOf(_key.get()) : std::string()) {}
 
 PublicKey PublicKey::fromFile(const std::string& path)
 {
@@ -352,14 +351,14 @@ PublicKey PublicKey::fromPem(const std::string& data, const std::string& label)
 
 KeyType PublicKey::type() const { return keyTypeOf(_key.get(), "the public key"); }
 int PublicKey::bits() const { return EVP_PKEY_get_bits(_key.get()); }
-std::string PublicKey::curveName() const { return curveOf(_key.get()); }
+std::string PublicKey::curveName() const { return _curve; }
 evp_pkey_st* PublicKey::native() const { return _key.get(); }
 
 bool PublicKey::verify(const Algorithm& alg, const std::string& data, const std::string& signature) const
 {
 	KeyType type = EVP_PKEY_get_base_id(_key.get()) == EVP_PKEY_RSA ? KeyType::RSA : KeyType::EC;
 	if (type != alg.keyType) return false;
-	if (type == KeyType::EC && curveOf(_key.get()) != "P-256") return false;
+	if (type == KeyType::EC && _curve != "P-256") return false;
 	std::string sig = signature;
 	if (alg.padding == Algorithm::Padding::ECDSA)
 	{

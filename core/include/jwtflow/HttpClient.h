@@ -68,6 +68,9 @@ public:
 	int connectionsOpened() const;
 		/// How many connections were opened so far (keep-alive shows as 1).
 
+	void closeConnections();
+		/// Closes the kept-alive connections; the next request connects anew.
+
 	const HttpOptions& options() const;
 
 	static void initializeSsl();

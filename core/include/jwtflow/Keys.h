@@ -70,6 +70,7 @@ public:
 
 private:
 	std::shared_ptr<evp_pkey_st> _key;
+	std::string _curve;   /// read once: asking OpenSSL for the group name on every signature is slow
 };
 
 class JWTFLOW_API PublicKey
@@ -108,6 +109,7 @@ public:
 
 private:
 	std::shared_ptr<evp_pkey_st> _key;
+	std::string _curve;   /// read once: asking OpenSSL for the group name on every signature is slow
 };
 
 JWTFLOW_API std::string describeKey(KeyType type, int bits, const std::string& curve);

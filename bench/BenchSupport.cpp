@@ -1,0 +1,84 @@
+//
+// BenchSupport.cpp
+//
+#include "BenchSupport.h"
+#include "jwtflow/KeyFactory.h"
+#include <Poco/File.h>
+#include <Poco/FileStream.h>
+#include <Poco/Path.h>
+#include <Poco/TemporaryFile.h>
+
+namespace bench {
+
+const char* const CLIENT_ID = "3MVG9bench.consumer.key";
+const char* const USER = "bench.user@example.com";
+
+namespace {
+
+void writeFile(const std::string& path, const std::string& text)
+{
+	Poco::FileOutputStream out(path);
+	out << text;
+}
+
+BenchKeys makeKeys()
+{
+	static Poco::TemporaryFile folder;   // removed at exit
+	folder.createDirectories();
+	jwtflow::PrivateKey rsa = jwtflow::KeyFactory::generateRsa(2048);
+	jwtflow::PrivateKey ec = jwtflow::KeyFactory::generateEc("P-256");
+	jwtflow::CertificateRequest request;
+	request.commonName = "jwtflow bench";
+	jwtflow::Certificate certificate = jwtflow::KeyFactory::issue(rsa, request);
+	BenchKeys keys{folder.path(), Poco::Path(folder.path(), "rsa.pem").toString(), Poco::Path(folder.path(), "ec.pem").toString(),
+		Poco::Path(folder.path(), "certificate.pem").toString(), rsa, ec, certificate};
+	writeFile(keys.rsaKeyFile, rsa.toPem());
+	writeFile(keys.ecKeyFile, ec.toPem());
+	writeFile(keys.certificateFile, certificate.toPem());
+	return keys;
+}
+
+} // namespace
+
+const BenchKeys& benchKeys()
+{
+	static const BenchKeys keys = makeKeys();
+	return keys;
+}
+
+jwtflow::PluginRegistry& benchRegistry()
+{
+	static jwtflow::PluginRegistry registry({JWTFLOW_PLUGIN_DIR});
+	return registry;
+}
+
+jwtflow::Settings salesforceSettings(const std::string& algorithm, const std::string& audience, const std::string& caFile)
+{
+	const BenchKeys& k = benchKeys();
+	jwtflow::Settings s;
+	std::map<std::string, std::string> values = {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER},
+		{"PATH_PRIVATE_KEY", algorithm == "ES256" ? k.ecKeyFile : k.rsaKeyFile}, {"JWT_ALGORITHM", algorithm},
+		{"AUDIENCE", audience}};
+	if (!caFile.empty()) values["CA_FILE"] = caFile;
+	s.addMapLayer("bench", values);
+	return s;
+}
+
+jwtflow::emulator::Emulator& benchEmulator()
+{
+	static std::unique_ptr<jwtflow::emulator::Emulator> emulator;
+	static Poco::TemporaryFile workDir;
+	if (!emulator)
+	{
+		workDir.createDirectories();
+		jwtflow::emulator::EmulatorOptions options;
+		options.apps.push_back({CLIENT_ID, benchKeys().certificate});
+		options.users = {USER};
+		options.workDir = workDir.path();
+		emulator.reset(new jwtflow::emulator::Emulator(options));
+		emulator->start();
+	}
+	return *emulator;
+}
+
+} // namespace bench

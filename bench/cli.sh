@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# bench/cli.sh [--build DIR] [--runs N] [--no-node]
+#
+# Whole-process minting, one run of each tool interleaved N times (default 30):
+#   jwtflow   build/jwtflow salesforce jwt (host start, descriptor scan, one plugin
+#             loaded, settings, key parsed, assertion minted and printed)
+#   minimal   build/jwtflow_minimal_sign: parse the key and sign the same claims, nothing else
+#   node      the node tool's way: jsonwebtoken's jwt.sign (installed from the npm
+#             registry into a temporary folder; skipped with --no-node or without node/npm)
+# Reports the median wall time and the peak memory (max RSS, from wait4 and
+# /usr/bin/time -v) of each, and the ratios. Every JWT is checked with python3-jwt.
+# Timing is reported, never asserted.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build="$here/../build"
+runs=30
+node=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) build=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --no-node) node=0; shift ;;
+    *) echo "usage: $0 [--build DIR] [--runs N] [--no-node]" >&2; exit 2 ;;
+  esac
+done
+build=$(cd "$build" && pwd)
+[ -x "$build/jwtflow" ] && [ -x "$build/jwtflow_minimal_sign" ] \
+  || { echo "build jwtflow with -DJWTFLOW_BENCHMARKS=ON first ($build)" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/jwtflow-cli-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/key.pem" 2>/dev/null
+openssl pkey -in "$work/key.pem" -pubout -out "$work/public.pem"
+client=3MVG9bench.consumer.key
+user=bench.user@example.com
+aud=https://login.salesforce.com
+
+commands=("jwtflow|$build/jwtflow salesforce jwt --client-id $client --subject $user --private-key $work/key.pem"
+          "minimal|$build/jwtflow_minimal_sign $work/key.pem $client $user $aud")
+if [ "$node" = 1 ]; then
+  if command -v node >/dev/null && command -v npm >/dev/null; then
+    mkdir -p "$work/node"
+    if (cd "$work/node" && npm install --silent --no-audit --no-fund jsonwebtoken@9 >/dev/null 2>&1); then
+      cat >"$work/node/mint.js" <<'JS'
+const fs = require('fs');
+const jwt = require('jsonwebtoken');
+const [key, iss, sub, aud] = process.argv.slice(2);
+const now = Math.floor(Date.now() / 1000);
+process.stdout.write(jwt.sign({iss, sub, aud, exp: now + 180, iat: now}, fs.readFileSync(key), {algorithm: 'RS256'}) + '\n');
+JS
+      commands+=("node|node $work/node/mint.js $work/key.pem $client $user $aud")
+      node_version=$(node --version)
+    else
+      echo "note: npm could not install jsonwebtoken; the node comparison is skipped" >&2
+    fi
+  else
+    echo "note: node/npm not found (apt-get install nodejs npm); the node comparison is skipped" >&2
+  fi
+fi
+
+# Peak memory as /usr/bin/time -v reports it, one run each.
+declare -A time_rss
+if [ -x /usr/bin/time ]; then
+  for entry in "${commands[@]}"; do
+    name=${entry%%|*}; cmd=${entry#*|}
+    (cd "$work" && env -i PATH="$PATH" HOME="$work" /usr/bin/time -v $cmd >/dev/null 2>"$work/time.$name") || true
+    time_rss[$name]=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.$name")
+  done
+fi
+
+cd "$work"
+printf '%s\n' "${commands[@]}" >"$work/commands"
+env -i PATH="$PATH" HOME="$work" /usr/bin/python3 - "$work/commands" "$runs" "$work/public.pem" "$client" "$aud" \
+  "jwtflow=${time_rss[jwtflow]:-}" "minimal=${time_rss[minimal]:-}" "node=${time_rss[node]:-}" "${node_version:-}" <<'PY'
+import os, sys, time, statistics, subprocess, jwt, platform
+commands, runs, public, client, aud = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read(), sys.argv[4], sys.argv[5]
+time_rss = dict(a.split("=", 1) for a in sys.argv[6:9])
+node_version = sys.argv[9]
+tools = [line.split("|", 1) for line in open(commands).read().splitlines() if line]
+wall = {name: [] for name, _ in tools}
+rss = {name: [] for name, _ in tools}
+for name, cmd in tools:   # warm the page cache, and check each one's JWT
+    out = subprocess.run(cmd.split(), capture_output=True, text=True, check=True).stdout.strip()
+    claims = jwt.decode(out, public, algorithms=["RS256"], audience=aud)
+    assert claims["iss"] == client and claims["exp"] - claims["iat"] == 180, (name, claims)
+for _ in range(runs):
+    for name, cmd in tools:
+        argv = cmd.split()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        t0 = time.perf_counter_ns()
+        pid = os.posix_spawnp(argv[0], argv, dict(os.environ), file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
+        _, status, usage = os.wait4(pid, 0)
+        t1 = time.perf_counter_ns()
+        os.close(devnull)
+        if status != 0: sys.exit(f"{name} failed")
+        wall[name].append((t1 - t0) / 1e6)
+        rss[name].append(usage.ru_maxrss / 1024)
+med = {n: statistics.median(v) for n, v in wall.items()}
+mem = {n: max(v) for n, v in rss.items()}
+print(f"whole-process minting, {runs} runs each, interleaved; {platform.machine()}, {os.cpu_count()} cores"
+      + (f"; node {node_version}" if node_version else ""))
+print(f"  {'tool':10} {'median ms':>10} {'min ms':>8} {'peak MiB':>9} {'/usr/bin/time -v':>17}")
+for n in wall:
+    tv = f"{int(time_rss[n]) / 1024:.1f} MiB" if time_rss.get(n) else "-"
+    print(f"  {n:10} {med[n]:10.2f} {min(wall[n]):8.2f} {mem[n]:9.1f} {tv:>17}")
+print("ratios:")
+r = med["jwtflow"] / med["minimal"]
+print(f"  jwtflow / minimal C++ wall time   {r:6.2f}x   target <= 1.3x  {'met' if r <= 1.3 else 'NOT MET'}")
+if "node" in med:
+    s = med["node"] / med["jwtflow"]
+    print(f"  node / jwtflow wall time          {s:6.1f}x   target >= 10x (aim 20x)  {'met' if s >= 10 else 'NOT MET'}")
+    m = mem["jwtflow"] / mem["node"]
+    print(f"  jwtflow / node peak memory        {m:6.2f}x   target < 0.25x  {'met' if m < 0.25 else 'NOT MET'}")
+PY
