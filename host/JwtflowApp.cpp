@@ -372,8 +372,8 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 		if (first == "version") return commandVersion();
 		if (first == "thumbprint") return commandThumbprint();
 		if (first == "keygen") return commandKeygen();
-		if (first == "emulator") return commandEmulator();
-		if (first == "demo") return commandDemo();
+		if (first == "emulator") return runNetwork(nullptr, "emulator");
+		if (first == "demo") return runNetwork(nullptr, "demo");
 	}
 	if (!_provider) _registry->get(first); // throws the "unknown provider" message
 	if (args.size() < 2)

@@ -9,6 +9,7 @@
 #ifndef JWTFLOW_HOST_JWTFLOWAPP_INCLUDED
 #define JWTFLOW_HOST_JWTFLOWAPP_INCLUDED
 
+#include "HostExport.h"
 #include "Output.h"
 #include "jwtflow/Assertion.h"
 #include "jwtflow/PluginRegistry.h"
@@ -24,10 +25,20 @@
 namespace jwtflow {
 namespace host {
 
-class JwtflowApp: public Poco::Util::Application
+class JwtflowApp;
+
+int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& what);
+	/// Defined in the network module (network/NetworkModule.cpp): token, whoami,
+	/// frontdoor, doctor (with a provider), emulator, demo (without).
+
+class JWTFLOW_HOST_API JwtflowApp: public Poco::Util::Application
 	/// Poco's Application has no subcommands: main() pre-scans argv for the
 	/// provider (and --plugins), loads that plugin so its settings become
 	/// options, then lets Poco process the options.
+	///
+	/// The actions that use the network live in a module of their own,
+	/// jwtflow-network.so, loaded only when one runs: jwt, verify, decode and
+	/// the other offline commands never load POCO Net/NetSSL or libssl.
 {
 public:
 	JwtflowApp();
@@ -55,8 +66,14 @@ private:
 	std::string flagValue(const std::string& name, const std::string& fallback = "") const;
 	bool hasFlag(const std::string& name) const;
 
+	friend int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& what);
+
 	// commands
 	int runProviderAction(Provider& provider, const std::string& action);
+	int runNetwork(Provider* provider, const std::string& what);
+		/// Loads the network module (once) and runs one of its commands.
+	ExtraClaims extraClaims() const;
+		/// The --claim options.
 	int actionJwt(Provider& provider);
 	int actionDescribe(Provider& provider);
 	int actionToken(Provider& provider);

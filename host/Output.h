@@ -10,6 +10,7 @@
 #ifndef JWTFLOW_HOST_OUTPUT_INCLUDED
 #define JWTFLOW_HOST_OUTPUT_INCLUDED
 
+#include "HostExport.h"
 #include <Poco/JSON/Object.h>
 #include <string>
 #include <utility>
@@ -20,10 +21,10 @@ namespace host {
 
 enum class OutputFormat { Text, Json, Env };
 
-OutputFormat parseOutputFormat(const std::string& value);
+JWTFLOW_HOST_API OutputFormat parseOutputFormat(const std::string& value);
 	/// text, json or env; throws UsageException otherwise.
 
-class Console
+class JWTFLOW_HOST_API Console
 	/// The program's two streams.
 {
 public:
@@ -42,10 +43,10 @@ public:
 		/// `export NAME='value'` lines on stdout.
 };
 
-std::string shellQuote(const std::string& value);
+JWTFLOW_HOST_API std::string shellQuote(const std::string& value);
 	/// Single-quoted for POSIX shells.
 
-std::string shorten(const std::string& secret);
+JWTFLOW_HOST_API std::string shorten(const std::string& secret);
 	/// The first 8 and last 4 characters of a token, for showing people.
 
 } // namespace host

@@ -10,7 +10,7 @@
 #include "OpenSslSupport.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
-#include <Poco/Crypto/DigestEngine.h>
+#include <Poco/SHA2Engine.h>
 #include <Poco/SHA1Engine.h>
 #include <openssl/pem.h>
 #include <ctime>
@@ -119,7 +119,7 @@ std::string Certificate::sha1Thumbprint() const
 
 std::string Certificate::sha256Thumbprint() const
 {
-	Poco::Crypto::DigestEngine sha256("SHA256");
+	Poco::SHA2Engine sha256(Poco::SHA2Engine::SHA_256);
 	sha256.update(der());
 	return digestToString(sha256.digest());
 }

@@ -9,13 +9,14 @@
 #ifndef JWTFLOW_FILEINPUT_INCLUDED
 #define JWTFLOW_FILEINPUT_INCLUDED
 
+#include "jwtflow/Export.h"
 #include <string>
 
 namespace jwtflow {
 namespace detail {
 
-std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes = 1024 * 1024);
-	/// Reads a whole file. Throws InputException "cannot read <what> '<path>': <reason>"
+JWTFLOW_API std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes = 1024 * 1024);
+	/// Reads a whole file (exported for jwtflow_net; not public API). Throws InputException "cannot read <what> '<path>': <reason>"
 	/// when it is missing, a directory, unreadable, empty or larger than maxBytes.
 
 } // namespace detail
