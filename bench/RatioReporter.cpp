@@ -2,9 +2,21 @@
 // RatioReporter.cpp
 //
 #include "RatioReporter.h"
+#include <algorithm>
 #include <cstdio>
 
 namespace bench {
+
+namespace {
+
+double median(std::vector<double> values)
+{
+	std::sort(values.begin(), values.end());
+	const std::size_t n = values.size();
+	return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+} // namespace
 
 const std::vector<RatioPair>& ratioPairs()
 {
@@ -26,22 +38,33 @@ void RatioReporter::ReportRuns(const std::vector<Run>& runs)
 	ConsoleReporter::ReportRuns(runs);
 	for (const Run& run: runs)
 	{
-		if (run.run_type != Run::RT_Iteration || run.iterations == 0 || run.error_occurred) continue;
-		// Per thread for multi-threaded runs; the pairs are single-threaded.
-		_secondsPerItem[run.benchmark_name()] = run.real_accumulated_time / static_cast<double>(run.iterations);
+		if (run.error_occurred || run.iterations == 0) continue;
+		// Time per iteration in the run's unit (nanoseconds for every pair).
+		if (run.run_type == Run::RT_Iteration)
+			_secondsPerItem[run.run_name.str()].push_back(run.GetAdjustedRealTime());
+		else if (run.aggregate_name == "median")  // --benchmark_report_aggregates_only
+			_medians[run.run_name.str()] = run.GetAdjustedRealTime();
 	}
+}
+
+double RatioReporter::timeOf(const std::string& name) const
+{
+	auto m = _medians.find(name);
+	if (m != _medians.end()) return m->second;
+	auto it = _secondsPerItem.find(name);
+	return it == _secondsPerItem.end() ? 0 : median(it->second);
 }
 
 void RatioReporter::Finalize()
 {
 	ConsoleReporter::Finalize();
-	std::printf("\nratios, measured in this run (rate of jwtflow / rate of its limit):\n");
+	std::printf("\nratios, measured in this run (rate of jwtflow / rate of its limit; medians of the repetitions):\n");
 	for (const RatioPair& pair: ratioPairs())
 	{
-		auto p = _secondsPerItem.find(pair.project);
-		auto l = _secondsPerItem.find(pair.limit);
-		if (p == _secondsPerItem.end() || l == _secondsPerItem.end()) continue;
-		const double ratio = l->second / p->second;
+		const double project = timeOf(pair.project);
+		const double limit = timeOf(pair.limit);
+		if (project <= 0 || limit <= 0) continue;
+		const double ratio = limit / project;
 		if (pair.target > 0)
 			std::printf("  %-58s %6.2fx  target >= %.1fx  %s\n", pair.what.c_str(), ratio, pair.target,
 				ratio >= pair.target ? "met" : "NOT MET");

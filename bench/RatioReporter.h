@@ -30,7 +30,11 @@ public:
 	void Finalize() override;
 
 private:
-	std::map<std::string, double> _secondsPerItem;  /// by benchmark name, real time
+	double timeOf(const std::string& name) const;
+		/// The median real time per iteration, 0 when not run.
+
+	std::map<std::string, std::vector<double>> _secondsPerItem;  /// by benchmark name: real time of each repetition
+	std::map<std::string, double> _medians;                      /// median aggregates, when only aggregates are reported
 };
 
 } // namespace bench

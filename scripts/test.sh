@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds and runs every test:
-#   1. the normal build and the whole GoogleTest suite (CTest);
+#   1. the normal build and the whole GoogleTest suite (CTest), with the install test (examples/
+#      built against a moved install) and brief benchmark runs (bench/, no timing asserted);
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer  (JWTFLOW_SKIP_SANITIZERS=1 skips it);
 #   3. short libFuzzer runs of each fuzz target, when clang is there      (JWTFLOW_FUZZ_SECONDS, default 15; 0 skips).
 # Ends with the counts: tests, bad-input matrix cases, fuzz executions.
@@ -10,7 +11,7 @@ scripts/deps.sh
 jobs="$(nproc)"
 summary=()
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJWTFLOW_TESTS=ON >/dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJWTFLOW_TESTS=ON -DJWTFLOW_BENCHMARKS=ON >/dev/null
 cmake --build build -j"$jobs"
 rm -f build-asan/ctest.log
 ctest --test-dir build -j"$jobs" --output-on-failure --no-tests=error | tee build/ctest.log
@@ -18,7 +19,7 @@ summary+=("tests:           $(grep -E 'tests passed' build/ctest.log | tail -1)"
 [ -f build/tests/bad-input-matrix.txt ] && summary+=("$(cat build/tests/bad-input-matrix.txt)")
 
 if [ "${JWTFLOW_SKIP_SANITIZERS:-0}" != "1" ]; then
-  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJWTFLOW_SANITIZE=ON -DJWTFLOW_TESTS=ON >/dev/null
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DJWTFLOW_SANITIZE=ON -DJWTFLOW_TESTS=ON -DJWTFLOW_BENCHMARKS=OFF >/dev/null
   cmake --build build-asan -j"$jobs"
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \

@@ -101,6 +101,11 @@ Session::~Session() = default;
 
 std::string Session::accessToken()
 {
+	{
+		// The warm path copies the token only, not the whole answer.
+		std::lock_guard<std::mutex> lock(_impl->mutex);
+		if (_impl->cached && _impl->now() < _impl->refreshAt) return _impl->cached->accessToken;
+	}
 	return token().accessToken;
 }
 
