@@ -72,7 +72,7 @@ jwtflow::emulator::Emulator& benchEmulator()
 	{
 		workDir.createDirectories();
 		jwtflow::emulator::EmulatorOptions options;
-		options.apps.push_back({CLIENT_ID, benchKeys().certificate});
+		options.apps.push_back({CLIENT_ID, benchKeys().certificate, ""});
 		options.users = {USER};
 		options.workDir = workDir.path();
 		emulator.reset(new jwtflow::emulator::Emulator(options));

@@ -44,6 +44,7 @@ std::vector<SettingSpec> hostKnownSettings()
 	add("CLIENT_ID", "client-id", "consumer key / application (client) id", "ID");
 	add("SUBJECT", "subject", "the user to act as (verify: the required sub)", "NAME");
 	add("AUDIENCE", "audience", "the JWT's aud (verify: the required aud)", "URL");
+	add("ISSUER", "issuer", "the IdP's issuer URL (oidc) (verify: the required iss)", "URL");
 	add("LOGIN_URL", "login-url", "where the token request goes when it differs from AUDIENCE", "URL");
 	add("CERTIFICATE_THUMBPRINT", "thumbprint", "SHA-1 certificate thumbprint (hex, base64 or base64url)", "THUMBPRINT");
 	add("TENANT_ID", "tenant", "Entra ID tenant (GUID or domain)", "TENANT");
@@ -70,14 +71,13 @@ const ValueOption VALUE_OPTIONS[] = {
 	{"output", "FORMAT", "text (default), json or env", false},
 	{"claim", "NAME=VALUE", "add a claim; NAME:=JSON for a number, boolean, array or object (repeatable)", true},
 	{"token", "JWT", "the JWT to verify or decode ('-' reads standard input)", false},
-	{"issuer", "ISS", "verify: the required iss", false},
 	{"out", "DIR", "keygen: the folder to write to", false},
 	{"bits", "BITS", "keygen: RSA key size (2048, 3072, 4096)", false},
 	{"curve", "CURVE", "keygen: EC curve (P-256)", false},
 	{"days", "DAYS", "keygen / emulator: certificate validity", false},
 	{"cn", "NAME", "keygen: certificate common name", false},
 	{"port", "PORT", "emulator: the loopback port (default: a free one)", false},
-	{"app", "CLIENT_ID=CERT.pem", "emulator: register an app and its certificate (repeatable)", true},
+	{"app", "CLIENT_ID=CERT.pem[#KEY_ID]", "emulator: register an app (or service account) and its certificate (repeatable)", true},
 	{"user", "NAME", "emulator: a user the emulator knows (repeatable)", true},
 	{"community", "PATH", "emulator: a community site path (repeatable)", true},
 };
@@ -421,8 +421,10 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 		out << "usage: jwtflow providers [--plugins DIR] [--output json]\n"
 			<< "Lists the providers found in the plugin folders, and the plugin files that were refused.\n";
 	else if (command == "emulator")
-		out << "usage: jwtflow emulator [--port N] [--app CLIENT_ID=CERT.pem]... [--user NAME]... [--community PATH]...\n"
-			<< "Runs the IdP emulator on loopback HTTPS until interrupted; prints its base URL and the CA file to trust.\n";
+		out << "usage: jwtflow emulator [--port N] [--app CLIENT_ID=CERT.pem[#KEY_ID]]... [--user NAME]... [--community PATH]...\n"
+			<< "Runs the IdP emulator on loopback HTTPS until interrupted; prints its base URL and the CA file to trust.\n"
+			<< "Endpoints: Salesforce (/services/oauth2/token ...), Entra ID (/<tenant>/oauth2/v2.0/token),\n"
+			<< "OIDC (issuer <base>/oidc: discovery and /oidc/v1/token), Google (/google/token).\n";
 	else if (command == "demo")
 		out << "usage: jwtflow demo\n"
 			<< "Makes keys in a temporary folder, starts the emulator and runs every provider's flow against it.\n";

@@ -162,7 +162,7 @@ int JwtflowApp::commandVerify()
 	{
 		options.algorithms = Algorithm::namesForKey(key->type());
 	}
-	if (_values.count("issuer")) options.issuer = flagValue("issuer");
+	if (_settingOptions.count("ISSUER")) options.issuer = _settingOptions["ISSUER"];
 	if (_settingOptions.count("SUBJECT")) options.subject = _settingOptions["SUBJECT"];
 	if (_settingOptions.count("AUDIENCE")) options.audience = _settingOptions["AUDIENCE"];
 	DecodedJwt jwt = verifyJwt(token, *key, options);

@@ -64,7 +64,7 @@ protected:
 	{
 		const TestKeys& k = sharedKeys();
 		emulator::EmulatorOptions options;
-		options.apps.push_back({APP_ID, Certificate::fromFile(k.rsaCert)});
+		options.apps.push_back({APP_ID, Certificate::fromFile(k.rsaCert), ""});
 		options.workDir = dir.file("emulator");
 		emu.reset(new emulator::Emulator(options));
 		emu->start();

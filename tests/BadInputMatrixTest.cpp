@@ -96,7 +96,7 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 	const std::string url = idp.baseUrl();
 
 	emulator::EmulatorOptions eo;
-	eo.apps.push_back({"3MVG9matrix", Certificate::fromFile(k.rsaCert)});
+	eo.apps.push_back({"3MVG9matrix", Certificate::fromFile(k.rsaCert), ""});
 	eo.users = {"m@example.com"};
 	eo.workDir = dir.file("emu");
 	emulator::Emulator emu(eo);

@@ -65,7 +65,7 @@ protected:
 	{
 		const TestKeys& k = sharedKeys();
 		emulator::EmulatorOptions options;
-		options.apps.push_back({"3MVG9community", Certificate::fromFile(k.rsaCert)});
+		options.apps.push_back({"3MVG9community", Certificate::fromFile(k.rsaCert), ""});
 		options.users = {"community.user@example.com"};
 		options.communities = {"/customers"};
 		options.workDir = dir.file("emulator");

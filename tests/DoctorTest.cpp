@@ -19,7 +19,7 @@ protected:
 	{
 		const TestKeys& k = sharedKeys();
 		emulator::EmulatorOptions options;
-		options.apps.push_back({"3MVG9doctor", Certificate::fromFile(k.rsaCert)});
+		options.apps.push_back({"3MVG9doctor", Certificate::fromFile(k.rsaCert), ""});
 		options.users = {"doc@example.com"};
 		options.workDir = dir.file("emulator");
 		emu.reset(new emulator::Emulator(options));
@@ -94,7 +94,7 @@ TEST(DoctorClock, SkewedIdpClockFailsTheClockCheck)
 	const TestKeys& k = sharedKeys();
 	TempDir dir;
 	emulator::EmulatorOptions options;
-	options.apps.push_back({"3MVG9doctor", Certificate::fromFile(k.rsaCert)});
+	options.apps.push_back({"3MVG9doctor", Certificate::fromFile(k.rsaCert), ""});
 	options.users = {"doc@example.com"};
 	options.workDir = dir.file("emulator");
 	options.clockOffsetSeconds = 600;

@@ -36,7 +36,7 @@ protected:
 	{
 		const TestKeys& k = sharedKeys();
 		emulator::EmulatorOptions options;
-		options.apps.push_back({CLIENT_ID, Certificate::fromFile(k.rsaCert)});
+		options.apps.push_back({CLIENT_ID, Certificate::fromFile(k.rsaCert), ""});
 		options.users = {USER};
 		options.workDir = dir.file("emulator");
 		emu.reset(new emulator::Emulator(options));

@@ -116,8 +116,16 @@ const Algorithm& chooseAlgorithm(const Settings& settings, const AssertionPolicy
 	return alg;
 }
 
-PrivateKey loadKey(const Settings& settings)
+PrivateKey loadKey(const Provider& provider, const Settings& settings)
 {
+	if (std::optional<KeyMaterial> material = provider.privateKey(settings))
+	{
+		std::optional<std::string> passphrase = passphraseFrom(settings);
+		std::string empty;
+		detail::WipeOnExit wipePem{material->pem};
+		detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
+		return PrivateKey::fromPem(material->pem, material->label, passphrase);
+	}
 	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
 	std::optional<std::string> passphrase = passphraseFrom(settings);
 	std::string empty;
@@ -166,7 +174,7 @@ AssertionMinter::AssertionMinter(const Provider& provider, const Settings& setti
 	_extraClaims(std::move(extraClaims)),
 	_algorithm(&chooseAlgorithm(settings, provider.assertionPolicy(), provider.name())),
 	_lifetime(parseLifetime(settings, provider.assertionPolicy(), provider.name())),
-	_key(loadKey(settings))
+	_key(loadKey(provider, settings))
 {
 	for (const auto& claim: _extraClaims)
 	{

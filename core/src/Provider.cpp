@@ -24,6 +24,11 @@ std::vector<DoctorFinding> Provider::diagnose(const Settings&) const
 	return {};
 }
 
+std::optional<KeyMaterial> Provider::privateKey(const Settings&) const
+{
+	return std::nullopt;
+}
+
 TokenResult Provider::readTokenResponse(const Poco::JSON::Object& response) const
 {
 	TokenResult result;

@@ -54,7 +54,7 @@ public:
 	std::optional<std::string> redeemOneTimePassword(const std::string& otp);
 	int tokensIssued() const;
 	bool firstUseOfJwtId(const std::string& jti);
-		/// False when this jti was seen before (Entra ID refuses replays).
+		/// False when this jti was seen before (Entra ID, Okta and Keycloak refuse replays).
 	void countIssued();
 
 private:
@@ -69,6 +69,12 @@ private:
 
 Poco::Net::HTTPRequestHandler* createEntraHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
 	/// A handler for /<tenant>/oauth2/v2.0/token, or nullptr for another path.
+
+Poco::Net::HTTPRequestHandler* createGoogleHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
+	/// A handler for /google/token, or nullptr for another path.
+
+Poco::Net::HTTPRequestHandler* createOidcHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
+	/// Handlers for /oidc/.well-known/openid-configuration and /oidc/v1/token, or nullptr.
 
 class EmulatorHandlerFactory: public Poco::Net::HTTPRequestHandlerFactory
 {

@@ -318,6 +318,8 @@ Poco::Net::HTTPRequestHandler* EmulatorHandlerFactory::createEndpoint(const HTTP
 	if (site.empty() && rest == "/services/oauth2/userinfo") return new UserInfoHandler(_state);
 	if (site.empty() && Poco::startsWith(rest, std::string("/id/"))) return new IdentityHandler(_state);
 	if (auto* entra = createEntraHandler(_state, path)) return entra;
+	if (auto* google = createGoogleHandler(_state, path)) return google;
+	if (auto* oidc = createOidcHandler(_state, path)) return oidc;
 	return new NotFoundHandler;
 }
 

@@ -110,8 +110,8 @@ int DemoRunner::run()
 
 	step("start the emulator and register the certificate as connected app " + std::string(DEMO_CLIENT_ID));
 	emulator::EmulatorOptions options;
-	options.apps.push_back({DEMO_CLIENT_ID, cert});
-	options.apps.push_back({DEMO_APP_ID, cert});
+	options.apps.push_back({DEMO_CLIENT_ID, cert, ""});
+	options.apps.push_back({DEMO_APP_ID, cert, ""});
 	options.users = {DEMO_USER, DEMO_COMMUNITY_USER};
 	options.communities = {DEMO_COMMUNITY};
 	options.workDir = Poco::Path(dir, "emulator").toString();

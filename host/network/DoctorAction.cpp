@@ -8,6 +8,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include <openssl/crypto.h>
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
@@ -65,7 +66,21 @@ int JwtflowApp::actionDoctor(Provider& provider)
 				+ (spec.option.empty() ? "" : ", or give --" + spec.option));
 		}
 	}
-	if (!s.get("PATH_PRIVATE_KEY"))
+	// The key: the provider's own file (a service-account key ...) or PATH_PRIVATE_KEY.
+	std::optional<KeyMaterial> material;
+	if (settingsOk)
+	{
+		try
+		{
+			material = provider.privateKey(s);
+		}
+		catch (const Poco::Exception& e)
+		{
+			settingsOk = false;
+			report.fail("private key", e);
+		}
+	}
+	if (!material && settingsOk && !s.get("PATH_PRIVATE_KEY"))
 	{
 		settingsOk = false;
 		report.add(Level::Fail, "setting PATH_PRIVATE_KEY", "missing: the private key that signs the JWT (--private-key)");
@@ -74,16 +89,22 @@ int JwtflowApp::actionDoctor(Provider& provider)
 
 	// 2. The private key: loads, permissions.
 	std::optional<PrivateKey> key;
-	if (auto path = s.get("PATH_PRIVATE_KEY"))
+	std::optional<std::string> keyPath = material ? std::optional<std::string>(material->path) : s.get("PATH_PRIVATE_KEY");
+	if (material && material->path.empty()) keyPath.reset();
+	if (material || keyPath)
 	{
+		const std::string* path = keyPath ? &*keyPath : nullptr;
 		try
 		{
-			key = PrivateKey::fromFile(*path, passphraseFrom(s));
-			report.add(Level::Ok, "private key", *path + ": " + describeKey(key->type(), key->bits(), key->curveName()));
+			std::optional<std::string> passphrase = passphraseFrom(s);
+			key = material ? PrivateKey::fromPem(material->pem, material->label, passphrase) : PrivateKey::fromFile(*path, passphrase);
+			if (material && !material->pem.empty()) OPENSSL_cleanse(&material->pem[0], material->pem.size());
+			const std::string where = material ? material->label : *path;
+			report.add(Level::Ok, "private key", where + ": " + describeKey(key->type(), key->bits(), key->curveName()));
 			struct stat st{};
-			if (::stat(path->c_str(), &st) == 0 && (st.st_mode & 077))
+			if (path && ::stat(path->c_str(), &st) == 0 && (st.st_mode & 077))
 				report.add(Level::Warn, "key file permissions", *path + " is readable by group or others: chmod 600 " + *path);
-			else
+			else if (path)
 				report.add(Level::Ok, "key file permissions", "readable by its owner only");
 		}
 		catch (const Poco::Exception& e)

@@ -38,8 +38,17 @@ int JwtflowApp::commandEmulator()
 	{
 		auto eq = app.find('=');
 		if (eq == std::string::npos || eq == 0 || eq + 1 == app.size())
-			throw UsageException("--app takes CLIENT_ID=CERT.pem, the app's client id and its certificate file");
-		options.apps.push_back({app.substr(0, eq), Certificate::fromFile(app.substr(eq + 1))});
+			throw UsageException("--app takes CLIENT_ID=CERT.pem[#KEY_ID], the app's client id and its certificate file");
+		// CLIENT_ID=CERT.pem, or CLIENT_ID=CERT.pem#KEY_ID to require that kid (Google, OIDC).
+		std::string cert = app.substr(eq + 1);
+		std::string keyId;
+		auto hash = cert.rfind('#');
+		if (hash != std::string::npos)
+		{
+			keyId = cert.substr(hash + 1);
+			cert = cert.substr(0, hash);
+		}
+		options.apps.push_back({app.substr(0, eq), Certificate::fromFile(cert), keyId});
 	}
 	Settings& s = settings();
 	if (options.apps.empty())
@@ -49,7 +58,7 @@ int JwtflowApp::commandEmulator()
 		if (!id || !cert)
 			throw UsageException("the emulator needs a registered app: give --app CLIENT_ID=CERT.pem "
 				"(or CLIENT_ID and PATH_CERTIFICATE in .env)");
-		options.apps.push_back({*id, Certificate::fromFile(*cert)});
+		options.apps.push_back({*id, Certificate::fromFile(*cert), ""});
 	}
 	options.users = _values["user"];
 	if (options.users.empty())

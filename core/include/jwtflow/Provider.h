@@ -26,8 +26,10 @@
 /// The ABI version of the Provider interface. Bumped whenever this header or
 /// any type it uses changes layout or virtual functions; the registry refuses
 /// a plugin built for another version.
+/// 1: first version. 2: Provider::privateKey (keys kept in a provider's own
+/// file, e.g. a Google service-account key) and KeyMaterial.
 #ifndef JWTFLOW_PLUGIN_ABI_VERSION
-#define JWTFLOW_PLUGIN_ABI_VERSION 1
+#define JWTFLOW_PLUGIN_ABI_VERSION 2
 #endif
 
 namespace jwtflow {
@@ -92,6 +94,14 @@ struct JWTFLOW_API FrontdoorPlan
 	FormFields singleAccessForm;        /// ... and this form; the answer's `frontdoor_uri` is the link
 };
 
+struct JWTFLOW_API KeyMaterial
+	/// A private key that a provider reads from its own file format.
+{
+	std::string pem;     /// PEM text (PKCS#8, PKCS#1 or SEC1); the core wipes it after parsing
+	std::string label;   /// how messages name it, e.g. "private_key of service-account file 'sa.json'"
+	std::string path;    /// the file it came from (doctor checks its permissions); may be empty
+};
+
 struct JWTFLOW_API DoctorFinding
 	/// One line of `jwtflow <provider> doctor`.
 {
@@ -148,6 +158,12 @@ public:
 	virtual std::vector<DoctorFinding> diagnose(const Settings& settings) const;
 		/// Provider-specific checks of the settings that need no network
 		/// (for example a My Domain URL given as Salesforce's aud). Default: none.
+
+	virtual std::optional<KeyMaterial> privateKey(const Settings& settings) const;
+		/// The signing key when the provider keeps it elsewhere than in
+		/// PATH_PRIVATE_KEY (a JSON key file ...). Default: nullopt, and the
+		/// core reads PATH_PRIVATE_KEY. Throws InputException for a file that
+		/// cannot be used, naming the file and the field, never the key.
 
 	virtual int abiVersion() const { return JWTFLOW_PLUGIN_ABI_VERSION; }
 		/// The plugin ABI the provider was compiled against (a second guard,

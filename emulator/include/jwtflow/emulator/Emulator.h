@@ -23,8 +23,9 @@ struct JWTFLOW_API RegisteredApp
 	/// A connected app / app registration: its client id and the certificate
 	/// whose key signs its assertions.
 {
-	std::string clientId;
+	std::string clientId;       /// Salesforce consumer key, Entra/OIDC client id, or a Google service account's client_email
 	Certificate certificate;
+	std::string keyId;          /// the key's id (Google private_key_id, OIDC kid); empty: any kid is accepted
 };
 
 struct JWTFLOW_API EmulatorOptions

@@ -1,0 +1,212 @@
+//
+// OidcEndpoints.cpp
+//
+// Library: jwtflow emulator
+// A generic OpenID Connect authorization server, strict like Okta and Keycloak
+// (FACTS.md section 5): the discovery document at
+// /oidc/.well-known/openid-configuration, and /oidc/v1/token taking
+// client_credentials with private_key_jwt client authentication (RFC 7523
+// section 2.2, OIDC Core section 9) or the JWT bearer grant (RFC 7523 2.1).
+// Error texts follow Okta's where known; the rest are the emulator's own.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "EmulatorHandlers.h"
+#include "EndpointSupport.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
+#include <Poco/JSON/Array.h>
+#include <Poco/RandomStream.h>
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+namespace jwtflow {
+namespace emulator {
+
+namespace {
+
+const char* const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+const char* const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const int MAX_ASSERTION_LIFETIME = 3600;   // Okta: exp at most one hour after iat
+
+Poco::JSON::Array::Ptr array(std::initializer_list<const char*> items)
+{
+	Poco::JSON::Array::Ptr a = new Poco::JSON::Array;
+	for (const char* item: items) a->add(std::string(item));
+	return a;
+}
+
+class DiscoveryHandler: public Poco::Net::HTTPRequestHandler
+{
+public:
+	explicit DiscoveryHandler(std::shared_ptr<EmulatorState> state): _state(std::move(state)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		if (request.getMethod() != "GET") return sendOAuthError(response, 405, "invalid_request", "use GET");
+		const std::string issuer = _state->baseUrl() + "/oidc";
+		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+		body.set("issuer", issuer);
+		body.set("authorization_endpoint", issuer + "/v1/authorize");
+		body.set("token_endpoint", issuer + "/v1/token");
+		body.set("jwks_uri", issuer + "/v1/keys");
+		body.set("response_types_supported", array({"code"}));
+		body.set("grant_types_supported", array({"authorization_code", "client_credentials", JWT_BEARER}));
+		body.set("subject_types_supported", array({"public"}));
+		body.set("id_token_signing_alg_values_supported", array({"RS256"}));
+		body.set("token_endpoint_auth_methods_supported",
+			array({"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt"}));
+		body.set("token_endpoint_auth_signing_alg_values_supported",
+			array({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}));
+		sendJson(response, 200, body);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+};
+
+class OidcTokenHandler: public Poco::Net::HTTPRequestHandler
+{
+public:
+	explicit OidcTokenHandler(std::shared_ptr<EmulatorState> state): _state(std::move(state)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		Poco::Net::NameValueCollection form;
+		if (!readForm(request, response, form)) return;
+		const std::string grant = form.get("grant_type", "");
+		if (grant == "client_credentials") return clientCredentials(form, response);
+		if (grant == JWT_BEARER) return jwtBearer(form, response);
+		sendOAuthError(response, 400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.");
+	}
+
+private:
+	/// Checks an assertion's signature, kid, audience, lifetime and jti; the
+	/// error text, or "" when it is good. `app` is the client named by iss.
+	std::string checkAssertion(const DecodedJwt& jwt, const RegisteredApp& app, const std::string& what)
+	{
+		const std::string alg = jwt.algorithm();
+		const Algorithm* algorithm = nullptr;
+		try
+		{
+			algorithm = &Algorithm::fromName(alg);
+		}
+		catch (const Poco::Exception&)
+		{
+			return "The " + what + " is signed with an unsupported algorithm: " + alg + ".";
+		}
+		const std::string kid = jsonString(*jwt.header, "kid");
+		if (!app.keyId.empty() && kid != app.keyId)
+			return "The " + what + " token specified a 'kid' that does not match any of the client's keys.";
+		if (!app.certificate.publicKey().verify(*algorithm, jwt.signingInput, jwt.signature))
+			return "The " + what + " signature is invalid.";
+		const Poco::JSON::Object& claims = *jwt.claims;
+		const std::string issuer = _state->baseUrl() + "/oidc";
+		const std::string aud = jsonString(claims, "aud");
+		if (aud != issuer + "/v1/token" && aud != issuer)
+			return "The audience claim for " + what + " must be the endpoint invoked for the request.";
+		std::optional<Poco::Int64> exp, iat;
+		try
+		{
+			exp = numericClaim(claims, "exp");
+			iat = numericClaim(claims, "iat");
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+		const Poco::Int64 now = _state->now();
+		const int skew = _state->options().clockSkewSeconds;
+		if (!exp) return "The " + what + " token has no expiration (exp).";
+		if (*exp < now - skew) return "The " + what + " token is expired.";
+		if (*exp > now + MAX_ASSERTION_LIFETIME + skew || (iat && *exp - *iat > MAX_ASSERTION_LIFETIME))
+			return "The " + what + " token has an expiration too far into the future.";
+		if (iat && *iat > now + skew) return "The " + what + " token was issued in the future (iat).";
+		const std::string jti = jsonString(claims, "jti");
+		if (jti.empty()) return "The " + what + " token has no jti.";
+		if (!_state->firstUseOfJwtId(jti)) return "The " + what + " token has already been used.";
+		return {};
+	}
+
+	void clientCredentials(const Poco::Net::NameValueCollection& form, HTTPServerResponse& response)
+	{
+		if (form.get("client_assertion_type", "") != CLIENT_ASSERTION_TYPE || form.get("client_assertion", "").empty())
+			return sendOAuthError(response, 401, "invalid_client",
+				"Client authentication failed. Either the client or the client credentials are invalid.");
+		DecodedJwt jwt;
+		try
+		{
+			jwt = decodeJwt(form.get("client_assertion"));
+		}
+		catch (const Poco::Exception&)
+		{
+			return sendOAuthError(response, 401, "invalid_client", "The client_assertion token is malformed.");
+		}
+		const std::string clientId = jsonString(*jwt.claims, "iss");
+		if (jsonString(*jwt.claims, "sub") != clientId)
+			return sendOAuthError(response, 401, "invalid_client", "The client_assertion token's 'iss' and 'sub' claims must both be the client_id.");
+		if (form.has("client_id") && form.get("client_id") != clientId)
+			return sendOAuthError(response, 401, "invalid_client", "The client_id does not match the client_assertion's issuer.");
+		const RegisteredApp* app = _state->app(clientId);
+		if (!app)
+			return sendOAuthError(response, 401, "invalid_client",
+				"Client authentication failed. Either the client or the client credentials are invalid.");
+		const std::string problem = checkAssertion(jwt, *app, "client_assertion");
+		if (!problem.empty()) return sendOAuthError(response, 401, "invalid_client", problem);
+		const std::string scope = form.get("scope", "");
+		if (scope.empty())
+			return sendOAuthError(response, 400, "invalid_scope",
+				"The authorization server resource does not have any configured default scopes, 'scope' must be provided.");
+		issue(response, scope, 3600);
+	}
+
+	void jwtBearer(const Poco::Net::NameValueCollection& form, HTTPServerResponse& response)
+	{
+		const std::string assertion = form.get("assertion", "");
+		if (assertion.empty()) return sendOAuthError(response, 400, "invalid_request", "The assertion parameter is missing.");
+		DecodedJwt jwt;
+		try
+		{
+			jwt = decodeJwt(assertion);
+		}
+		catch (const Poco::Exception&)
+		{
+			return sendOAuthError(response, 400, "invalid_grant", "The assertion is malformed.");
+		}
+		const RegisteredApp* app = _state->app(jsonString(*jwt.claims, "iss"));
+		if (!app) return sendOAuthError(response, 400, "invalid_grant", "The assertion's issuer is not a known client.");
+		const std::string problem = checkAssertion(jwt, *app, "assertion");
+		if (!problem.empty()) return sendOAuthError(response, 400, "invalid_grant", problem);
+		if (!_state->knowsUser(jsonString(*jwt.claims, "sub")))
+			return sendOAuthError(response, 400, "invalid_grant", "The assertion's subject is not a known user.");
+		issue(response, form.get("scope", "openid"), 3600);
+	}
+
+	void issue(HTTPServerResponse& response, const std::string& scope, int lifetime)
+	{
+		_state->countIssued();
+		std::string random(32, '\0');
+		Poco::RandomInputStream().read(&random[0], static_cast<std::streamsize>(random.size()));
+		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+		body.set("token_type", "Bearer");
+		body.set("expires_in", lifetime);
+		body.set("access_token", "eyJraWQiOiJlbXVsYXRvciJ9." + base64UrlEncode(random));
+		body.set("scope", scope);
+		sendJson(response, 200, body);
+	}
+
+	std::shared_ptr<EmulatorState> _state;
+};
+
+} // namespace
+
+Poco::Net::HTTPRequestHandler* createOidcHandler(std::shared_ptr<EmulatorState> state, const std::string& path)
+{
+	if (path == "/oidc/.well-known/openid-configuration") return new DiscoveryHandler(std::move(state));
+	if (path == "/oidc/v1/token") return new OidcTokenHandler(std::move(state));
+	return nullptr;
+}
+
+} // namespace emulator
+} // namespace jwtflow
