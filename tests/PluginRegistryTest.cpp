@@ -52,7 +52,7 @@ TEST(PluginRegistry, RefusesBadPluginsAndGoesOn)
 	std::vector<std::string> names;
 	for (Provider* p: registry.providers()) names.push_back(p->name());
 	std::sort(names.begin(), names.end());
-	EXPECT_EQ(names, (std::vector<std::string>{"azure-ad", "salesforce", "salesforce-community"}));
+	EXPECT_EQ(names, (std::vector<std::string>{"azure-ad", "google", "oidc", "salesforce", "salesforce-community"}));
 	EXPECT_EQ(registry.find("other-abi"), nullptr);
 	try
 	{

@@ -36,7 +36,7 @@ jwtflow="$prefix/bin/jwtflow"
 
 step "the moved host finds its plugins"
 out=$(env -u JWTFLOW_PLUGIN_PATH "$jwtflow" providers 2>&1)
-for p in salesforce salesforce-community azure-ad; do expect_in "$p" "$out"; done
+for p in salesforce salesforce-community azure-ad google oidc; do expect_in "$p" "$out"; done
 
 step "examples/plugin builds against the install"
 cmake -S "$source/examples/plugin" -B "$work/plugin" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
