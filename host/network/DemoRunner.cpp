@@ -33,6 +33,10 @@ const char* const DEMO_USER = "demo.user@jwtflow.example";
 const char* const DEMO_COMMUNITY_USER = "community.user@jwtflow.example";
 const char* const DEMO_COMMUNITY = "/customers";
 const char* const DEMO_APP_ID = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
+const char* const DEMO_OIDC_CLIENT = "0oademojwtflowclient";
+const char* const DEMO_OIDC_KID = "demo-key-1";
+const char* const DEMO_SERVICE_ACCOUNT = "demo@jwtflow-demo.iam.gserviceaccount.com";
+const char* const DEMO_SERVICE_ACCOUNT_KEY_ID = "0123456789abcdef0123456789abcdef01234567";
 
 void writePrivate(const std::string& path, const std::string& pem)
 {
@@ -108,10 +112,12 @@ int DemoRunner::run()
 	std::cout << "    private key: " << keyPath << " (mode 0600)\n    certificate: " << certPath
 		<< "\n    x5t: " << cert.x5t() << "   x5t#S256: " << cert.x5tS256() << "\n";
 
-	step("start the emulator and register the certificate as connected app " + std::string(DEMO_CLIENT_ID));
+	step("start the emulator and register the certificate for each provider's app (Salesforce connected app, Entra app, OIDC client, Google service account)");
 	emulator::EmulatorOptions options;
 	options.apps.push_back({DEMO_CLIENT_ID, cert, ""});
 	options.apps.push_back({DEMO_APP_ID, cert, ""});
+	options.apps.push_back({DEMO_OIDC_CLIENT, cert, DEMO_OIDC_KID});
+	options.apps.push_back({DEMO_SERVICE_ACCOUNT, cert, DEMO_SERVICE_ACCOUNT_KEY_ID});
 	options.users = {DEMO_USER, DEMO_COMMUNITY_USER};
 	options.communities = {DEMO_COMMUNITY};
 	options.workDir = Poco::Path(dir, "emulator").toString();
@@ -122,7 +128,7 @@ int DemoRunner::run()
 	int failures = 0;
 	int ran = 0;
 	std::vector<Provider*> providers = _registry.providers();
-	const std::vector<std::string> order = {"salesforce", "salesforce-community", "azure-ad"};
+	const std::vector<std::string> order = {"salesforce", "salesforce-community", "azure-ad", "oidc", "google"};
 	auto rank = [&](Provider* p) {
 		auto it = std::find(order.begin(), order.end(), p->name());
 		return it == order.end() ? order.size() : static_cast<std::size_t>(it - order.begin());
@@ -160,6 +166,34 @@ int DemoRunner::run()
 				values["AUTHORITY"] = emu.baseUrl();
 				values["SCOPE"] = "https://graph.microsoft.com/.default";
 				runAzure(*provider, values);
+				++ran;
+			}
+			else if (provider->name() == "oidc")
+			{
+				values["CLIENT_ID"] = DEMO_OIDC_CLIENT;
+				values["KEY_ID"] = DEMO_OIDC_KID;
+				values["ISSUER"] = emu.baseUrl() + "/oidc";
+				values["SCOPE"] = "api.read";
+				values["DISCOVERY_CACHE_SECONDS"] = "0";   // the demo leaves nothing in ~/.cache
+				runExchange(*provider, values, "discovery at " + values["ISSUER"] + "/.well-known/openid-configuration, then ");
+				++ran;
+			}
+			else if (provider->name() == "google")
+			{
+				const std::string keyFile = Poco::Path(dir, "service-account.json").toString();
+				Poco::JSON::Object sa(Poco::JSON_PRESERVE_KEY_ORDER);
+				sa.set("type", "service_account");
+				sa.set("project_id", "jwtflow-demo");
+				sa.set("private_key_id", DEMO_SERVICE_ACCOUNT_KEY_ID);
+				sa.set("private_key", key.toPem());
+				sa.set("client_email", DEMO_SERVICE_ACCOUNT);
+				sa.set("token_uri", emu.baseUrl() + "/google/token");
+				writePrivate(keyFile, objectToJson(sa));
+				values.erase("PATH_PRIVATE_KEY");
+				values["KEY_FILE"] = keyFile;
+				values["SCOPE"] = "https://www.googleapis.com/auth/cloud-platform";
+				std::cout << "\n    service-account key file: " << keyFile << " (mode 0600)";
+				runExchange(*provider, values, "");
 				++ran;
 			}
 			else
@@ -227,24 +261,31 @@ void DemoRunner::runSalesforce(Provider& provider, const std::map<std::string, s
 	std::cout << "    (" << http.connectionsOpened() << " TLS connection(s) for " << label << ", kept alive between requests)\n";
 }
 
+void DemoRunner::runExchange(Provider& provider, const std::map<std::string, std::string>& values, const std::string& how)
+{
+	Settings settings;
+	settings.addMapLayer("demo", values);
+	settings.addDefaults(provider.settings());
+	const std::string label = provider.name();
+	const std::string alg = settings.get("JWT_ALGORITHM") ? " --alg " + *settings.get("JWT_ALGORITHM") : "";
+	step(label + ": mint the JWT (jwtflow " + label + " jwt" + alg + ")");
+	AssertionMinter minter(provider, settings);
+	MintedAssertion jwt = minter.mint();
+	std::cout << "    header: " << objectToJson(*jwt.header) << "\n    claims: " << objectToJson(*jwt.claims) << "\n";
+	step(label + ": " + how + "exchange it for an access token (jwtflow " + label + " token" + alg + ")");
+	HttpClient http(httpOptionsFrom(settings, _timeout));
+	TokenClient client(provider, settings, http);
+	std::cout << "    POST " << provider.tokenRequest(settings, jwt.compact).url << "\n";
+	TokenResult token = client.exchange(jwt.compact);
+	std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
+}
+
 void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string> values)
 {
 	for (const char* alg: {"RS256", "PS256"})
 	{
 		values["JWT_ALGORITHM"] = alg;
-		Settings settings;
-		settings.addMapLayer("demo", values);
-		settings.addDefaults(provider.settings());
-		step("azure-ad: mint a " + std::string(alg) + " client assertion (jwtflow azure-ad jwt --alg " + alg + ")");
-		AssertionMinter minter(provider, settings);
-		MintedAssertion jwt = minter.mint();
-		std::cout << "    header: " << objectToJson(*jwt.header) << "\n    claims: " << objectToJson(*jwt.claims) << "\n";
-		step("azure-ad: client credentials with the assertion (jwtflow azure-ad token --alg " + std::string(alg) + ")");
-		HttpClient http(httpOptionsFrom(settings, _timeout));
-		TokenClient client(provider, settings, http);
-		std::cout << "    POST " << provider.tokenRequest(settings, "").url << "\n";
-		TokenResult token = client.exchange(jwt.compact);
-		std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
+		runExchange(provider, values, std::string("client credentials with the ") + alg + " assertion: ");
 	}
 }
 

@@ -29,6 +29,8 @@ public:
 private:
 	void step(const std::string& title);
 	void runAzure(Provider& provider, std::map<std::string, std::string> values);
+	void runExchange(Provider& provider, const std::map<std::string, std::string>& values, const std::string& how);
+		/// Mint, then exchange: the flow of oidc and google.
 	void runSalesforce(Provider& provider, const std::map<std::string, std::string>& values, bool community);
 
 	PluginRegistry& _registry;
