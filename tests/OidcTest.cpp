@@ -103,6 +103,11 @@ TEST_F(Oidc, ClientAssertionIsWhatRfc7523AsksAsPythonJwtReadsIt)
 	ASSERT_EQ(r.exitCode, 0) << r.err;
 	EXPECT_EQ(trim(python(PY_OIDC, {trim(r.out), sharedKeys().rsaPublic, "RS256", issuer()})),
 		std::string("RS256 JWT ") + KID + " | " + CLIENT + " | alice@example.com | " + issuer() + " | 36 | 3600");
+	// Auth0's aud is its domain URL with the trailing slash: AUDIENCE is sent exactly as written.
+	RunResult auth0 = cli({"oidc", "jwt", "--audience", "https://tenant.eu.auth0.com/"});
+	ASSERT_EQ(auth0.exitCode, 0) << auth0.err;
+	EXPECT_EQ(trim(python(PY_OIDC, {trim(auth0.out), sharedKeys().rsaPublic, "RS256", "https://tenant.eu.auth0.com/"})),
+		std::string("RS256 JWT ") + KID + " | " + CLIENT + " | " + CLIENT + " | https://tenant.eu.auth0.com/ | 36 | 300");
 }
 
 TEST_F(Oidc, DiscoveryFindsTheEndpointAndIsCachedOnDisk)

@@ -57,7 +57,7 @@ std::vector<SettingSpec> OidcProvider::settings() const
 	specs[2] = {"CLIENT_ID", "client-id", "the client (application) id: the JWT's iss and sub", true, "", false, "ID"};
 	specs[3] = {"KEY_ID", "key-id", "the `kid` of the client's registered public key (Okta and Keycloak select the key by it)", false, "", false, "KID"};
 	specs[4] = {"SCOPE", "scope", "space-separated scopes to request (Okta requires one for client credentials)", false, "", false, "SCOPES"};
-	specs[5] = {"AUDIENCE", "audience", "the JWT's aud (default: the token endpoint)", false, "", false, "URL"};
+	specs[5] = {"AUDIENCE", "audience", "the JWT's aud, sent exactly as given (default: the token endpoint; Auth0: https://TENANT.auth0.com/)", false, "", false, "URL"};
 	specs[6] = {"GRANT", "grant", "client_credentials (default) or jwt-bearer (the JWT is the grant, for SUBJECT)", false, "client_credentials", false, "GRANT"};
 	specs[7] = {"SUBJECT", "subject", "jwt-bearer grant: the user the token is for (the JWT's sub)", false, "", false, "USER"};
 	specs[8] = {"API_AUDIENCE", "api-audience", "Auth0: the API identifier, sent as the `audience` form field", false, "", false, "ID"};
@@ -107,7 +107,16 @@ void OidcProvider::declareAssertion(const AssertionContext& context, Poco::JSON:
 		claims.set("sub", s.require("SUBJECT", "subject"));
 	else
 		claims.set("sub", client);
-	claims.set("aud", s.get("AUDIENCE") ? checkedUrl(*s.get("AUDIENCE"), "AUDIENCE") : endpoint);
+	if (auto audience = s.get("AUDIENCE"))
+	{
+		// Checked, then sent exactly as given: Auth0 wants its tenant URL with the trailing slash.
+		checkedUrl(*audience, "AUDIENCE");
+		claims.set("aud", Poco::trim(*audience));
+	}
+	else
+	{
+		claims.set("aud", endpoint);
+	}
 	claims.set("jti", context.jwtId);
 	claims.set("iat", context.issuedAt);
 	claims.set("exp", context.expiresAt);
