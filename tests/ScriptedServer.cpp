@@ -2,6 +2,7 @@
 // ScriptedServer.cpp
 //
 #include "ScriptedServer.h"
+#include <Poco/ThreadPool.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/SecureServerSocket.h>
@@ -50,7 +51,7 @@ private:
 } // namespace
 
 ScriptedServer::ScriptedServer(Script script, Poco::Net::Context::Ptr tls):
-	_requests(std::make_shared<std::atomic<int>>(0)), _tls(!tls.isNull())
+	_requests(std::make_shared<std::atomic<int>>(0)), _pool(new Poco::ThreadPool(2, 8)), _tls(!tls.isNull())
 {
 	Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
 	params->setMaxThreads(4);
@@ -59,20 +60,25 @@ ScriptedServer::ScriptedServer(Script script, Poco::Net::Context::Ptr tls):
 	{
 		Poco::Net::SecureServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64, tls);
 		_port = socket.address().port();
-		_server.reset(new Poco::Net::HTTPServer(new Factory(std::move(script), _requests), socket, params));
+		_server.reset(new Poco::Net::HTTPServer(new Factory(std::move(script), _requests), *_pool, socket, params));
 	}
 	else
 	{
 		Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
 		_port = socket.address().port();
-		_server.reset(new Poco::Net::HTTPServer(new Factory(std::move(script), _requests), socket, params));
+		_server.reset(new Poco::Net::HTTPServer(new Factory(std::move(script), _requests), *_pool, socket, params));
 	}
 	_server->start();
 }
 
 ScriptedServer::~ScriptedServer()
 {
+	// Abort the connections and wait for their threads: a handler must not
+	// outlive the test's objects its script refers to, nor run into the
+	// process's static destructors.
 	_server->stopAll(true);
+	_server.reset();
+	_pool->joinAll();
 }
 
 std::string ScriptedServer::baseUrl() const

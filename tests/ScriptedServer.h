@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/Context.h>
+#include <Poco/ThreadPool.h>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -30,6 +31,7 @@ public:
 
 private:
 	std::shared_ptr<std::atomic<int>> _requests;
+	std::unique_ptr<Poco::ThreadPool> _pool;
 	std::unique_ptr<Poco::Net::HTTPServer> _server;
 	bool _tls;
 	int _port = 0;
