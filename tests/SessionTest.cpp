@@ -133,6 +133,20 @@ TEST_F(SessionTest, TheIdpsExpiresInDecidesWhenToRefresh)
 	EXPECT_EQ(server->requests(), 2);
 }
 
+TEST_F(SessionTest, EventsTellOfFetchesNeverOfTokens)
+{
+	auto server = tokenServer({}, 0, 120);
+	SessionOptions o;
+	std::vector<std::string> events;
+	o.onEvent = [&events](const std::string& what) { events.push_back(what); };
+	Session session(provider(), settingsFor(server->baseUrl(), tls.caFile), o);
+	EXPECT_EQ(session.accessToken(), "tok-1");
+	ASSERT_EQ(events.size(), 2u);
+	EXPECT_EQ(events[0], "fetching a new salesforce token");
+	EXPECT_EQ(events[1], "cached a salesforce token for 120 s");
+	for (const auto& e: events) EXPECT_EQ(e.find("tok-"), std::string::npos) << e;
+}
+
 TEST_F(SessionTest, ConcurrentCallersShareOneFetch)
 {
 	auto server = tokenServer({}, 300);

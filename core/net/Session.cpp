@@ -140,6 +140,7 @@ TokenResult Session::token()
 		fetch->error = std::current_exception();
 	}
 	lock.lock();
+	Poco::Int64 cachedFor = 0;
 	if (!fetch->error)
 	{
 		const Poco::Int64 lifetime = fetch->token.expiresIn && *fetch->token.expiresIn > 0
@@ -148,12 +149,14 @@ TokenResult Session::token()
 		d.cached = fetch->token;
 		d.expiresAt = now + lifetime * Poco::Timestamp::resolution();
 		d.refreshAt = now + (lifetime - margin) * Poco::Timestamp::resolution();
-		d.event("cached a " + d.provider.name() + " token for " + std::to_string(lifetime) + " s");
+		cachedFor = lifetime;
 	}
 	fetch->done = true;
 	d.inFlight.reset();
 	lock.unlock();
 	d.fetched.notify_all();
+	// Outside the lock: the callback may call back into the session.
+	if (cachedFor) d.event("cached a " + d.provider.name() + " token for " + std::to_string(cachedFor) + " s");
 	if (fetch->error) std::rethrow_exception(fetch->error);
 	return fetch->token;
 }
