@@ -7,6 +7,8 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "jwtflow/Jwk.h"
+#include "jwtflow/Json.h"
 #include "jwtflow/Assertion.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
@@ -82,9 +84,10 @@ int JwtflowApp::commandKeygen()
 	const std::string certPath = Poco::Path(dir, "certificate.pem").toString();
 	const std::string derPath = Poco::Path(dir, "certificate.der").toString();
 	const std::string pubPath = Poco::Path(dir, "public_key.pem").toString();
+	const std::string jwkPath = Poco::Path(dir, "public_key.jwk").toString();
 	if (!hasFlag("force"))
 	{
-		for (const auto& p: {keyPath, certPath, derPath, pubPath})
+		for (const auto& p: {keyPath, certPath, derPath, pubPath, jwkPath})
 			if (Poco::File(p).exists())
 				throw UsageException("'" + p + "' exists: keygen never overwrites a key; give --force to replace the files");
 	}
@@ -108,16 +111,23 @@ int JwtflowApp::commandKeygen()
 	writeAtomically(certPath, cert.toPem(), 0644);
 	writeAtomically(derPath, cert.der(), 0644);
 	writeAtomically(pubPath, key.publicKey().toPem(), 0644);
+	// The JWK that Okta, Keycloak and Auth0 register, with its RFC 7638 thumbprint as kid.
+	const std::string kid = jwkThumbprint(key.publicKey());
+	const std::string jwkAlg = key.type() == KeyType::RSA ? "RS256" : "ES256";
+	writeAtomically(jwkPath, objectToJson(*publicJwk(key.publicKey(), kid, jwkAlg), 2) + "\n", 0644);
 
 	_console.result("private key:  " + keyPath + " (mode 0600" + std::string(passphrase ? ", encrypted" : "") + ")");
 	_console.result("certificate:  " + certPath + " (and " + derPath + ")");
-	_console.result("public key:   " + pubPath);
+	_console.result("public key:   " + pubPath + " (and " + jwkPath + ")");
 	_console.result("x5t:          " + cert.x5t());
 	_console.result("x5t#S256:     " + cert.x5tS256());
 	_console.result("SHA-1 (hex):  " + hexEncode(cert.sha1Thumbprint(), true));
+	_console.result("JWK kid:      " + kid + " (RFC 7638 thumbprint)");
 	_console.note("\nnext:\n"
 		"  Salesforce: connected app > Use digital signatures > upload " + certPath + "\n"
 		"  Entra ID:   app registration > Certificates & secrets > Certificates > upload " + certPath + "\n"
+		"  OIDC:       Okta app > Client authentication: Public key > add " + jwkPath + " (Keycloak: Keys > import\n"
+		"              " + certPath + "); then KEY_ID=" + kid + "\n"
 		"  then set PATH_PRIVATE_KEY=" + keyPath + " (and PATH_CERTIFICATE=" + certPath + " for azure-ad)");
 	return 0;
 }

@@ -210,3 +210,54 @@ TEST_F(Oidc, DiscoveryDocumentsThatDoNotFitAreRefused)
 	RunResult fits = cli({"oidc", "jwt"});
 	EXPECT_EQ(fits.exitCode, 0) << fits.err;
 }
+
+namespace {
+
+// Loads the JWK with python3-jwt, verifies the JWT with it, and recomputes the
+// RFC 7638 thumbprint independently; prints "<alg> <kid matches>".
+const char* PY_JWK = R"(
+import sys, json, jwt, hashlib, base64
+token, jwk_file = sys.argv[1:3]
+jwk = json.load(open(jwk_file))
+key = jwt.PyJWK(jwk)
+claims = jwt.decode(token, key.key, algorithms=[jwk["alg"]], options={"verify_aud": False})
+required = {"RSA": ["e", "kty", "n"], "EC": ["crv", "kty", "x", "y"]}[jwk["kty"]]
+canonical = json.dumps({k: jwk[k] for k in required}, separators=(",", ":"), sort_keys=True)
+thumb = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+print(jwk["alg"], thumb == jwk["kid"] == jwt.get_unverified_header(token)["kid"])
+)";
+
+} // namespace
+
+TEST_F(Oidc, KeygenWritesTheJwkToRegisterAndItsThumbprintIsTheKid)
+{
+	for (const std::string curve: {"", "P-256"})
+	{
+		const std::string out = dir.file(curve.empty() ? "rsa" : "ec");
+		std::vector<std::string> args = {"keygen", "--out", out};
+		if (!curve.empty()) args.insert(args.end(), {"--curve", curve});
+		RunResult keygen = cli(args);
+		ASSERT_EQ(keygen.exitCode, 0) << keygen.err;
+		const std::string marker = "JWK kid:      ";
+		const auto at = keygen.out.find(marker);
+		ASSERT_NE(at, std::string::npos) << keygen.out;
+		const std::string kid = keygen.out.substr(at + marker.size(), 43);
+		const std::string alg = curve.empty() ? "RS256" : "ES256";
+		RunResult mint = cli({"oidc", "jwt", "--token-endpoint", tokenEndpoint(), "--private-key", out + "/private_key.pem",
+			"--key-id", kid, "--alg", alg});
+		ASSERT_EQ(mint.exitCode, 0) << mint.err;
+		EXPECT_EQ(trim(python(PY_JWK, {trim(mint.out), out + "/public_key.jwk"})), alg + " True");
+	}
+	// End to end: an OIDC client registered with that key and kid gets a token.
+	emulator::EmulatorOptions options;
+	RunResult keygen = cli({"keygen", "--out", dir.file("e2e")});
+	const std::string kid = keygen.out.substr(keygen.out.find("JWK kid:      ") + 14, 43);
+	options.apps.push_back({"0oaFROMKEYGEN", Certificate::fromFile(dir.file("e2e/certificate.pem")), kid});
+	options.workDir = dir.file("emulator2");
+	emulator::Emulator second(options);
+	second.start();
+	RunResult token = runJwtflow({"oidc", "token", "--token-endpoint", second.baseUrl() + "/oidc/v1/token", "--client-id",
+		"0oaFROMKEYGEN", "--key-id", kid, "--scope", "api.read", "--private-key", dir.file("e2e/private_key.pem"),
+		"--ca-file", second.caFile()}, dir.path());
+	EXPECT_EQ(token.exitCode, 0) << token.err;
+}
