@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include <algorithm>
 #include "jwtflow/Exception.h"
 #include "jwtflow/SettingsLoader.h"
 #include "jwtflow/Version.h"
@@ -444,15 +445,29 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 		std::string actions;
 		for (const auto& a: provider->actions()) actions += (actions.empty() ? "" : " | ") + a;
 		out << "usage: jwtflow " << command << " " << (action.empty() ? "<" + actions + ">" : action) << " [options]\n"
-			<< provider->description() << "\n\n"
-			<< "  jwt        print the signed JWT assertion\n"
-			<< "  token      exchange it and print the access token\n"
-			<< "  frontdoor  print a link that opens the UI as the user (--single-use for the one-time link)\n"
-			<< "  whoami     call the identity URL with the token\n"
-			<< "  describe   list the settings, their values and where each came from\n"
-			<< "  doctor     check settings, key, certificate, clock and a real token request, one line each\n\n"
-			<< "settings (environment / .env name, option):\n";
-		for (const auto& s: settingSpecs())
+			<< provider->description() << "\n\n";
+		static const std::vector<std::pair<std::string, std::string>> ACTION_HELP = {
+			{"jwt", "print the signed JWT assertion"},
+			{"token", "exchange it and print the access token"},
+			{"frontdoor", "print a link that opens the UI as the user (--single-use for the one-time link)"},
+			{"whoami", "call the identity URL with the token"},
+			{"describe", "list the settings, their values and where each came from"},
+			{"doctor", "check settings, key, certificate, clock and a real token request, one line each"},
+		};
+		const std::vector<std::string> offered = provider->actions();
+		for (const auto& a: ACTION_HELP)
+			if (std::find(offered.begin(), offered.end(), a.first) != offered.end())
+				out << "  " << a.first << std::string(11 - a.first.size(), ' ') << a.second << "\n";
+		out << "\nsettings (environment / .env name, option):\n";
+		// The provider's settings and the core's: what this provider reads.
+		std::vector<SettingSpec> specs = provider->settings();
+		for (const auto& core: coreSettings())
+		{
+			bool seen = core.name == "PATH_PUBLIC_KEY";
+			for (const auto& spec: specs) seen = seen || spec.name == core.name;
+			if (!seen) specs.push_back(core);
+		}
+		for (const auto& s: specs)
 		{
 			std::string left = "  " + s.name + (s.option.empty() ? "" : ", --" + s.option + " " + s.valueName);
 			out << left << std::string(left.size() < 46 ? 46 - left.size() : 1, ' ') << s.help
