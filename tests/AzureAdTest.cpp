@@ -2,6 +2,7 @@
 // AzureAdTest.cpp: the azure-ad plugin: thumbprint forms, the assertion as an
 // independent library reads it, and the exchange with the Entra ID emulator.
 //
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Certificate.h"
 #include "jwtflow/Encoding.h"
@@ -11,7 +12,6 @@
 #include "jwtflow/Jwt.h"
 #include "jwtflow/PluginRegistry.h"
 #include "jwtflow/Thumbprint.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
@@ -63,12 +63,8 @@ protected:
 	void SetUp() override
 	{
 		const TestKeys& k = sharedKeys();
-		emulator::EmulatorOptions options;
-		options.apps.push_back({APP_ID, Certificate::fromFile(k.rsaCert), ""});
-		options.workDir = dir.file("emulator");
-		emu.reset(new emulator::Emulator(options));
-		emu->start();
-		tenant = options.tenant;
+		emu = startEmulator(dir, APP_ID);
+		tenant = emulator::EmulatorOptions().tenant;
 		dir.write("private_key.pem", readFile(k.rsaPkcs8));
 		dir.write("certificate.pem", readFile(k.rsaCert));
 		dir.write(".env", std::string("CLIENT_ID=") + APP_ID + "\nTENANT_ID=" + tenant + "\nPATH_PRIVATE_KEY=private_key.pem\n"

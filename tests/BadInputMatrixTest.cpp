@@ -6,12 +6,12 @@
 // anywhere in the output.
 //
 #include "ScriptedServer.h"
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Certificate.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Jwt.h"
 #include "jwtflow/KeyFactory.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <Poco/Thread.h>
 #include <gtest/gtest.h>
 #include <fstream>
@@ -95,12 +95,7 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 	});
 	const std::string url = idp.baseUrl();
 
-	emulator::EmulatorOptions eo;
-	eo.apps.push_back({"3MVG9matrix", Certificate::fromFile(k.rsaCert), ""});
-	eo.users = {"m@example.com"};
-	eo.workDir = dir.file("emu");
-	emulator::Emulator emu(eo);
-	emu.start();
+	auto emu = startEmulator(dir, "3MVG9matrix", {"m@example.com"});
 
 	const std::string sf = "CLIENT_ID=3MVG9matrix\nSUBJECT=m@example.com\nPATH_PRIVATE_KEY=key.pem\n";
 	const std::string az = "TENANT_ID=t.example.com\nCLIENT_ID=6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f\nPATH_PRIVATE_KEY=key.pem\nPATH_CERTIFICATE=cert.pem\n";
@@ -179,7 +174,7 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 		{"IdP slow", {"salesforce", "token", "--timeout", "1", "--login-url", url + "/slow"}, sf, {}, 5, "within 1 s"},
 		{"IdP not there", {"salesforce", "token", "--timeout", "2", "--login-url", "https://127.0.0.1:1"}, sf, {}, 5, "connection refused"},
 		{"IdP refuses (OAuth)", {"salesforce", "token", "--login-url", url + "/oauth"}, sf, {}, 4, "user hasn't approved this consumer"},
-		{"TLS untrusted CA", {"salesforce", "token", "--audience", emu.baseUrl()}, sf, {}, 5, "TLS"},
+		{"TLS untrusted CA", {"salesforce", "token", "--audience", emu->baseUrl()}, sf, {}, 5, "TLS"},
 		{"TLS expired certificate", {"salesforce", "token", "--login-url", expiredServer.baseUrl(), "--ca-file", caFile}, sf, {}, 5, "TLS"},
 		{"CA file missing", {"salesforce", "token", "--login-url", url, "--ca-file", "nope.pem"}, sf, {}, 3, "CA file"},
 	};

@@ -2,10 +2,10 @@
 // CommunityTest.cpp: the salesforce-community plugin, through the registry
 // (retURL derivation on odd URLs) and through the CLI against the emulator.
 //
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginRegistry.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 
@@ -64,13 +64,8 @@ protected:
 	void SetUp() override
 	{
 		const TestKeys& k = sharedKeys();
-		emulator::EmulatorOptions options;
-		options.apps.push_back({"3MVG9community", Certificate::fromFile(k.rsaCert), ""});
-		options.users = {"community.user@example.com"};
-		options.communities = {"/customers"};
-		options.workDir = dir.file("emulator");
-		emu.reset(new emulator::Emulator(options));
-		emu->start();
+		emu = startEmulator(dir, "3MVG9community", {"community.user@example.com"}, "",
+			[](emulator::EmulatorOptions& o) { o.communities = {"/customers"}; });
 		dir.write("private_key.pem", readFile(k.rsaPkcs8));
 		dir.write(".env", "CLIENT_ID=3MVG9community\nSUBJECT=community.user@example.com\nPATH_PRIVATE_KEY=private_key.pem\n"
 			"AUDIENCE=" + emu->baseUrl() + "/customers\nCA_FILE=" + emu->caFile() + "\n");

@@ -1,9 +1,9 @@
 //
 // DoctorTest.cpp: `jwtflow <provider> doctor` against the emulator.
 //
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/KeyFactory.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -18,12 +18,7 @@ protected:
 	void SetUp() override
 	{
 		const TestKeys& k = sharedKeys();
-		emulator::EmulatorOptions options;
-		options.apps.push_back({"3MVG9doctor", Certificate::fromFile(k.rsaCert), ""});
-		options.users = {"doc@example.com"};
-		options.workDir = dir.file("emulator");
-		emu.reset(new emulator::Emulator(options));
-		emu->start();
+		emu = startEmulator(dir, "3MVG9doctor", {"doc@example.com"});
 		dir.write("private_key.pem", readFile(k.rsaPkcs8));
 		::chmod(dir.file("private_key.pem").c_str(), 0600);
 		dir.write("certificate.pem", readFile(k.rsaCert));
@@ -93,17 +88,12 @@ TEST(DoctorClock, SkewedIdpClockFailsTheClockCheck)
 {
 	const TestKeys& k = sharedKeys();
 	TempDir dir;
-	emulator::EmulatorOptions options;
-	options.apps.push_back({"3MVG9doctor", Certificate::fromFile(k.rsaCert), ""});
-	options.users = {"doc@example.com"};
-	options.workDir = dir.file("emulator");
-	options.clockOffsetSeconds = 600;
-	emulator::Emulator emu(options);
-	emu.start();
+	auto emu = startEmulator(dir, "3MVG9doctor", {"doc@example.com"}, "",
+		[](emulator::EmulatorOptions& o) { o.clockOffsetSeconds = 600; });
 	dir.write("private_key.pem", readFile(k.rsaPkcs8));
 	::chmod(dir.file("private_key.pem").c_str(), 0600);
-	dir.write(".env", "CLIENT_ID=3MVG9doctor\nSUBJECT=doc@example.com\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE=" + emu.baseUrl()
-		+ "\nCA_FILE=" + emu.caFile() + "\n");
+	dir.write(".env", "CLIENT_ID=3MVG9doctor\nSUBJECT=doc@example.com\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE=" + emu->baseUrl()
+		+ "\nCA_FILE=" + emu->caFile() + "\n");
 	RunResult r = runJwtflow({"salesforce", "doctor"}, dir.path());
 	EXPECT_EQ(r.exitCode, 3) << r.out;
 	EXPECT_NE(r.out.find("fail  clock: this machine's clock is "), std::string::npos) << r.out;

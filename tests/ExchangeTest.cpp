@@ -3,6 +3,7 @@
 // emulator and against scripted servers that misbehave.
 //
 #include "ScriptedServer.h"
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Assertion.h"
 #include "jwtflow/Exception.h"
@@ -12,7 +13,6 @@
 #include "jwtflow/KeyFactory.h"
 #include "jwtflow/PluginRegistry.h"
 #include "jwtflow/TokenClient.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/JSON/Parser.h>
@@ -35,12 +35,7 @@ protected:
 	void SetUp() override
 	{
 		const TestKeys& k = sharedKeys();
-		emulator::EmulatorOptions options;
-		options.apps.push_back({CLIENT_ID, Certificate::fromFile(k.rsaCert), ""});
-		options.users = {USER};
-		options.workDir = dir.file("emulator");
-		emu.reset(new emulator::Emulator(options));
-		emu->start();
+		emu = startEmulator(dir, CLIENT_ID, {USER});
 		dir.write("private_key.pem", readFile(k.rsaPkcs8));
 		writeEnv("AUDIENCE=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 	}

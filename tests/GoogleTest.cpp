@@ -3,9 +3,9 @@
 // the exchange with the emulator's Google token endpoint, self-signed JWTs,
 // domain-wide delegation, and service-account key files with bad fields.
 //
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Json.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -36,13 +36,7 @@ class Google: public ::testing::Test
 protected:
 	void SetUp() override
 	{
-		const TestKeys& k = sharedKeys();
-		emulator::EmulatorOptions options;
-		options.apps.push_back({SA_EMAIL, Certificate::fromFile(k.rsaCert), KEY_ID});
-		options.users = {"alice@example.com"};
-		options.workDir = dir.file("emulator");
-		emu.reset(new emulator::Emulator(options));
-		emu->start();
+		emu = startEmulator(dir, SA_EMAIL, {"alice@example.com"}, KEY_ID);
 		writeKeyFile("sa.json", keyFile());
 		dir.write(".env", std::string("KEY_FILE=sa.json\nSCOPE=") + SCOPE + "\nCA_FILE=" + emu->caFile() + "\n");
 	}

@@ -5,12 +5,12 @@
 // fix, and discovery documents that do not fit.
 //
 #include "ScriptedServer.h"
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Assertion.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/PluginRegistry.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
 #include <gtest/gtest.h>
@@ -40,12 +40,7 @@ protected:
 	void SetUp() override
 	{
 		const TestKeys& k = sharedKeys();
-		emulator::EmulatorOptions options;
-		options.apps.push_back({CLIENT, Certificate::fromFile(k.rsaCert), KID});
-		options.users = {"alice@example.com"};
-		options.workDir = dir.file("emulator");
-		emu.reset(new emulator::Emulator(options));
-		emu->start();
+		emu = startEmulator(dir, CLIENT, {"alice@example.com"}, KID);
 		dir.write("private_key.pem", readFile(k.rsaPkcs8));
 		writeEnv("ISSUER=" + issuer() + "\n");
 	}

@@ -3,12 +3,12 @@
 // the emulator and scripted servers over real loopback TLS.
 //
 #include "ScriptedServer.h"
+#include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginRegistry.h"
 #include "jwtflow/Session.h"
 #include "jwtflow/SessionSubsystem.h"
-#include "jwtflow/emulator/Emulator.h"
 #include <Poco/Thread.h>
 #include <Poco/Util/MapConfiguration.h>
 #include <gtest/gtest.h>
@@ -29,13 +29,7 @@ class SessionTest: public ::testing::Test
 protected:
 	void SetUp() override
 	{
-		const TestKeys& k = sharedKeys();
-		emulator::EmulatorOptions options;
-		options.apps.push_back({CLIENT_ID, Certificate::fromFile(k.rsaCert), ""});
-		options.users = {USER};
-		options.workDir = dir.file("emulator");
-		emu.reset(new emulator::Emulator(options));
-		emu->start();
+		emu = startEmulator(dir, CLIENT_ID, {USER});
 	}
 
 	Settings settingsFor(const std::string& audience, const std::string& caFile, const std::string& user = USER)

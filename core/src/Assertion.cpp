@@ -116,23 +116,6 @@ const Algorithm& chooseAlgorithm(const Settings& settings, const AssertionPolicy
 	return alg;
 }
 
-PrivateKey loadKey(const Provider& provider, const Settings& settings)
-{
-	if (std::optional<KeyMaterial> material = provider.privateKey(settings))
-	{
-		std::optional<std::string> passphrase = passphraseFrom(settings);
-		std::string empty;
-		detail::WipeOnExit wipePem{material->pem};
-		detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
-		return PrivateKey::fromPem(material->pem, material->label, passphrase);
-	}
-	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
-	std::optional<std::string> passphrase = passphraseFrom(settings);
-	std::string empty;
-	detail::WipeOnExit wipe{passphrase ? *passphrase : empty};
-	return PrivateKey::fromFile(path, passphrase);
-}
-
 std::string randomJwtId()
 	/// A unique `jti` in the form of a version 4 UUID: 122 random bits drawn
 	/// once per process from OpenSSL's CSPRNG, with a per-process counter added
@@ -168,13 +151,27 @@ std::string randomJwtId()
 
 } // namespace
 
+SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
+{
+	std::optional<std::string> passphrase = passphraseFrom(settings);
+	std::string empty;
+	detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
+	if (std::optional<KeyMaterial> material = provider.privateKey(settings))
+	{
+		detail::WipeOnExit wipePem{material->pem};
+		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path};
+	}
+	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
+	return {PrivateKey::fromFile(path, passphrase), path, path};
+}
+
 AssertionMinter::AssertionMinter(const Provider& provider, const Settings& settings, ExtraClaims extraClaims):
 	_provider(provider),
 	_settings(settings),
 	_extraClaims(std::move(extraClaims)),
 	_algorithm(&chooseAlgorithm(settings, provider.assertionPolicy(), provider.name())),
 	_lifetime(parseLifetime(settings, provider.assertionPolicy(), provider.name())),
-	_key(loadKey(provider, settings))
+	_key(loadSigningKey(provider, settings).key)
 {
 	for (const auto& claim: _extraClaims)
 	{

@@ -7,6 +7,7 @@
 //
 #include "EndpointSupport.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/URI.h>
@@ -86,6 +87,18 @@ bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Ne
 		return false;
 	}
 	return true;
+}
+
+std::optional<Poco::Int64> timeClaim(const Poco::JSON::Object& claims, const std::string& name)
+{
+	try
+	{
+		return numericClaim(claims, name);
+	}
+	catch (const Poco::Exception&)
+	{
+		return std::nullopt;
+	}
 }
 
 bool parseFormBody(const std::string& body, Poco::Net::NameValueCollection& fields)

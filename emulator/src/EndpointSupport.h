@@ -13,6 +13,8 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/NameValueCollection.h>
+#include <Poco/Types.h>
+#include <optional>
 #include <string>
 
 namespace jwtflow {
@@ -25,6 +27,9 @@ std::string bearerToken(const Poco::Net::HTTPServerRequest& request);
 bool readForm(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, Poco::Net::NameValueCollection& fields);
 	/// Reads a form body strictly (POST, the form content type, at most 64 KiB);
 	/// on failure answers with an OAuth error and returns false.
+std::optional<Poco::Int64> timeClaim(const Poco::JSON::Object& claims, const std::string& name);
+	/// A NumericDate claim in whole seconds; nullopt when absent or not a number
+	/// (each endpoint refuses that with its IdP's own error).
 bool parseFormBody(const std::string& body, Poco::Net::NameValueCollection& fields);
 	/// Decodes application/x-www-form-urlencoded text; false when it is malformed.
 

@@ -135,15 +135,8 @@ public:
 			return sendEntraError(response, 401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
 		const Poco::Int64 now = _state->now();
 		const int skew = o.clockSkewSeconds;
-		std::optional<Poco::Int64> exp, nbf;
-		try
-		{
-			exp = numericClaim(claims, "exp");
-			nbf = numericClaim(claims, "nbf");
-		}
-		catch (const Poco::Exception&)
-		{
-		}
+		const std::optional<Poco::Int64> exp = timeClaim(claims, "exp");
+		const std::optional<Poco::Int64> nbf = timeClaim(claims, "nbf");
 		if (!exp || *exp < now - skew || (nbf && *nbf > now + skew))
 			return sendEntraError(response, 401, "invalid_client", 700024, "Client assertion is not within its valid time range.");
 		if (*exp > now + o.entraMaxLifetime + skew)

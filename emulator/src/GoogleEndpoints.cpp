@@ -59,15 +59,8 @@ public:
 		const std::string tokenUrl = _state->baseUrl() + "/google/token";
 		if (jsonString(claims, "aud") != tokenUrl)
 			return sendOAuthError(response, 400, "invalid_grant", "Invalid JWT: Failed audience check. The right audience is " + tokenUrl);
-		std::optional<Poco::Int64> iat, exp;
-		try
-		{
-			iat = numericClaim(claims, "iat");
-			exp = numericClaim(claims, "exp");
-		}
-		catch (const Poco::Exception&)
-		{
-		}
+		const std::optional<Poco::Int64> iat = timeClaim(claims, "iat");
+		const std::optional<Poco::Int64> exp = timeClaim(claims, "exp");
 		const Poco::Int64 now = _state->now();
 		const int skew = _state->options().clockSkewSeconds;
 		if (!iat || !exp || *exp - *iat > 3600 || *iat > now + skew || *exp < now - skew)

@@ -107,15 +107,8 @@ private:
 		const std::string aud = jsonString(claims, "aud");
 		if (aud != issuer + "/v1/token" && aud != issuer)
 			return "The audience claim for " + what + " must be the endpoint invoked for the request.";
-		std::optional<Poco::Int64> exp, iat;
-		try
-		{
-			exp = numericClaim(claims, "exp");
-			iat = numericClaim(claims, "iat");
-		}
-		catch (const Poco::Exception&)
-		{
-		}
+		const std::optional<Poco::Int64> exp = timeClaim(claims, "exp");
+		const std::optional<Poco::Int64> iat = timeClaim(claims, "iat");
 		const Poco::Int64 now = _state->now();
 		const int skew = _state->options().clockSkewSeconds;
 		if (!exp) return "The " + what + " token has no expiration (exp).";

@@ -71,14 +71,7 @@ public:
 
 		const Poco::Int64 now = _state->now();
 		const int skew = _state->options().clockSkewSeconds;
-		std::optional<Poco::Int64> exp;
-		try
-		{
-			exp = numericClaim(claims, "exp");
-		}
-		catch (const Poco::Exception&)
-		{
-		}
+		const std::optional<Poco::Int64> exp = timeClaim(claims, "exp");
 		if (!exp || *exp < now - skew) return sendOAuthError(response, 400, "invalid_grant", "expired authorization code");
 		if (*exp > now + _state->options().salesforceMaxLifetime + skew)
 			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");

@@ -8,7 +8,6 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
-#include <openssl/crypto.h>
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
@@ -66,51 +65,24 @@ int JwtflowApp::actionDoctor(Provider& provider)
 				+ (spec.option.empty() ? "" : ", or give --" + spec.option));
 		}
 	}
-	// The key: the provider's own file (a service-account key ...) or PATH_PRIVATE_KEY.
-	std::optional<KeyMaterial> material;
-	if (settingsOk)
-	{
-		try
-		{
-			material = provider.privateKey(s);
-		}
-		catch (const Poco::Exception& e)
-		{
-			settingsOk = false;
-			report.fail("private key", e);
-		}
-	}
-	if (!material && settingsOk && !s.get("PATH_PRIVATE_KEY"))
-	{
-		settingsOk = false;
-		report.add(Level::Fail, "setting PATH_PRIVATE_KEY", "missing: the private key that signs the JWT (--private-key)");
-	}
 	if (settingsOk) report.add(Level::Ok, "settings", "every required setting is present");
 
-	// 2. The private key: loads, permissions.
+	// 2. The signing key (the provider's own file, or PATH_PRIVATE_KEY): loads, permissions.
 	std::optional<PrivateKey> key;
-	std::optional<std::string> keyPath = material ? std::optional<std::string>(material->path) : s.get("PATH_PRIVATE_KEY");
-	if (material && material->path.empty()) keyPath.reset();
-	if (material || keyPath)
+	try
 	{
-		const std::string* path = keyPath ? &*keyPath : nullptr;
-		try
-		{
-			std::optional<std::string> passphrase = passphraseFrom(s);
-			key = material ? PrivateKey::fromPem(material->pem, material->label, passphrase) : PrivateKey::fromFile(*path, passphrase);
-			if (material && !material->pem.empty()) OPENSSL_cleanse(&material->pem[0], material->pem.size());
-			const std::string where = material ? material->label : *path;
-			report.add(Level::Ok, "private key", where + ": " + describeKey(key->type(), key->bits(), key->curveName()));
-			struct stat st{};
-			if (path && ::stat(path->c_str(), &st) == 0 && (st.st_mode & 077))
-				report.add(Level::Warn, "key file permissions", *path + " is readable by group or others: chmod 600 " + *path);
-			else if (path)
-				report.add(Level::Ok, "key file permissions", "readable by its owner only");
-		}
-		catch (const Poco::Exception& e)
-		{
-			report.fail("private key", e);
-		}
+		SigningKey signing = loadSigningKey(provider, s);
+		key = signing.key;
+		report.add(Level::Ok, "private key", signing.label + ": " + describeKey(key->type(), key->bits(), key->curveName()));
+		struct stat st{};
+		if (!signing.path.empty() && ::stat(signing.path.c_str(), &st) == 0 && (st.st_mode & 077))
+			report.add(Level::Warn, "key file permissions", signing.path + " is readable by group or others: chmod 600 " + signing.path);
+		else if (!signing.path.empty())
+			report.add(Level::Ok, "key file permissions", "readable by its owner only");
+	}
+	catch (const Poco::Exception& e)
+	{
+		report.fail("private key", e);
 	}
 
 	// 3. Certificate: validity window and match with the key.

@@ -79,7 +79,6 @@ AssertionPolicy GoogleProvider::assertionPolicy() const
 std::optional<KeyMaterial> GoogleProvider::privateKey(const Settings& settings) const
 {
 	const std::string path = keyFilePath(settings);
-	loadServiceAccountKey(path);   // checks every field first, with its own message
 	return KeyMaterial{readPrivateKeyPem(path), "private_key of service-account key file '" + path + "'", path};
 }
 

@@ -112,26 +112,20 @@ const std::string& defaultTokenUri()
 	return uri;
 }
 
-std::shared_ptr<const ServiceAccountKey> loadServiceAccountKey(const std::string& path)
+namespace {
+
+struct ParsedKeyFile
 {
-	static std::mutex mutex;
-	static std::map<std::string, std::tuple<Poco::Timestamp, Poco::File::FileSize, std::shared_ptr<const ServiceAccountKey>>> cache;
-	{
-		std::lock_guard<std::mutex> lock(mutex);
-		auto it = cache.find(path);
-		if (it != cache.end())
-		{
-			try
-			{
-				Poco::File f(path);
-				if (f.exists() && f.getLastModified() == std::get<0>(it->second) && f.getSize() == std::get<1>(it->second))
-					return std::get<2>(it->second);
-			}
-			catch (const Poco::Exception&)
-			{
-			}
-		}
-	}
+	std::shared_ptr<const ServiceAccountKey> key;
+	std::string pem;
+};
+
+std::mutex cacheMutex;
+std::map<std::string, std::tuple<Poco::Timestamp, Poco::File::FileSize, std::shared_ptr<const ServiceAccountKey>>> cache;
+
+ParsedKeyFile readServiceAccountKeyFile(const std::string& path)
+	/// Reads the file once and checks every field; caches the fields (never the key).
+{
 	FileText file = readKeyFile(path);
 	Poco::JSON::Object::Ptr json = parseKeyFile(path, file.text);
 	std::fill(file.text.begin(), file.text.end(), '\0');
@@ -156,25 +150,42 @@ std::shared_ptr<const ServiceAccountKey> loadServiceAccountKey(const std::string
 	}
 	if (uri.getHost().empty() || (uri.getScheme() != "https" && !(uri.getScheme() == "http" && isLoopbackHost(uri.getHost()))))
 		throw InputException("service-account key file '" + path + "': \"token_uri\" must be an https URL (" + defaultTokenUri() + ")");
-	const std::string pem = field(*json, path, "private_key", true);
-	if (pem.find("-----BEGIN") == std::string::npos)
+	ParsedKeyFile parsed{key, field(*json, path, "private_key", true)};
+	if (parsed.pem.find("-----BEGIN") == std::string::npos)
 		throw InputException("service-account key file '" + path + "': \"private_key\" is not a PEM key");
-	std::lock_guard<std::mutex> lock(mutex);
+	std::lock_guard<std::mutex> lock(cacheMutex);
 	cache[path] = std::make_tuple(file.modified, file.size, key);
-	return key;
+	return parsed;
+}
+
+} // namespace
+
+std::shared_ptr<const ServiceAccountKey> loadServiceAccountKey(const std::string& path)
+{
+	{
+		std::lock_guard<std::mutex> lock(cacheMutex);
+		auto it = cache.find(path);
+		if (it != cache.end())
+		{
+			try
+			{
+				Poco::File f(path);
+				if (f.exists() && f.getLastModified() == std::get<0>(it->second) && f.getSize() == std::get<1>(it->second))
+					return std::get<2>(it->second);
+			}
+			catch (const Poco::Exception&)
+			{
+			}
+		}
+	}
+	ParsedKeyFile parsed = readServiceAccountKeyFile(path);
+	std::fill(parsed.pem.begin(), parsed.pem.end(), '\0');
+	return parsed.key;
 }
 
 std::string readPrivateKeyPem(const std::string& path)
 {
-	FileText file = readKeyFile(path);
-	Poco::JSON::Object::Ptr json = parseKeyFile(path, file.text);
-	std::fill(file.text.begin(), file.text.end(), '\0');
-	checkType(*json, path);
-	std::string pem = field(*json, path, "private_key", true);
-	json->set("private_key", std::string());
-	if (pem.find("-----BEGIN") == std::string::npos)
-		throw InputException("service-account key file '" + path + "': \"private_key\" is not a PEM key");
-	return pem;
+	return readServiceAccountKeyFile(path).pem;
 }
 
 } // namespace google

@@ -33,7 +33,8 @@ std::shared_ptr<const ServiceAccountKey> loadServiceAccountKey(const std::string
 	/// thread-safe). Throws InputException naming the file and the field.
 
 std::string readPrivateKeyPem(const std::string& path);
-	/// The file's private_key (PEM text). Throws InputException as above.
+	/// The file's private_key (PEM text), after the same checks of every field
+	/// (one read of the file). Throws InputException as above.
 
 } // namespace google
 } // namespace jwtflow

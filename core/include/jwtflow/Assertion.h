@@ -46,6 +46,20 @@ JWTFLOW_API std::optional<std::string> passphraseFrom(const Settings& settings);
 	/// (--passphrase-file); nullopt when neither is set. Throws InputException
 	/// when the passphrase file cannot be read.
 
+struct JWTFLOW_API SigningKey
+	/// The key that signs a provider's assertions, and where it came from.
+{
+	PrivateKey key;
+	std::string label;   /// how messages name it: the file, or the provider's label
+	std::string path;    /// the file it was read from; empty when none
+};
+
+JWTFLOW_API SigningKey loadSigningKey(const Provider& provider, const Settings& settings);
+	/// The provider's own key (Provider::privateKey) or else PATH_PRIVATE_KEY,
+	/// decrypted with the passphrase settings; the PEM text and passphrase are
+	/// wiped. Throws UsageException when PATH_PRIVATE_KEY is needed and missing,
+	/// InputException for a key that cannot be used.
+
 JWTFLOW_API std::pair<std::string, Poco::Dynamic::Var> parseClaimOption(const std::string& text);
 	/// "NAME=VALUE" (a string claim) or "NAME:=JSON" (a number, boolean, array
 	/// or object). Throws UsageException for any other shape.
