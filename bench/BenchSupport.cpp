@@ -4,9 +4,8 @@
 #include "BenchSupport.h"
 #include "jwtflow/KeyFactory.h"
 #include <Poco/File.h>
-#include <Poco/FileStream.h>
 #include <Poco/Path.h>
-#include <Poco/TemporaryFile.h>
+#include "jwtflow/SecureFiles.h"
 
 namespace bench {
 
@@ -15,16 +14,9 @@ const char* const USER = "bench.user@example.com";
 
 namespace {
 
-void writeFile(const std::string& path, const std::string& text)
-{
-	Poco::FileOutputStream out(path);
-	out << text;
-}
-
 BenchKeys makeKeys()
 {
-	static Poco::TemporaryFile folder;   // removed at exit
-	folder.createDirectories();
+	static jwtflow::PrivateTempDir folder("jwtflow-bench");   // removed at exit
 	jwtflow::PrivateKey rsa = jwtflow::KeyFactory::generateRsa(2048);
 	jwtflow::PrivateKey ec = jwtflow::KeyFactory::generateEc("P-256");
 	jwtflow::CertificateRequest request;
@@ -32,9 +24,9 @@ BenchKeys makeKeys()
 	jwtflow::Certificate certificate = jwtflow::KeyFactory::issue(rsa, request);
 	BenchKeys keys{folder.path(), Poco::Path(folder.path(), "rsa.pem").toString(), Poco::Path(folder.path(), "ec.pem").toString(),
 		Poco::Path(folder.path(), "certificate.pem").toString(), rsa, ec, certificate};
-	writeFile(keys.rsaKeyFile, rsa.toPem());
-	writeFile(keys.ecKeyFile, ec.toPem());
-	writeFile(keys.certificateFile, certificate.toPem());
+	jwtflow::writeNewFile(keys.rsaKeyFile, rsa.toPem(), 0600);
+	jwtflow::writeNewFile(keys.ecKeyFile, ec.toPem(), 0600);
+	jwtflow::writeNewFile(keys.certificateFile, certificate.toPem(), 0644);
 	return keys;
 }
 
@@ -67,14 +59,11 @@ jwtflow::Settings salesforceSettings(const std::string& algorithm, const std::st
 jwtflow::emulator::Emulator& benchEmulator()
 {
 	static std::unique_ptr<jwtflow::emulator::Emulator> emulator;
-	static Poco::TemporaryFile workDir;
 	if (!emulator)
 	{
-		workDir.createDirectories();
 		jwtflow::emulator::EmulatorOptions options;
 		options.apps.push_back({CLIENT_ID, benchKeys().certificate, ""});
 		options.users = {USER};
-		options.workDir = workDir.path();
 		emulator.reset(new jwtflow::emulator::Emulator(options));
 		emulator->start();
 	}

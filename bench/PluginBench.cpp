@@ -8,7 +8,7 @@
 #include "BenchSupport.h"
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
-#include <Poco/TemporaryFile.h>
+#include "jwtflow/SecureFiles.h"
 #include <benchmark/benchmark.h>
 
 namespace bench {
@@ -21,9 +21,8 @@ const std::string& pluginCopy()
 	/// A copy of plugins.d: new files, so the dynamic loader really loads and
 	/// unloads them, even when another benchmark has the originals loaded.
 {
-	static Poco::TemporaryFile folder;
+	static jwtflow::PrivateTempDir folder("jwtflow-bench-plugins");
 	static const std::string path = [] {
-		folder.createDirectories();
 		for (Poco::DirectoryIterator it(std::string(JWTFLOW_PLUGIN_DIR)), end; it != end; ++it) it->copyTo(folder.path());
 		return folder.path();
 	}();

@@ -155,16 +155,9 @@ void JwtflowApp::prescan(int argc, char** argv)
 			positional.push_back(arg);
 		}
 	}
-	std::string exe;
-	try
-	{
-		exe = Poco::Path(config().getString("application.path", argv[0])).absolute().toString();
-	}
-	catch (const Poco::Exception&)
-	{
-		exe = argv[0];
-	}
-	_registry.reset(new PluginRegistry(PluginRegistry::defaultSearchPath(_pluginDirs, exe)));
+	// The install's plugin folders come from the real executable, never from
+	// argv[0] or the current folder.
+	_registry.reset(new PluginRegistry(PluginRegistry::defaultSearchPath(_pluginDirs, PluginRegistry::executablePath())));
 	if (!positional.empty())
 	{
 		_command = positional[0];
@@ -414,7 +407,9 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 	if (command == "verify")
 		out << "usage: jwtflow verify --token JWT (--public-key FILE | --certificate FILE) [--issuer ISS] [--subject SUB] [--audience AUD] [--alg ALG]\n"
 			<< "Checks the signature (RS256/384/512, PS256/384/512, ES256; never none or HMAC), exp, nbf and iat\n"
-			<< "(60 s leeway), and iss/sub/aud when given. Exit 0 when valid, 6 when not.\n";
+			<< "(60 s leeway), and iss/sub/aud when given. Exit 0 when valid, 6 when not.\n"
+			<< "Without --public-key or --certificate, the key is PATH_PUBLIC_KEY (or PATH_CERTIFICATE) from the\n"
+			<< "environment or ./.env (-v says which file). RSA keys under 2048 bits and high-s ES256 signatures are refused.\n";
 	else if (command == "decode")
 		out << "usage: jwtflow decode --token JWT [--output json]\n"
 			<< "Shows a JWT's header and claims WITHOUT verifying its signature.\n";

@@ -13,6 +13,7 @@
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/KeyFactory.h"
+#include "jwtflow/SecureFiles.h"
 #include <Poco/File.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Path.h>
@@ -20,6 +21,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace jwtflow {
@@ -27,31 +29,25 @@ namespace host {
 
 namespace {
 
-/// Writes a file atomically: a new file beside it (mode as given), then rename.
-void writeAtomically(const std::string& path, const std::string& data, mode_t mode)
+/// Makes the folder and any missing parents (0700: a key goes in it);
+/// true when the last level is new. An existing folder must be the caller's
+/// and not writable by others.
+bool makeKeyFolder(const std::string& dir)
 {
-	const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-	int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-	if (fd < 0) throw InputException("cannot write '" + tmp + "': " + std::strerror(errno));
-	std::size_t done = 0;
-	while (done < data.size())
+	std::string partial;
+	bool created = false;
+	Poco::Path path(dir);
+	path.makeDirectory();
+	if (path.isAbsolute()) partial = "/";
+	for (int i = 0; i < path.depth(); ++i)
 	{
-		ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-		if (n < 0)
-		{
-			int err = errno;
-			::close(fd);
-			::unlink(tmp.c_str());
-			throw InputException("cannot write '" + path + "': " + std::strerror(err));
-		}
-		done += static_cast<std::size_t>(n);
+		partial += path[i] + "/";
+		if (::mkdir(partial.c_str(), 0700) == 0) created = true;
+		else if (errno != EEXIST) throw InputException("cannot create '" + partial + "': " + std::strerror(errno));
+		else created = false;
 	}
-	if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0)
-	{
-		int err = errno;
-		::unlink(tmp.c_str());
-		throw InputException("cannot write '" + path + "': " + std::strerror(err));
-	}
+	checkTrustedFolder(dir, "key folder");
+	return created;
 }
 
 int intOption(const std::string& text, const std::string& name, int lo, int hi)
@@ -91,14 +87,7 @@ int JwtflowApp::commandKeygen()
 			if (Poco::File(p).exists())
 				throw UsageException("'" + p + "' exists: keygen never overwrites a key; give --force to replace the files");
 	}
-	try
-	{
-		Poco::File(dir).createDirectories();
-	}
-	catch (const Poco::Exception& e)
-	{
-		throw InputException("cannot create '" + dir.toString() + "': " + e.message());
-	}
+	const bool createdFolder = makeKeyFolder(dir.toString());
 
 	PrivateKey key = _values.count("curve") ? KeyFactory::generateEc(flagValue("curve"))
 		: KeyFactory::generateRsa(intOption(flagValue("bits", "2048"), "bits", 1024, 16384));
@@ -107,14 +96,23 @@ int JwtflowApp::commandKeygen()
 	request.days = days;
 	Certificate cert = KeyFactory::issue(key, request);
 
-	writeAtomically(keyPath, key.toPem(passphrase), 0600);
-	writeAtomically(certPath, cert.toPem(), 0644);
-	writeAtomically(derPath, cert.der(), 0644);
-	writeAtomically(pubPath, key.publicKey().toPem(), 0644);
+	// Each file is created new (O_EXCL|O_NOFOLLOW) with its final mode; --force
+	// replaces through a fresh file and a rename, never writing through a link.
+	const bool force = hasFlag("force");
+	auto write = [force](const std::string& path, const std::string& data, mode_t mode) {
+		if (force) replaceFile(path, data, mode);
+		else writeNewFile(path, data, mode);
+	};
+	write(keyPath, key.toPem(passphrase), 0600);
+	write(certPath, cert.toPem(), 0644);
+	write(derPath, cert.der(), 0644);
+	write(pubPath, key.publicKey().toPem(), 0644);
 	// The JWK that Okta, Keycloak and Auth0 register, with its RFC 7638 thumbprint as kid.
 	const std::string kid = jwkThumbprint(key.publicKey());
 	const std::string jwkAlg = key.type() == KeyType::RSA ? "RS256" : "ES256";
-	writeAtomically(jwkPath, objectToJson(*publicJwk(key.publicKey(), kid, jwkAlg), 2) + "\n", 0644);
+	write(jwkPath, objectToJson(*publicJwk(key.publicKey(), kid, jwkAlg), 2) + "\n", 0644);
+	// A folder keygen made holds a private key: keep it out of git whatever the repository says.
+	if (createdFolder) writeNewFile(Poco::Path(dir, ".gitignore").toString(), "# made by jwtflow keygen: keys stay out of git\n*\n", 0644);
 
 	_console.result("private key:  " + keyPath + " (mode 0600" + std::string(passphrase ? ", encrypted" : "") + ")");
 	_console.result("certificate:  " + certPath + " (and " + derPath + ")");

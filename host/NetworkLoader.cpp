@@ -9,6 +9,8 @@
 //
 #include "JwtflowApp.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/PluginRegistry.h"
+#include "jwtflow/SecureFiles.h"
 #include "jwtflow/Version.h"
 #include <Poco/File.h>
 #include <Poco/Path.h>
@@ -28,7 +30,7 @@ std::vector<std::string> moduleCandidates(const std::string& executable)
 	/// Beside the libraries of the build tree (<build>/lib), then where the
 	/// install puts it (<prefix>/<libdir>/jwtflow), both relative to the program.
 {
-	Poco::Path dir = Poco::Path(executable).absolute().parent();
+	Poco::Path dir = Poco::Path(executable).parent();
 	std::vector<std::string> candidates;
 	for (const char* relative: {JWTFLOW_NETWORK_MODULE_BUILD_PATH, JWTFLOW_NETWORK_MODULE_INSTALL_PATH})
 		candidates.push_back(Poco::Path(dir).resolve(Poco::Path(relative)).toString());
@@ -48,6 +50,8 @@ RunFunction loadModule(const std::string& executable)
 			tried += (tried.empty() ? "" : ", ") + path;
 			continue;
 		}
+		checkTrustedFile(path, "jwtflow's network module", TrustedFileKind::Code);
+		checkTrustedFolder(Poco::Path(path).parent().toString(), "the folder of jwtflow's network module");
 		try
 		{
 			library.load(path);
@@ -76,7 +80,11 @@ RunFunction loadModule(const std::string& executable)
 
 int JwtflowApp::runNetwork(Provider* provider, const std::string& what)
 {
-	return loadModule(config().getString("application.path", ""))(this, provider, what.c_str());
+	// The real executable (/proc/self/exe), never argv[0]: a bare name found on
+	// PATH would make the module's path relative to the current folder.
+	const std::string exe = PluginRegistry::executablePath();
+	if (exe.empty()) throw Exception("cannot find jwtflow's own executable (/proc/self/exe): is /proc mounted?");
+	return loadModule(exe)(this, provider, what.c_str());
 }
 
 } // namespace host

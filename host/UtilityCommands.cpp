@@ -14,6 +14,7 @@
 #include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
 #include "jwtflow/PluginAbi.h"
+#include "jwtflow/SafeText.h"
 #include "jwtflow/Version.h"
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
@@ -28,44 +29,58 @@ namespace host {
 
 int JwtflowApp::commandProviders()
 {
-	_registry->loadAll();
+	// A listing reads the descriptors only; each library is checked in a
+	// child process (owner, permissions, ABI, static initializers) and never
+	// loaded into this one.
+	const std::vector<PluginProblem> refused = _registry->probeAll();
+	std::vector<PluginProblem> problems = _registry->problems();
+	problems.insert(problems.end(), refused.begin(), refused.end());
+	auto isRefused = [&](const PluginDescriptor& d) {
+		for (const auto& r: refused)
+			if (r.path == d.library) return true;
+		return false;
+	};
+	std::vector<const PluginDescriptor*> usable;
+	for (const auto& d: _registry->descriptors())
+		if (!isRefused(d)) usable.push_back(&d);
 	OutputFormat format = outputFormat();
 	if (format == OutputFormat::Json)
 	{
 		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
 		Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-		for (Provider* p: _registry->providers())
+		for (const PluginDescriptor* d: usable)
 		{
 			Poco::JSON::Object::Ptr item = newJsonObject();
-			item->set("name", p->name());
-			item->set("description", p->description());
-			Poco::JSON::Array::Ptr actions = new Poco::JSON::Array;
-			for (const auto& a: p->actions()) actions->add(a);
-			item->set("actions", actions);
+			item->set("name", d->provider);
+			item->set("description", d->description);
+			item->set("descriptor", d->path);
+			item->set("library", d->library);
 			list->add(item);
 		}
-		Poco::JSON::Array::Ptr problems = new Poco::JSON::Array;
-		for (const auto& pr: _registry->problems())
+		Poco::JSON::Array::Ptr problemList = new Poco::JSON::Array;
+		for (const auto& pr: problems)
 		{
 			Poco::JSON::Object::Ptr item = newJsonObject();
 			item->set("path", pr.path);
 			item->set("problem", pr.message);
-			problems->add(item);
+			problemList->add(item);
 		}
 		out.set("providers", list);
-		out.set("refused", problems);
+		out.set("refused", problemList);
 		_console.json(out);
 	}
 	else
 	{
-		for (Provider* p: _registry->providers())
+		for (const PluginDescriptor* d: usable)
 		{
-			std::string name = p->name();
-			_console.result(name + std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') + p->description());
+			const std::string& name = d->provider;
+			_console.result(name + std::string(name.size() < 22 ? 22 - name.size() : 1, ' ') + safeText(d->description, 200));
 		}
 	}
-	for (const auto& pr: _registry->problems()) _console.note("jwtflow: warning: skipped plugin " + pr.path + ": " + pr.message);
-	if (_registry->providers().empty())
+	for (const auto& pr: problems) _console.note("jwtflow: warning: skipped plugin " + pr.path + ": " + pr.message);
+	for (const auto& lib: _registry->librariesWithoutDescriptor())
+		_console.note("jwtflow: note: " + lib + " has no descriptor (NAME.properties naming it in plugin.library): not loaded");
+	if (usable.empty())
 	{
 		std::string dirs;
 		for (const auto& d: _registry->searchPath()) dirs += (dirs.empty() ? "" : ", ") + d;
@@ -149,8 +164,17 @@ int JwtflowApp::commandVerify()
 		options.x5tS256 = cert.x5tS256();
 	}
 	else if (_settingOptions.count("PATH_PUBLIC_KEY")) key = PublicKey::fromFile(_settingOptions["PATH_PUBLIC_KEY"]);
-	else if (auto pub = s.get("PATH_PUBLIC_KEY")) key = PublicKey::fromFile(*pub);
-	else if (auto cert = s.get("PATH_CERTIFICATE")) key = Certificate::fromFile(*cert).publicKey();
+	else if (auto pub = s.get("PATH_PUBLIC_KEY"))
+	{
+		// Said under -v (and in the help): without --public-key, the key comes from .env or the environment.
+		_console.detail("jwtflow: verify uses PATH_PUBLIC_KEY=" + safeText(*pub) + " from " + s.lookup("PATH_PUBLIC_KEY").source);
+		key = PublicKey::fromFile(*pub);
+	}
+	else if (auto cert = s.get("PATH_CERTIFICATE"))
+	{
+		_console.detail("jwtflow: verify uses PATH_CERTIFICATE=" + safeText(*cert) + " from " + s.lookup("PATH_CERTIFICATE").source);
+		key = Certificate::fromFile(*cert).publicKey();
+	}
 	else throw UsageException("verify needs a key: give --public-key FILE or --certificate FILE (or PATH_PUBLIC_KEY in .env)");
 
 	if (_settingOptions.count("JWT_ALGORITHM"))

@@ -36,9 +36,19 @@ TempDir::~TempDir()
 
 std::string TempDir::write(const std::string& name, const std::string& content) const
 {
+	// 0600 like every file jwtflow itself writes: keys written here pass its
+	// permission checks (tests of loose modes chmod on purpose).
 	std::string path = file(name);
-	std::ofstream out(path, std::ios::binary);
-	out << content;
+	int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) throw std::runtime_error("cannot write " + path);
+	std::size_t done = 0;
+	while (done < content.size())
+	{
+		ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+		if (n <= 0) break;
+		done += static_cast<std::size_t>(n);
+	}
+	::close(fd);
 	return path;
 }
 

@@ -9,6 +9,8 @@
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Network.h"
+#include "jwtflow/SafeText.h"
+#include "RequestDeadline.h"
 #include <Poco/DateTimeParser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -73,8 +75,7 @@ std::string firstLine(const std::string& text, std::size_t maxChars)
 			l += c;
 		}
 		if (l.empty()) continue;
-		if (l.size() > maxChars) l = l.substr(0, maxChars) + "...";
-		return l;
+		return safeText(l, maxChars);
 	}
 	return "(empty body)";
 }
@@ -120,11 +121,19 @@ void trustSystemCertificates(SSL_CTX* ctx)
 
 } // namespace
 
+/// The URL and body of one try.
+using RequestFactory = std::function<std::pair<std::string, std::string>()>;
+
 struct HttpClient::Impl
 {
 	HttpOptions options;
 	Context::Ptr context;
-	std::map<std::string, std::unique_ptr<HTTPClientSession>> sessions;
+	struct Connection
+	{
+		std::unique_ptr<HTTPClientSession> http;
+		detail::DeadlineSession* deadline = nullptr;   // the same object, seen as a DeadlineSession
+	};
+	std::map<std::string, Connection> sessions;
 	int connections = 0;
 
 	Context::Ptr tlsContext()
@@ -172,19 +181,28 @@ struct HttpClient::Impl
 	void resetSession(const Poco::URI& uri)
 	{
 		auto it = sessions.find(sessionKey(uri));
-		if (it != sessions.end()) it->second->reset();
+		if (it != sessions.end()) it->second.http->reset();
 	}
 
-	HTTPClientSession& session(const Poco::URI& uri)
+	Connection& session(const Poco::URI& uri)
 	{
 		const std::string key = sessionKey(uri);
 		auto it = sessions.find(key);
-		if (it != sessions.end()) return *it->second;
-		std::unique_ptr<HTTPClientSession> s;
+		if (it != sessions.end()) return it->second;
+		Connection c;
 		if (uri.getScheme() == "https")
-			s.reset(new HTTPSClientSession(uri.getHost(), uri.getPort(), tlsContext()));
+		{
+			auto* https = new detail::DeadlineHttpsSession(uri.getHost(), uri.getPort(), tlsContext());
+			c.http.reset(https);
+			c.deadline = https;
+		}
 		else
-			s.reset(new HTTPClientSession(uri.getHost(), uri.getPort()));
+		{
+			auto* http = new detail::DeadlineHttpSession(uri.getHost(), uri.getPort());
+			c.http.reset(http);
+			c.deadline = http;
+		}
+		HTTPClientSession* s = c.http.get();
 		Poco::Timespan t(options.timeoutSeconds, 0);
 		s->setTimeout(t, t, t);
 		s->setKeepAlive(true);
@@ -199,20 +217,55 @@ struct HttpClient::Impl
 				s->setProxyCredentials(userInfo.substr(0, colon), colon == std::string::npos ? "" : userInfo.substr(colon + 1));
 			}
 		}
-		auto& ref = *s;
-		sessions[key] = std::move(s);
-		return ref;
+		return sessions[key] = std::move(c);
 	}
 
-	HttpResponse send(const std::string& url, const std::string& method, const std::string& body,
-		const std::string& contentType, const std::string& bearer);
+	HttpResponse send(const RequestFactory& makeRequest, const std::string& method, const std::string& contentType,
+		const std::string& bearer);
 
+	/// One try. `reused` tells whether it went over a kept-alive connection
+	/// (set before anything can fail): a failure there is likely a connection
+	/// the server dropped while idle, worth one free reconnect.
 	HttpResponse sendOnce(const Poco::URI& uri, const std::string& method, const std::string& body,
-		const std::string& contentType, const std::string& bearer)
+		const std::string& contentType, const std::string& bearer, bool& reused)
 	{
-		HTTPClientSession& s = session(uri);
-		const Poco::Timestamp started;
-		const Poco::Timestamp::TimeDiff deadline = static_cast<Poco::Timestamp::TimeDiff>(options.timeoutSeconds) * 1000000;
+		Connection& c = session(uri);
+		HTTPClientSession& s = *c.http;
+		detail::RequestDeadline deadline(options.timeoutSeconds);
+		struct Unset
+		{
+			detail::DeadlineSession* session;
+			detail::RequestDeadline& deadline;
+			~Unset()
+			{
+				deadline.release();
+				session->setDeadline(nullptr);
+			}
+		} unset{c.deadline, deadline};
+		c.deadline->setDeadline(&deadline);
+		reused = s.connected();
+		if (reused) deadline.watch(s.socket().impl()->sockfd());
+		try
+		{
+			return exchangeOnce(uri, s, deadline, method, body, contentType, bearer);
+		}
+		catch (const NetworkException&)
+		{
+			throw;
+		}
+		catch (const Poco::Exception&)
+		{
+			// Whatever broke a read the watchdog cut short is a time-out.
+			if (!deadline.expired()) throw;
+		}
+		deadline.release();
+		s.reset();
+		throw Poco::TimeoutException("whole request");
+	}
+
+	HttpResponse exchangeOnce(const Poco::URI& uri, HTTPClientSession& s, const detail::RequestDeadline& deadline,
+		const std::string& method, const std::string& body, const std::string& contentType, const std::string& bearer)
+	{
 		std::string path = uri.getPathEtc();
 		if (path.empty()) path = "/";
 		HTTPRequest request(method, path, HTTPMessage::HTTP_1_1);
@@ -256,11 +309,7 @@ struct HttpClient::Impl
 				throw NetworkException(uri.getHost() + " sent an answer larger than " + std::to_string(options.maxBodyBytes)
 					+ " bytes, more than an identity provider's answer can be");
 			}
-			if (started.isElapsed(deadline))
-			{
-				s.reset();
-				throw Poco::TimeoutException("whole request");
-			}
+			if (deadline.expired()) throw Poco::TimeoutException("whole request");
 		}
 		if (response.hasContentLength() && static_cast<Poco::Int64>(result.body.size()) < response.getContentLength64())
 		{
@@ -268,6 +317,7 @@ struct HttpClient::Impl
 			throw NetworkException(uri.getHost() + " closed the connection before the whole answer arrived (got "
 				+ std::to_string(result.body.size()) + " of " + std::to_string(response.getContentLength64()) + " bytes)");
 		}
+		if (deadline.expired()) throw Poco::TimeoutException("whole request");
 		if (!response.getKeepAlive()) s.reset();
 		return result;
 	}
@@ -285,7 +335,7 @@ int HttpClient::connectionsOpened() const { return _impl->connections; }
 
 void HttpClient::closeConnections()
 {
-	for (auto& session: _impl->sessions) session.second->reset();
+	for (auto& session: _impl->sessions) session.second.http->reset();
 }
 const HttpOptions& HttpClient::options() const { return _impl->options; }
 
@@ -315,24 +365,32 @@ bool retryableStatus(int status)
 	return status == 429 || status == 502 || status == 503 || status == 504;
 }
 
-/// Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); -1 when absent or unreadable.
+}
+
 int retryAfterSeconds(const std::string& value)
 {
 	if (value.empty()) return -1;
-	int seconds = 0;
-	if (Poco::NumberParser::tryParse(Poco::trim(value), seconds)) return seconds < 0 ? 0 : seconds;
+	const std::string text = Poco::trim(value);
+	Poco::Int64 seconds = 0;
+	if (Poco::NumberParser::tryParse64(text, seconds))
+		return static_cast<int>(std::max<Poco::Int64>(MIN_RETRY_AFTER_SECONDS, std::min<Poco::Int64>(seconds, MAX_RETRY_AFTER_SECONDS)));
+	if (!text.empty() && (text[0] == '-' || text[0] == '+' || std::isdigit(static_cast<unsigned char>(text[0]))))
+		return MAX_RETRY_AFTER_SECONDS;   // a number too large for 64 bits, or with junk after it
 	try
 	{
 		int tz = 0;
-		Poco::DateTime when = Poco::DateTimeParser::parse(value, tz);
+		Poco::DateTime when = Poco::DateTimeParser::parse(text, tz);
 		Poco::Timespan diff = when - Poco::DateTime();
-		return diff.totalSeconds() > 0 ? static_cast<int>(diff.totalSeconds()) : 0;
+		const Poco::Int64 s = diff.totalSeconds();
+		return static_cast<int>(std::max<Poco::Int64>(MIN_RETRY_AFTER_SECONDS, std::min<Poco::Int64>(s, MAX_RETRY_AFTER_SECONDS)));
 	}
 	catch (const Poco::Exception&)
 	{
 		return -1;
 	}
 }
+
+namespace {
 
 std::string origin(const Poco::URI& uri)
 {
@@ -343,28 +401,53 @@ std::string origin(const Poco::URI& uri)
 
 HttpResponse HttpClient::postForm(const std::string& url, const FormFields& form, const std::string& bearerToken)
 {
-	return _impl->send(url, "POST", encodeForm(form), "application/x-www-form-urlencoded", bearerToken);
+	const std::string body = encodeForm(form);
+	return _impl->send([&] { return std::make_pair(url, body); }, "POST", "application/x-www-form-urlencoded", bearerToken);
+}
+
+HttpResponse HttpClient::postForm(const FormRequestFactory& makeRequest, const std::string& bearerToken)
+{
+	return _impl->send([&] {
+		auto request = makeRequest();
+		return std::make_pair(request.first, encodeForm(request.second));
+	}, "POST", "application/x-www-form-urlencoded", bearerToken);
 }
 
 HttpResponse HttpClient::get(const std::string& url, const std::string& bearerToken)
 {
-	return _impl->send(url, "GET", "", "", bearerToken);
+	return _impl->send([&] { return std::make_pair(url, std::string()); }, "GET", "", bearerToken);
 }
 
-HttpResponse HttpClient::Impl::send(const std::string& url, const std::string& method, const std::string& body,
+namespace {
+
+/// A TLS failure that is about the certificate (untrusted, expired, wrong
+/// host), as opposed to a connection that ended.
+bool isCertificateFailure(const std::string& message)
+{
+	const std::string m = Poco::toLower(message);
+	return m.find("certificate") != std::string::npos || m.find("verify failed") != std::string::npos
+		|| m.find("hostname") != std::string::npos || m.find("host name") != std::string::npos;
+}
+
+} // namespace
+
+HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const std::string& method,
 	const std::string& contentType, const std::string& bearer)
 {
-	const Poco::URI uri = checkedUri(url);
-	const std::string where = origin(uri);
 	int backoffMs = 500;
 	bool staleRetried = false;
 	for (int attempt = 1;; ++attempt)
 	{
+		// A fresh request (for a token request: a fresh assertion) every try.
+		const std::pair<std::string, std::string> request = makeRequest();
+		const Poco::URI uri = checkedUri(request.first);
+		const std::string where = origin(uri);
 		std::string failure;
 		int wait = -1;
+		bool reused = false;
 		try
 		{
-			HttpResponse response = sendOnce(uri, method, body, contentType, bearer);
+			HttpResponse response = sendOnce(uri, method, request.second, contentType, bearer, reused);
 			response.tries = attempt;
 			if (!retryableStatus(response.status) || attempt >= options.maxTries) return response;
 			wait = retryAfterSeconds(response.retryAfter);
@@ -374,11 +457,6 @@ HttpResponse HttpClient::Impl::send(const std::string& url, const std::string& m
 		catch (const NetworkException&)
 		{
 			throw;
-		}
-		catch (const SSLException& e)
-		{
-			throw NetworkException("TLS with " + where + " failed: " + e.message()
-				+ ": the server's certificate is not trusted or does not name this host (for a private CA, give --ca-file)");
 		}
 		catch (const Poco::TimeoutException&)
 		{
@@ -397,32 +475,32 @@ HttpResponse HttpClient::Impl::send(const std::string& url, const std::string& m
 		{
 			throw NetworkException("cannot resolve host " + uri.getHost() + ": check the URL (and the network / HTTPS_PROXY)");
 		}
-		catch (const NoMessageException&)
+		catch (const Poco::Exception& e)
 		{
-			// The server closed a kept-alive connection: reconnect once, for free.
+			const std::string msg = e.message().empty() ? e.displayText() : e.message();
+			const bool tls = dynamic_cast<const SSLException*>(&e) != nullptr;
+			if (tls && isCertificateFailure(msg))
+				throw NetworkException("TLS with " + where + " failed: " + safeText(msg)
+					+ ": the server's certificate is not trusted or does not name this host (for a private CA, give --ca-file)");
+			if (msg.find("Cannot establish proxy") != std::string::npos)
+				throw NetworkException("the proxy refused to connect to " + where + ": check HTTPS_PROXY");
 			resetSession(uri);
-			if (!staleRetried)
+			if (reused && !staleRetried)
 			{
+				// A kept-alive connection the server (or a load balancer) dropped
+				// while idle, often without close_notify ("unexpected eof"): one
+				// new connection, for free.
 				staleRetried = true;
 				--attempt;
 				continue;
 			}
-			failure = "the connection closed without an answer";
-		}
-		catch (const ConnectionResetException&)
-		{
-			failure = "the connection was reset";
-		}
-		catch (const Poco::Net::NetException& e)
-		{
-			std::string msg = e.message().empty() ? e.displayText() : e.message();
-			if (msg.find("Cannot establish proxy") != std::string::npos)
-				throw NetworkException("the proxy refused to connect to " + where + ": check HTTPS_PROXY");
-			throw NetworkException("network error talking to " + where + ": " + msg);
-		}
-		catch (const Poco::IOException& e)
-		{
-			failure = "I/O error: " + (e.message().empty() ? e.displayText() : e.message());
+			const bool retryable = tls || dynamic_cast<const NoMessageException*>(&e) || dynamic_cast<const ConnectionResetException*>(&e)
+				|| (dynamic_cast<const Poco::IOException*>(&e) && !dynamic_cast<const Poco::Net::NetException*>(&e));
+			if (!retryable) throw NetworkException("network error talking to " + where + ": " + safeText(msg));
+			failure = dynamic_cast<const NoMessageException*>(&e) ? "the connection closed without an answer"
+				: dynamic_cast<const ConnectionResetException*>(&e) ? "the connection was reset"
+				: tls ? "the TLS connection broke (" + safeText(msg, 80) + ")"
+				: "I/O error: " + safeText(msg, 80);
 		}
 		// A retryable failure.
 		resetSession(uri);

@@ -26,10 +26,20 @@ struct Fetch
 	std::exception_ptr error;
 };
 
+/// The longest a token is cached, whatever expires_in says: no IdP issues
+/// week-long access tokens, and a huge value must not overflow the
+/// microsecond arithmetic (which made every call fetch).
+const Poco::Int64 MAX_CACHED_LIFETIME_SECONDS = 7 * 24 * 3600;
+
+/// The session whose token this thread is fetching (its onEvent callbacks
+/// run on this thread): a call back into it must not wait for itself.
+thread_local const void* fetchingSession = nullptr;
+
 SessionOptions checked(SessionOptions options)
 {
-	if (options.assumedLifetimeSeconds <= 0)
-		throw UsageException("the assumed token lifetime must be a positive number of seconds");
+	if (options.assumedLifetimeSeconds <= 0 || options.assumedLifetimeSeconds > MAX_CACHED_LIFETIME_SECONDS)
+		throw UsageException("the assumed token lifetime must be a positive number of seconds, at most "
+			+ std::to_string(MAX_CACHED_LIFETIME_SECONDS));
 	if (options.refreshMarginSeconds < 0)
 		throw UsageException("the refresh margin must not be a negative number of seconds");
 	if (options.timeoutSeconds <= 0)
@@ -115,6 +125,14 @@ TokenResult Session::token()
 	std::unique_lock<std::mutex> lock(d.mutex);
 	Poco::Timestamp now = d.now();
 	if (d.cached && now < d.refreshAt) return *d.cached;
+	if (d.inFlight && fetchingSession == &d)
+	{
+		// Called from this session's own onEvent callback during its fetch:
+		// waiting would wait for ourselves.
+		if (d.cached && now < d.expiresAt) return *d.cached;
+		throw Exception("Session::accessToken() was called from the session's own onEvent callback while it fetches "
+			"the first token: it cannot wait for itself (call it from another thread, or after the event)");
+	}
 	if (d.inFlight)
 	{
 		// Someone is fetching: a token that is still valid will do meanwhile.
@@ -129,11 +147,18 @@ TokenResult Session::token()
 	d.inFlight = fetch;
 	++d.fetches;
 	lock.unlock();
+	struct FetchingMark
+	{
+		explicit FetchingMark(const void* s) { fetchingSession = s; }
+		~FetchingMark() { fetchingSession = nullptr; }
+	};
 	try
 	{
+		FetchingMark mark(&d);
 		d.event("fetching a new " + d.provider.name() + " token");
-		MintedAssertion assertion = d.minter.mint();
-		fetch->token = d.client.exchange(assertion.compact);
+		// A fresh assertion (new jti) for every try: an IdP that refuses
+		// replays may already have consumed the one sent before a 5xx.
+		fetch->token = d.client.exchange([&d] { return d.minter.mint().compact; });
 	}
 	catch (...)
 	{
@@ -143,8 +168,8 @@ TokenResult Session::token()
 	Poco::Int64 cachedFor = 0;
 	if (!fetch->error)
 	{
-		const Poco::Int64 lifetime = fetch->token.expiresIn && *fetch->token.expiresIn > 0
-			? *fetch->token.expiresIn : d.options.assumedLifetimeSeconds;
+		const Poco::Int64 lifetime = std::min<Poco::Int64>(MAX_CACHED_LIFETIME_SECONDS,
+			fetch->token.expiresIn && *fetch->token.expiresIn > 0 ? *fetch->token.expiresIn : d.options.assumedLifetimeSeconds);
 		const Poco::Int64 margin = std::min<Poco::Int64>(d.options.refreshMarginSeconds, lifetime / 2);
 		d.cached = fetch->token;
 		d.expiresAt = now + lifetime * Poco::Timestamp::resolution();

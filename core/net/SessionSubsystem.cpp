@@ -92,7 +92,8 @@ PluginRegistry* SessionSubsystem::registry()
 
 void SessionSubsystem::initialize(Poco::Util::Application& app)
 {
-	configure(app.config(), app.config().getString("application.path", ""));
+	// The real executable, not application.path (derived from argv[0]).
+	configure(app.config(), PluginRegistry::executablePath());
 }
 
 void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config, const std::string& applicationPath)

@@ -146,13 +146,23 @@ Poco::JSON::Object::Ptr TokenClient::readJson(const HttpResponse& response, cons
 
 TokenResult TokenClient::exchange(const std::string& assertion)
 {
-	TokenRequest request = _provider.tokenRequest(_settings, assertion);
-	HttpResponse response = _http.postForm(request.url, request.form);
-	Poco::JSON::Object::Ptr body = readJson(response, "the token request", request.url);
+	return exchange([&assertion] { return assertion; });
+}
+
+TokenResult TokenClient::exchange(const std::function<std::string()>& mintAssertion)
+{
+	std::string url;
+	HttpResponse response = _http.postForm([&]() {
+		TokenRequest request = _provider.tokenRequest(_settings, mintAssertion());
+		url = request.url;
+		return std::make_pair(request.url, request.form);
+	});
+	Poco::JSON::Object::Ptr body = readJson(response, "the token request", url);
 	TokenResult result = _provider.readTokenResponse(*body);
 	result.raw = body;
 	return result;
 }
+
 
 Poco::JSON::Object::Ptr TokenClient::bearerGet(const std::string& url, const std::string& accessToken)
 {

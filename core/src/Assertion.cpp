@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/Assertion.h"
+#include "jwtflow/SecureFiles.h"
 #include "FileInput.h"
 #include "OpenSslSupport.h"
 #include "jwtflow/Exception.h"
@@ -53,6 +54,7 @@ std::optional<std::string> passphraseFrom(const Settings& settings)
 	if (auto p = settings.get("PRIVATE_KEY_PASSPHRASE")) return p;
 	if (auto file = settings.get("PRIVATE_KEY_PASSPHRASE_FILE"))
 	{
+		checkTrustedFile(*file, "passphrase file", TrustedFileKind::Secret);
 		std::string text = detail::readInputFile(*file, "passphrase file", 64 * 1024);
 		detail::WipeOnExit wipe{text};
 		auto eol = text.find_first_of("\r\n");

@@ -56,6 +56,8 @@ private:
 	}
 
 	[[noreturn]] void fail(const std::string& what, int line = 0) const
+		/// File, line and what is wrong; never any of the line's text (it may
+		/// be a key pasted unquoted, a token or a passphrase).
 	{
 		throw UsageException(_source + ":" + std::to_string(line ? line : _line) + ": " + what);
 	}
@@ -87,14 +89,14 @@ private:
 		if (atEnd() || _text[_pos] != '=')
 		{
 			if (atEnd() || _text[_pos] == '\n' || _text[_pos] == '\r')
-				fail("'" + name + "' has no '=': expected NAME=VALUE");
-			fail("expected '=' after '" + name + "' (names hold letters, digits, _ . -)");
+				fail("the line has no '=': expected NAME=VALUE (the line is not shown: it may hold a secret)");
+			fail("expected '=' after the name (names hold letters, digits, _ . -; the line is not shown: it may hold a secret)");
 		}
 		++_pos;
 		skipBlanks();
 		std::string value;
 		if (!atEnd() && (_text[_pos] == '"' || _text[_pos] == '\'' || _text[_pos] == '`'))
-			value = readQuoted(name);
+			value = readQuoted();
 		else
 			value = readUnquoted();
 		if (!atEnd()) nextLine();
@@ -105,6 +107,13 @@ private:
 	{
 		std::size_t start = _pos;
 		std::size_t end = _pos;
+		// A '#' that starts the value (after the '=' and any blanks) starts a
+		// comment: `SUBJECT=   # later` is empty, as dotenv reads it.
+		if (!atEnd() && _text[_pos] == '#')
+		{
+			skipToEol();
+			return {};
+		}
 		while (!atEnd() && _text[_pos] != '\n' && _text[_pos] != '\r')
 		{
 			if (_text[_pos] == '#' && _pos > start && (_text[_pos - 1] == ' ' || _text[_pos - 1] == '\t')) break;
@@ -117,16 +126,21 @@ private:
 		return v;
 	}
 
-	std::string readQuoted(const std::string& name)
+	std::string readQuoted()
 	{
 		const char quote = _text[_pos++];
 		const int startLine = _line;
 		std::string value;
 		while (true)
 		{
-			if (atEnd()) fail("the value of '" + name + "' opens a " + quoteName(quote) + " quote that is never closed", startLine);
+			if (atEnd()) fail("the value opens a " + quoteName(quote) + " quote that is never closed", startLine);
 			char c = _text[_pos];
 			if (c == quote) { ++_pos; break; }
+			if (c == '\r' && _pos + 1 < _text.size() && _text[_pos + 1] == '\n')
+			{
+				++_pos;   // CRLF inside a multi-line value reads as LF
+				continue;
+			}
 			if (c == '\n') ++_line;
 			if (quote == '"' && c == '\\' && _pos + 1 < _text.size())
 			{
@@ -146,7 +160,7 @@ private:
 		}
 		skipBlanks();
 		if (!atEnd() && _text[_pos] != '#' && _text[_pos] != '\n' && _text[_pos] != '\r')
-			fail("unexpected text after the closing quote of '" + name + "'");
+			fail("unexpected text after the closing quote of the value");
 		skipToEol();
 		return value;
 	}

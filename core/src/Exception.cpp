@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/Exception.h"
+#include "jwtflow/SafeText.h"
 #include <typeinfo>
 
 namespace jwtflow {
@@ -22,9 +23,11 @@ namespace {
 std::string composeIdpMessage(int httpStatus, const std::string& error, const std::string& description,
 	const std::string& hint)
 {
-	std::string msg = "the identity provider refused the request (HTTP " + std::to_string(httpStatus) + "): " + error;
-	if (!description.empty()) msg += ": " + description;
-	if (!hint.empty()) msg += "\nhint: " + hint;
+	// error and error_description come from the IdP: escaped and cut here,
+	// so that an answer cannot forge lines or steer the terminal.
+	std::string msg = "the identity provider refused the request (HTTP " + std::to_string(httpStatus) + "): " + safeText(error, 100);
+	if (!description.empty()) msg += ": " + safeText(description, 500);
+	if (!hint.empty()) msg += "\nhint: " + safeText(hint, 1000);
 	return msg;
 }
 

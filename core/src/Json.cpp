@@ -6,25 +6,47 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/Json.h"
+#include "Utf8.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/JSONException.h>
 #include <Poco/NumberFormatter.h>
 #include <cmath>
+#include "jwtflow/SafeText.h"
 #include <set>
+#include <unordered_set>
 #include <vector>
 
 namespace jwtflow {
 
 namespace {
 
+void appendUnicodeEscape(std::string& out, unsigned cp)
+{
+	static const char* hex = "0123456789abcdef";
+	out += "\\u";
+	for (int shift = 12; shift >= 0; shift -= 4) out += hex[(cp >> shift) & 15];
+}
+
+/// A JSON string that is also safe on a terminal: control characters, DEL,
+/// C1, line separators and bidirectional overrides as \uXXXX escapes, and a
+/// byte that is not UTF-8 as U+FFFD.
 void writeString(std::string& out, const std::string& s)
 {
 	out += '"';
-	for (unsigned char c: s)
+	std::size_t i = 0;
+	while (i < s.size())
 	{
-		switch (c)
+		unsigned cp = 0;
+		const std::size_t len = detail::decodeUtf8(s, i, cp);
+		if (len == 0)
+		{
+			appendUnicodeEscape(out, 0xFFFD);
+			++i;
+			continue;
+		}
+		switch (cp)
 		{
 		case '"': out += "\\\""; break;
 		case '\\': out += "\\\\"; break;
@@ -34,18 +56,10 @@ void writeString(std::string& out, const std::string& s)
 		case '\r': out += "\\r"; break;
 		case '\t': out += "\\t"; break;
 		default:
-			if (c < 0x20)
-			{
-				static const char* hex = "0123456789abcdef";
-				out += "\\u00";
-				out += hex[c >> 4];
-				out += hex[c & 15];
-			}
-			else
-			{
-				out += static_cast<char>(c);
-			}
+			if (cp < 0x20 || detail::isInvisibleControl(cp)) appendUnicodeEscape(out, cp);
+			else out.append(s, i, len);
 		}
+		i += len;
 	}
 	out += '"';
 }
@@ -154,13 +168,20 @@ std::string objectToJson(const Poco::JSON::Object& object, int indent)
 
 namespace {
 
-/// A ParseHandler that refuses duplicate member names at any depth (RFC 7515
-/// 4 / RFC 7519 4: a JWT with duplicate claim names must be rejected or the
-/// last one used; jwtflow rejects).
-class StrictParseHandler: public Poco::JSON::ParseHandler
+/// A ParseHandler for text from outside: at most MAX_MEMBERS members in an
+/// object and MAX_DEPTH levels, so that POCO's order-preserving objects (whose
+/// set() scans the earlier keys) cost at most MAX_MEMBERS comparisons per
+/// member: linear in the input. Optionally refuses duplicate member names at
+/// any depth (RFC 7515 4 / RFC 7519 4: a JWT with duplicate claim names must
+/// be rejected or the last one used; jwtflow rejects).
+class BoundedParseHandler: public Poco::JSON::ParseHandler
 {
 public:
-	StrictParseHandler(): Poco::JSON::ParseHandler(true) {}
+	explicit BoundedParseHandler(bool refuseDuplicates):
+		Poco::JSON::ParseHandler(true),
+		_refuseDuplicates(refuseDuplicates)
+	{
+	}
 
 	void startObject() override
 	{
@@ -176,29 +197,35 @@ public:
 
 	void key(const std::string& k) override
 	{
-		if (!_names.empty() && !_names.back().insert(k).second)
-			throw Poco::DataFormatException("duplicate member name '" + k + "'");
+		if (!_names.empty())
+		{
+			auto& names = _names.back();
+			if (names.size() >= MAX_JSON_MEMBERS)
+				throw Poco::DataFormatException("too many members in one object (more than " + std::to_string(MAX_JSON_MEMBERS) + ")");
+			if (!names.insert(k).second && _refuseDuplicates)
+				throw Poco::DataFormatException("duplicate member name " + quotedText(k, 60));
+		}
 		ParseHandler::key(k);
 	}
 
 private:
-	std::vector<std::set<std::string>> _names;
+	bool _refuseDuplicates;
+	std::vector<std::unordered_set<std::string>> _names;
 };
 
-} // namespace
-
-Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& text)
+Poco::JSON::Object::Ptr parseBounded(const std::string& text, bool refuseDuplicates)
 {
 	Poco::Dynamic::Var result;
 	try
 	{
-		Poco::JSON::Parser parser(new StrictParseHandler);
+		Poco::JSON::Parser parser(new BoundedParseHandler(refuseDuplicates));
 		parser.setAllowComments(false);
+		parser.setDepth(MAX_JSON_DEPTH);
 		result = parser.parse(text);
 	}
 	catch (const Poco::DataFormatException& e)
 	{
-		if (e.message().rfind("duplicate member name", 0) == 0) throw;
+		if (e.message().rfind("duplicate member name", 0) == 0 || e.message().rfind("too many", 0) == 0) throw;
 		throw Poco::DataFormatException("not valid JSON");
 	}
 	catch (const Poco::Exception&)
@@ -215,28 +242,16 @@ Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& text)
 	return obj;
 }
 
+} // namespace
+
+Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& text)
+{
+	return parseBounded(text, true);
+}
+
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text)
 {
-	Poco::Dynamic::Var result;
-	try
-	{
-		Poco::JSON::Parser parser(new Poco::JSON::ParseHandler(true));
-		parser.setAllowComments(false);
-		result = parser.parse(text);
-	}
-	catch (const Poco::Exception&)
-	{
-		throw Poco::DataFormatException("not valid JSON");
-	}
-	catch (const std::exception&)
-	{
-		throw Poco::DataFormatException("not valid JSON");
-	}
-	if (result.type() != typeid(Poco::JSON::Object::Ptr))
-		throw Poco::DataFormatException("JSON is not an object");
-	auto obj = result.extract<Poco::JSON::Object::Ptr>();
-	if (obj.isNull()) throw Poco::DataFormatException("JSON is not an object");
-	return obj;
+	return parseBounded(text, false);
 }
 
 Poco::JSON::Object::Ptr newJsonObject()

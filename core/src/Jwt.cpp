@@ -9,6 +9,7 @@
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/SafeText.h"
 #include <Poco/JSON/Array.h>
 #include <algorithm>
 #include <cmath>
@@ -44,6 +45,12 @@ std::string signJwt(Poco::JSON::Object& header, const Poco::JSON::Object& claims
 
 namespace {
 
+const std::size_t MAX_JWT_BYTES = 64 * 1024;
+
+} // namespace
+
+namespace {
+
 Poco::JSON::Object::Ptr decodePart(const std::string& part, const char* what)
 {
 	std::string json;
@@ -63,6 +70,8 @@ Poco::JSON::Object::Ptr decodePart(const std::string& part, const char* what)
 	{
 		if (e.message().rfind("duplicate member name", 0) == 0)
 			throw UsageException(std::string("malformed JWT: the ") + what + " has a " + e.message() + " (refused: it could be read two ways)");
+		if (e.message().rfind("too many", 0) == 0)
+			throw UsageException(std::string("malformed JWT: the ") + what + " has " + e.message());
 		throw UsageException(std::string("malformed JWT: the ") + what + " is not a JSON object");
 	}
 }
@@ -75,6 +84,12 @@ DecodedJwt decodeJwt(const std::string& compactIn)
 	while (!compact.empty() && (compact.back() == '\n' || compact.back() == '\r' || compact.back() == ' '))
 		compact.pop_back();
 	if (compact.empty()) throw UsageException("malformed JWT: the token is empty");
+	// Checked before anything is decoded: no JWT an IdP issues comes near it.
+	if (compact.size() > MAX_JWT_BYTES)
+		throw UsageException("malformed JWT: the token is " + std::to_string(compact.size()) + " bytes, more than the "
+			+ std::to_string(MAX_JWT_BYTES / 1024) + " KiB a JWT can be here");
+	if (compact.find('=') != std::string::npos)
+		throw UsageException("malformed JWT: a part has base64 padding ('='), which a compact JWT never has (RFC 7515 2)");
 	auto first = compact.find('.');
 	auto second = first == std::string::npos ? std::string::npos : compact.find('.', first + 1);
 	if (first == std::string::npos || second == std::string::npos || compact.find('.', second + 1) != std::string::npos)
@@ -101,8 +116,26 @@ std::optional<Poco::Int64> numericClaim(const Poco::JSON::Object& claims, const 
 	Poco::Dynamic::Var v = claims.get(name);
 	if (!v.isNumeric() || v.type() == typeid(bool))
 		throw VerificationException("claim '" + name + "' is not a NumericDate (seconds since 1970)");
-	double d = v.convert<double>();
+	// Range-checked as a double before any conversion: a cast of a double at
+	// or past 2^63 is undefined, and 1e19 once "verified" as valid.
+	double d = 0;
+	if (v.isInteger() && !v.isSigned())
+	{
+		Poco::UInt64 u = v.convert<Poco::UInt64>();
+		d = u > static_cast<Poco::UInt64>(MAX_NUMERIC_DATE) ? static_cast<double>(MAX_NUMERIC_DATE) + 1 : static_cast<double>(u);
+	}
+	else if (v.isInteger())
+	{
+		Poco::Int64 i = v.convert<Poco::Int64>();
+		d = i > MAX_NUMERIC_DATE ? static_cast<double>(MAX_NUMERIC_DATE) + 1 : (i < 0 ? -1.0 : static_cast<double>(i));
+	}
+	else
+	{
+		d = v.convert<double>();
+	}
 	if (!std::isfinite(d)) throw VerificationException("claim '" + name + "' is not a finite number");
+	if (d < 0 || d > static_cast<double>(MAX_NUMERIC_DATE))
+		throw VerificationException("claim '" + name + "' is outside the dates jwtflow accepts (1970 to the end of year 9999)");
 	return static_cast<Poco::Int64>(std::floor(d));
 }
 
@@ -133,10 +166,16 @@ bool audienceMatches(const Poco::JSON::Object& claims, const std::string& expect
 void requireClaim(const Poco::JSON::Object& claims, const char* name, const std::optional<std::string>& expected)
 {
 	if (!expected) return;
-	std::string actual = jsonString(claims, name);
-	if (!claims.has(name)) throw VerificationException(std::string("the token has no '") + name + "' claim, expected '" + *expected + "'");
+	if (!claims.has(name) || claims.isNull(name))
+		throw VerificationException(std::string("the token has no '") + name + "' claim, expected " + quotedText(*expected));
+	// StringOrURI (RFC 7519 2): a number, boolean, array or object never matches.
+	Poco::Dynamic::Var v = claims.get(name);
+	if (!v.isString())
+		throw VerificationException(std::string("claim '") + name + "' is not a string (RFC 7519 wants a StringOrURI), expected "
+			+ quotedText(*expected));
+	const std::string actual = v.extract<std::string>();
 	if (actual != *expected)
-		throw VerificationException(std::string("claim '") + name + "' is '" + actual + "', expected '" + *expected + "'");
+		throw VerificationException(std::string("claim '") + name + "' is " + quotedText(actual) + ", expected " + quotedText(*expected));
 }
 
 } // namespace
@@ -154,15 +193,16 @@ DecodedJwt verifyJwt(const std::string& compact, const PublicKey& key, const Ver
 	}
 	const std::string algName = jwt.algorithm();
 	if (algName.empty()) throw VerificationException("the JWT header has no 'alg'");
+	if (!jwt.header->get("alg").isString()) throw VerificationException("the JWT header's 'alg' is not a string");
 	if (options.algorithms.empty()) throw UsageException("no algorithm is allowed for verification");
 	if (std::find(options.algorithms.begin(), options.algorithms.end(), algName) == options.algorithms.end())
 	{
 		std::string allowed;
 		for (const auto& a: options.algorithms) allowed += (allowed.empty() ? "" : ", ") + a;
-		throw VerificationException("algorithm '" + algName + "' is not allowed (allowed: " + allowed + ")");
+		throw VerificationException("algorithm " + quotedText(algName, 40) + " is not allowed (allowed: " + allowed + ")");
 	}
 	if (!Algorithm::isSupported(algName))
-		throw VerificationException("algorithm '" + algName + "' is never accepted (none and HMAC are refused)");
+		throw VerificationException("algorithm " + quotedText(algName, 40) + " is never accepted (none and HMAC are refused)");
 	const Algorithm& alg = Algorithm::fromName(algName);
 	const Poco::JSON::Object& header = *jwt.header;
 	for (const char* remote: {"jku", "x5u"})
@@ -178,6 +218,12 @@ DecodedJwt verifyJwt(const std::string& compact, const PublicKey& key, const Ver
 	if (alg.keyType != key.type())
 		throw VerificationException("algorithm '" + algName + "' does not match the " +
 			describeKey(key.type(), key.bits(), key.curveName()) + " verification key");
+	if (key.type() == KeyType::RSA && key.bits() < 2048)
+		throw InputException("the verification key is RSA " + std::to_string(key.bits()) + "-bit: jwtflow refuses RSA keys "
+			"under 2048 bits (RFC 7518 3.3), which can be forged; no identity provider signs with one");
+	if (alg.padding == Algorithm::Padding::ECDSA && !isLowSEcdsaSignature(jwt.signature, alg.ecCoordinateBytes))
+		throw VerificationException("the ES256 signature is not in low-s form: its twin (r, n-s) would verify too, so it "
+			"could have been re-made without the key (refused; signers should normalise s)");
 	if (!key.verify(alg, jwt.signingInput, jwt.signature))
 		throw VerificationException("the signature does not match: the token was altered or signed with another key");
 
@@ -197,7 +243,8 @@ DecodedJwt verifyJwt(const std::string& compact, const PublicKey& key, const Ver
 	requireClaim(claims, "iss", options.issuer);
 	requireClaim(claims, "sub", options.subject);
 	if (options.audience && !audienceMatches(claims, *options.audience))
-		throw VerificationException("the token's audience '" + jsonString(claims, "aud") + "' does not include '" + *options.audience + "'");
+		throw VerificationException("the token's audience " + quotedText(jsonString(claims, "aud")) + " does not include "
+			+ quotedText(*options.audience));
 	return jwt;
 }
 

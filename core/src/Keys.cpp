@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/Keys.h"
+#include "jwtflow/SecureFiles.h"
 #include "FileInput.h"
 #include "OpenSslSupport.h"
 #include "jwtflow/Exception.h"
@@ -115,6 +116,29 @@ bool configurePss(EVP_PKEY_CTX* pctx, const Algorithm& alg)
 		&& EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0;
 }
 
+/// n / 2 for P-256: an ECDSA signature (r, s) with s above it has a twin
+/// (r, n - s) that verifies too; jwtflow makes and accepts only the low one.
+const BIGNUM* p256HalfOrder()
+{
+	static BIGNUM* half = [] {
+		BIGNUM* n = nullptr;
+		BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+		BN_rshift1(n, n);
+		return n;
+	}();
+	return half;
+}
+
+const BIGNUM* p256Order()
+{
+	static BIGNUM* order = [] {
+		BIGNUM* n = nullptr;
+		BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
+		return n;
+	}();
+	return order;
+}
+
 std::string derToJose(const std::string& der, int coordinateBytes)
 {
 	const auto* p = reinterpret_cast<const unsigned char*>(der.data());
@@ -125,8 +149,12 @@ std::string derToJose(const std::string& der, int coordinateBytes)
 	ECDSA_SIG_get0(sig, &r, &s);
 	std::string out(static_cast<std::size_t>(coordinateBytes) * 2, '\0');
 	auto* o = reinterpret_cast<unsigned char*>(&out[0]);
-	bool ok = BN_bn2binpad(r, o, coordinateBytes) == coordinateBytes
-		&& BN_bn2binpad(s, o + coordinateBytes, coordinateBytes) == coordinateBytes;
+	// Low-s form (s <= n/2): the one canonical signature of the two that verify.
+	BIGNUM* lowS = BN_dup(s);
+	if (lowS && coordinateBytes == 32 && BN_cmp(lowS, p256HalfOrder()) > 0) BN_sub(lowS, p256Order(), lowS);
+	bool ok = lowS && BN_bn2binpad(r, o, coordinateBytes) == coordinateBytes
+		&& BN_bn2binpad(lowS, o + coordinateBytes, coordinateBytes) == coordinateBytes;
+	BN_free(lowS);
 	ECDSA_SIG_free(sig);
 	if (!ok) throw Exception("cannot convert the ECDSA signature");
 	return out;
@@ -154,6 +182,20 @@ std::string joseToDer(const std::string& jose, int coordinateBytes)
 	OPENSSL_free(der);
 	return out;
 }
+
+} // namespace
+
+bool isLowSEcdsaSignature(const std::string& jose, int coordinateBytes)
+{
+	if (coordinateBytes != 32 || jose.size() != 64) return true;
+	const auto* p = reinterpret_cast<const unsigned char*>(jose.data());
+	BIGNUM* s = BN_bin2bn(p + 32, 32, nullptr);
+	bool low = s && BN_cmp(s, p256HalfOrder()) <= 0;
+	BN_free(s);
+	return low;
+}
+
+namespace {
 
 EVP_PKEY* decodePublic(const std::string& data, const char* inputType)
 {
@@ -183,6 +225,7 @@ PrivateKey::PrivateKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)), 
 
 PrivateKey PrivateKey::fromFile(const std::string& path, const std::optional<std::string>& passphrase)
 {
+	checkTrustedFile(path, "private key", TrustedFileKind::Secret);
 	std::string data = readInputFile(path, "private key");
 	WipeOnExit wipe{data};
 	return fromPem(data, "private key '" + path + "'", passphrase);

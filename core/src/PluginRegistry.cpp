@@ -9,6 +9,8 @@
 #include <dlfcn.h>
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginAbi.h"
+#include "jwtflow/SecureFiles.h"
+#include "LibraryProbe.h"
 #include <Poco/ClassLoader.h>
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Environment.h>
@@ -19,7 +21,13 @@
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 #include <algorithm>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace jwtflow {
 
@@ -60,24 +68,55 @@ std::string describeException(const Poco::Exception& e)
 
 } // namespace
 
+namespace {
+
+const std::size_t MAX_DESCRIPTOR_BYTES = 64 * 1024;
+
+/// Reads a descriptor: a regular file of bounded size (a folder or a FIFO
+/// named x.properties would make POCO's reader spin or block), parsed from
+/// memory. Throws Poco::Exception with the reason.
+Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> readDescriptor(const std::string& path)
+{
+	struct stat st{};
+	if (::stat(path.c_str(), &st) != 0) throw Poco::FileException("it cannot be read");
+	if (!S_ISREG(st.st_mode)) throw Poco::FileException("it is not a regular file");
+	if (static_cast<std::size_t>(st.st_size) > MAX_DESCRIPTOR_BYTES)
+		throw Poco::FileException("it is larger than 64 KiB, which no descriptor is");
+	std::string problem = trustProblem(path, TrustedFileKind::Content, false);
+	if (!problem.empty()) throw Poco::FileException(problem);
+	std::ifstream in(path, std::ios::binary);
+	if (!in) throw Poco::FileException("it cannot be read");
+	std::string text;
+	char buf[4096];
+	while (in.read(buf, sizeof buf) || in.gcount() > 0)
+	{
+		text.append(buf, static_cast<std::size_t>(in.gcount()));
+		if (text.size() > MAX_DESCRIPTOR_BYTES) throw Poco::FileException("it is larger than 64 KiB, which no descriptor is");
+	}
+	std::istringstream stream(text);
+	return new Poco::Util::PropertyFileConfiguration(stream);
+}
+
+} // namespace
+
 void PluginRegistry::Impl::scan()
 {
 	std::set<std::string> providerNames;
 	std::set<std::string> seenLibraries;
 	for (const auto& dir: searchPath)
 	{
-		Poco::File folder(dir);
-		try
+		struct stat st{};
+		if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+		std::string loose = trustProblem(dir, TrustedFileKind::Code, true);
+		if (!loose.empty())
 		{
-			if (!folder.exists() || !folder.isDirectory()) continue;
-		}
-		catch (const Poco::Exception&)
-		{
+			addProblem(dir, "plugin folder refused: " + loose);
 			continue;
 		}
 		std::vector<std::string> names;
 		try
 		{
+			Poco::File folder(dir);
 			for (Poco::DirectoryIterator it(folder), end; it != end; ++it) names.push_back(it.name());
 		}
 		catch (const Poco::Exception& e)
@@ -97,7 +136,7 @@ void PluginRegistry::Impl::scan()
 				if (providerNames.count(desc.provider)) continue;
 				try
 				{
-					desc.properties = new Poco::Util::PropertyFileConfiguration(desc.path);
+					desc.properties = readDescriptor(desc.path);
 				}
 				catch (const Poco::Exception& e)
 				{
@@ -134,17 +173,47 @@ PluginRegistry::~PluginRegistry()
 	_impl->providers.clear();
 }
 
+std::string PluginRegistry::executablePath()
+{
+	char buf[PATH_MAX];
+	ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+	if (n <= 0) return {};
+	buf[n] = '\0';
+	return buf;
+}
+
+namespace {
+
+/// A folder the user named, made absolute once (against the current folder
+/// only because the user wrote it so).
+std::string absoluteFolder(const std::string& dir)
+{
+	try
+	{
+		return Poco::Path(dir).makeDirectory().absolute().toString();
+	}
+	catch (const Poco::Exception&)
+	{
+		return dir;
+	}
+}
+
+} // namespace
+
 std::vector<std::string> PluginRegistry::defaultSearchPath(const std::vector<std::string>& optionDirs,
 	const std::string& executablePath)
 {
-	std::vector<std::string> path(optionDirs.begin(), optionDirs.end());
+	std::vector<std::string> path;
+	for (const auto& dir: optionDirs) path.push_back(absoluteFolder(dir));
 	std::string env = Poco::Environment::get("JWTFLOW_PLUGIN_PATH", "");
 	if (!env.empty())
 	{
 		Poco::StringTokenizer tok(env, ":", Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
-		for (const auto& dir: tok) path.push_back(dir);
+		for (const auto& dir: tok) path.push_back(absoluteFolder(dir));
 	}
-	if (!executablePath.empty())
+	// The install's own folders, from the real executable: never from argv[0]
+	// (a bare name found on PATH would make them relative to the current folder).
+	if (!executablePath.empty() && Poco::Path(executablePath).isAbsolute())
 	{
 		Poco::Path exe(executablePath);
 		Poco::Path exeDir = exe.parent();
@@ -161,9 +230,10 @@ std::vector<std::string> PluginRegistry::defaultSearchPath(const std::vector<std
 	// Where the installed package put the plugins, next to this library:
 	// <libdir>/jwtflow/plugins.d, wherever the install tree was moved to.
 	Dl_info info{};
-	if (dladdr(reinterpret_cast<void*>(&PluginRegistry::defaultSearchPath), &info) && info.dli_fname)
+	if (dladdr(reinterpret_cast<void*>(&PluginRegistry::defaultSearchPath), &info) && info.dli_fname
+		&& Poco::Path(info.dli_fname).isAbsolute())
 	{
-		Poco::Path beside(Poco::Path(info.dli_fname).absolute().parent());
+		Poco::Path beside(Poco::Path(info.dli_fname).parent());
 		beside.pushDirectory("jwtflow");
 		beside.pushDirectory("plugins.d");
 		std::string dir = beside.toString();
@@ -191,7 +261,25 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 		_impl->addProblem(path, "the plugin library does not exist (build it, or fix plugin.library in the descriptor)");
 		return false;
 	}
-	// 1. Check the ABI before POCO builds the manifest or anything else runs.
+	// 1. The library and its folder: nobody else may have changed them.
+	for (const auto& check: {std::make_pair(path, false), std::make_pair(Poco::Path(path).parent().toString(), true)})
+	{
+		std::string loose = trustProblem(check.first, TrustedFileKind::Code, check.second);
+		if (!loose.empty())
+		{
+			_impl->addProblem(path, std::string("refused: ") + (check.second ? "its folder: " : "") + loose);
+			return false;
+		}
+	}
+	// 2. Open it in a child process first: its static initializers run there,
+	// so one that throws or crashes cannot take the host down. The child also
+	// checks the ABI before any object of the plugin is made.
+	std::string refused = detail::probePluginLibrary(path);
+	if (!refused.empty())
+	{
+		_impl->addProblem(path, refused);
+		return false;
+	}
 	try
 	{
 		Poco::SharedLibrary probe(path);
@@ -206,22 +294,10 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 			return false;
 		}
 		auto abi = reinterpret_cast<JwtflowPluginAbiFunction>(probe.getSymbol(JWTFLOW_PLUGIN_ABI_SYMBOL));
-		unsigned version = abi();
-		if (version != JWTFLOW_PLUGIN_ABI_VERSION)
+		if (abi() != JWTFLOW_PLUGIN_ABI_VERSION)
 		{
-			_impl->addProblem(path, "built for plugin ABI version " + std::to_string(version) + ", but this jwtflow needs version "
-				+ std::to_string(JWTFLOW_PLUGIN_ABI_VERSION) + ": rebuild the plugin against this jwtflow");
+			_impl->addProblem(path, "built for another plugin ABI version: rebuild the plugin against this jwtflow");
 			return false;
-		}
-		if (probe.hasSymbol(JWTFLOW_PLUGIN_POCO_SYMBOL))
-		{
-			auto poco = reinterpret_cast<JwtflowPluginPocoFunction>(probe.getSymbol(JWTFLOW_PLUGIN_POCO_SYMBOL));
-			unsigned long pv = poco();
-			if ((pv >> 16) != (static_cast<unsigned long>(POCO_VERSION) >> 16))
-			{
-				_impl->addProblem(path, "built against another POCO version: rebuild the plugin against this jwtflow's POCO");
-				return false;
-			}
 		}
 	}
 	catch (const Poco::Exception& e)
@@ -229,8 +305,18 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 		_impl->addProblem(path, "cannot load the library: " + describeException(e));
 		return false;
 	}
+	catch (const std::exception& e)
+	{
+		_impl->addProblem(path, std::string("an exception escaped its static initializer: ") + e.what());
+		return false;
+	}
+	catch (...)
+	{
+		_impl->addProblem(path, "an exception escaped its static initializer");
+		return false;
+	}
 
-	// 2. Let POCO load the manifest, then create each provider.
+	// 3. Let POCO load the manifest, then create each provider.
 	try
 	{
 		_impl->loader.loadLibrary(path);
@@ -243,6 +329,11 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 	catch (const std::exception& e)
 	{
 		_impl->addProblem(path, std::string("the plugin failed while loading: ") + e.what());
+		return false;
+	}
+	catch (...)
+	{
+		_impl->addProblem(path, "the plugin failed while loading");
 		return false;
 	}
 	const ProviderLoader::Manif* manifest = _impl->loader.findManifest(path);
@@ -296,17 +387,11 @@ Provider* PluginRegistry::find(const std::string& provider)
 {
 	for (const auto& p: _impl->providers)
 		if (p->name() == provider) return p.get();
+	// Only the library the provider's descriptor names: asking for one
+	// provider never runs the code of another.
 	if (const PluginDescriptor* desc = descriptorFor(provider))
 	{
 		loadLibrary(desc->library);
-		for (const auto& p: _impl->providers)
-			if (p->name() == provider) return p.get();
-	}
-	// A library without a descriptor may still provide it.
-	for (const auto& lib: _impl->libraries)
-	{
-		if (_impl->attempted.count(lib)) continue;
-		loadLibrary(lib);
 		for (const auto& p: _impl->providers)
 			if (p->name() == provider) return p.get();
 	}
@@ -326,12 +411,42 @@ Provider& PluginRegistry::get(const std::string& provider)
 	}
 	else
 	{
-		loadAll();
 		std::string names;
 		for (const auto& n: knownNames()) names += (names.empty() ? "" : ", ") + n;
 		message = "unknown provider '" + provider + "'; available: " + (names.empty() ? "(none: no plugins found)" : names);
 	}
 	throw UsageException(message);
+}
+
+std::vector<PluginProblem> PluginRegistry::probeAll()
+{
+	std::vector<PluginProblem> found;
+	for (const auto& desc: _impl->descriptors)
+	{
+		if (_impl->attempted.count(desc.library))
+		{
+			for (const auto& p: _impl->problems)
+				if (p.path == desc.library) found.push_back(p);
+			continue;
+		}
+		std::string problem;
+		if (!Poco::File(desc.library).exists())
+			problem = "the plugin library does not exist (build it, or fix plugin.library in the descriptor)";
+		if (problem.empty()) problem = trustProblem(desc.library, TrustedFileKind::Code, false);
+		if (problem.empty()) problem = detail::probePluginLibrary(desc.library);
+		if (!problem.empty()) found.push_back({desc.library, problem});
+	}
+	return found;
+}
+
+std::vector<std::string> PluginRegistry::librariesWithoutDescriptor() const
+{
+	std::set<std::string> described;
+	for (const auto& d: _impl->descriptors) described.insert(d.library);
+	std::vector<std::string> out;
+	for (const auto& lib: _impl->libraries)
+		if (!described.count(lib)) out.push_back(lib);
+	return out;
 }
 
 void PluginRegistry::loadAll()

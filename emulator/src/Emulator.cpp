@@ -11,6 +11,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/KeyFactory.h"
+#include "jwtflow/SecureFiles.h"
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/Net/Context.h>
@@ -19,6 +20,8 @@
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Path.h>
 #include <Poco/ThreadPool.h>
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,22 +37,22 @@ struct Emulator::Impl
 	std::unique_ptr<Poco::Net::HTTPServer> server;
 	std::string caFile;
 	int port = 0;
+	std::unique_ptr<PrivateTempDir> ownDir;   // when options.workDir is empty
 };
 
 namespace {
 
-void writeFile(const std::string& path, const std::string& data, bool secret)
+/// The folder for the TLS files: made 0700 when missing; an existing one
+/// must be the caller's and not writable by others (the files are then
+/// replaced, never written through a planted link).
+void prepareWorkDir(const std::string& dir)
 {
-	if (secret)
-	{
-		// Created 0600 before any byte is written.
-		int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (fd >= 0) ::close(fd);
-	}
-	Poco::FileOutputStream out(path);
-	out << data;
-	out.close();
-	if (secret) ::chmod(path.c_str(), 0600);
+	if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+		throw InputException("cannot make the emulator's folder '" + dir + "': " + std::strerror(errno));
+	struct stat st{};
+	if (::lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+		throw InputException("the emulator's folder '" + dir + "' is not a folder (a link or a file is there)");
+	checkTrustedFolder(dir, "the emulator's folder");
 }
 
 } // namespace
@@ -68,8 +71,16 @@ void Emulator::start()
 {
 	if (_impl->server) return;
 	const EmulatorOptions& o = _impl->options;
-	if (o.workDir.empty()) throw UsageException("the emulator needs a folder for its TLS files");
-	Poco::File(o.workDir).createDirectories();
+	std::string workDir = o.workDir;
+	if (workDir.empty())
+	{
+		_impl->ownDir.reset(new PrivateTempDir("jwtflow-emulator"));
+		workDir = _impl->ownDir->path();
+	}
+	else
+	{
+		prepareWorkDir(workDir);
+	}
 
 	// A test CA and a server certificate for the loopback names, made now.
 	PrivateKey caKey = KeyFactory::generateEc();
@@ -86,12 +97,12 @@ void Emulator::start()
 	serverReq.ipAddresses = {"127.0.0.1", "::1"};
 	Certificate serverCert = KeyFactory::issue(serverKey, serverReq, &caKey, &caCert);
 
-	const std::string caPath = Poco::Path(o.workDir, "emulator-ca.pem").toString();
-	const std::string certPath = Poco::Path(o.workDir, "emulator-server.pem").toString();
-	const std::string keyPath = Poco::Path(o.workDir, "emulator-server-key.pem").toString();
-	writeFile(caPath, caCert.toPem(), false);
-	writeFile(certPath, serverCert.toPem() + caCert.toPem(), false);
-	writeFile(keyPath, serverKey.toPem(), true);
+	const std::string caPath = Poco::Path(workDir, "emulator-ca.pem").toString();
+	const std::string certPath = Poco::Path(workDir, "emulator-server.pem").toString();
+	const std::string keyPath = Poco::Path(workDir, "emulator-server-key.pem").toString();
+	replaceFile(caPath, caCert.toPem(), 0644);
+	replaceFile(certPath, serverCert.toPem() + caCert.toPem(), 0644);
+	replaceFile(keyPath, serverKey.toPem(), 0600);
 	_impl->caFile = caPath;
 
 	HttpClient::initializeSsl();

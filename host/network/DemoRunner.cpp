@@ -11,6 +11,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/SecureFiles.h"
 #include "jwtflow/Jwt.h"
 #include "jwtflow/KeyFactory.h"
 #include "jwtflow/TokenClient.h"
@@ -18,7 +19,6 @@
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/Path.h>
-#include <Poco/TemporaryFile.h>
 #include <algorithm>
 #include <iostream>
 #include <sys/stat.h>
@@ -37,15 +37,6 @@ const char* const DEMO_OIDC_CLIENT = "0oademojwtflowclient";
 const char* const DEMO_OIDC_KID = "demo-key-1";
 const char* const DEMO_SERVICE_ACCOUNT = "demo@jwtflow-demo.iam.gserviceaccount.com";
 const char* const DEMO_SERVICE_ACCOUNT_KEY_ID = "0123456789abcdef0123456789abcdef01234567";
-
-void writePrivate(const std::string& path, const std::string& pem)
-{
-	{
-		Poco::FileOutputStream out(path);
-		out << pem;
-	}
-	::chmod(path.c_str(), 0600);
-}
 
 std::string indent(const std::string& text)
 {
@@ -92,8 +83,8 @@ void DemoRunner::step(const std::string& title)
 int DemoRunner::run()
 {
 	std::cout << "jwtflow demo: the whole JWT flow against the built-in emulator (loopback HTTPS, no account needed)\n";
-	Poco::TemporaryFile folder;
-	folder.createDirectories();
+	// A fresh folder from mkdtemp (0700); every file in it is created new with its final mode.
+	PrivateTempDir folder("jwtflow-demo");
 	const std::string dir = folder.path();
 
 	step("make an RSA-2048 key and a self-signed certificate in " + dir);
@@ -104,11 +95,8 @@ int DemoRunner::run()
 	Certificate cert = KeyFactory::issue(key, req);
 	const std::string keyPath = Poco::Path(dir, "private_key.pem").toString();
 	const std::string certPath = Poco::Path(dir, "certificate.pem").toString();
-	writePrivate(keyPath, key.toPem());
-	{
-		Poco::FileOutputStream out(certPath);
-		out << cert.toPem();
-	}
+	writeNewFile(keyPath, key.toPem(), 0600);
+	writeNewFile(certPath, cert.toPem(), 0644);
 	std::cout << "    private key: " << keyPath << " (mode 0600)\n    certificate: " << certPath
 		<< "\n    x5t: " << cert.x5t() << "   x5t#S256: " << cert.x5tS256() << "\n";
 
@@ -188,7 +176,7 @@ int DemoRunner::run()
 				sa.set("private_key", key.toPem());
 				sa.set("client_email", DEMO_SERVICE_ACCOUNT);
 				sa.set("token_uri", emu.baseUrl() + "/google/token");
-				writePrivate(keyFile, objectToJson(sa));
+				writeNewFile(keyFile, objectToJson(sa), 0600);
 				values.erase("PATH_PRIVATE_KEY");
 				values["KEY_FILE"] = keyFile;
 				values["SCOPE"] = "https://www.googleapis.com/auth/cloud-platform";

@@ -13,7 +13,6 @@
 #include "jwtflow/emulator/Emulator.h"
 #include <Poco/File.h>
 #include <Poco/Path.h>
-#include <Poco/TemporaryFile.h>
 #include <csignal>
 #include <iostream>
 #include <pthread.h>
@@ -71,9 +70,7 @@ int JwtflowApp::commandEmulator()
 		while (c.size() > 1 && c.back() == '/') c.pop_back();
 		options.communities.push_back(c);
 	}
-	Poco::TemporaryFile workDir;
-	workDir.createDirectories();
-	options.workDir = workDir.path();
+	// options.workDir stays empty: the emulator makes a fresh mkdtemp folder of its own.
 
 	// Block the stop signals in every thread, then wait for one here.
 	sigset_t stopSignals;

@@ -9,6 +9,7 @@
 //
 #include "ServiceAccountKey.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/SecureFiles.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Network.h"
 #include <Poco/File.h>
@@ -42,6 +43,7 @@ FileText readKeyFile(const std::string& path)
 		Poco::File f(path);
 		if (!f.exists()) throw InputException("cannot read " + what + ": no such file (download a JSON key: IAM, Service accounts, Keys)");
 		if (f.isDirectory()) throw InputException("cannot read " + what + ": it is a folder, not the JSON key file");
+		checkTrustedFile(path, "service-account key file", TrustedFileKind::Secret);
 		file.size = f.getSize();
 		file.modified = f.getLastModified();
 		if (file.size > MAX_KEY_FILE_BYTES) throw InputException(what + " is larger than 64 KiB: it is not a service-account key");

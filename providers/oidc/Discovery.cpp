@@ -20,7 +20,8 @@
 #include <Poco/Path.h>
 #include <Poco/SHA2Engine.h>
 #include <Poco/String.h>
-#include <Poco/TemporaryFile.h>
+#include "jwtflow/SecureFiles.h"
+#include <sys/stat.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 #include <algorithm>
@@ -122,7 +123,11 @@ bool readCache(const std::string& path, const std::string& issuer, int maxAge, D
 	try
 	{
 		Poco::File f(path);
-		if (!f.exists() || f.getSize() > 64 * 1024) return false;
+		if (!f.exists() || !f.isFile() || f.getSize() > 64 * 1024) return false;
+		// A cache another user could have written is not trusted: it names the token endpoint.
+		if (!trustProblem(path, TrustedFileKind::Content, false).empty()
+			|| !trustProblem(Poco::Path(path).parent().toString(), TrustedFileKind::Content, true).empty())
+			return false;
 		Poco::FileInputStream in(path);
 		std::ostringstream text;
 		text << in.rdbuf();
@@ -144,15 +149,18 @@ void writeCache(const std::string& path, const DiscoveryDocument& doc)
 	if (path.empty()) return;
 	try
 	{
-		Poco::File(Poco::Path(path).parent()).createDirectories();
-		const std::string temp = path + ".tmp" + std::to_string(Poco::Timestamp().epochMicroseconds());
+		// <cache>/jwtflow/oidc, each level made 0700 when missing.
+		const Poco::Path folder = Poco::Path(path).parent();
+		std::string partial;
+		for (int i = 0; i < folder.depth(); ++i)
 		{
-			Poco::FileOutputStream out(temp);
-			out << objectToJson(*toJson(doc, Poco::Timestamp().epochTime()));
+			partial += "/" + folder[i];
+			::mkdir(partial.c_str(), 0700);
 		}
-		Poco::File(temp).renameTo(path);
+		if (!trustProblem(folder.toString(), TrustedFileKind::Content, true).empty()) return;
+		replaceFile(path, objectToJson(*toJson(doc, Poco::Timestamp().epochTime())), 0600);
 	}
-	catch (const Poco::Exception&)
+	catch (const std::exception&)
 	{
 		// The cache is an optimisation: an unwritable folder only costs a fetch next time.
 	}

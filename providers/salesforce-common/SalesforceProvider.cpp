@@ -10,6 +10,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Network.h"
+#include "jwtflow/SafeText.h"
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
@@ -71,25 +72,23 @@ std::string SalesforceProvider::normalizeUrl(const std::string& value, const std
 	}
 	catch (const Poco::Exception&)
 	{
-		throw UsageException(settingName + " '" + value + "' is not a URL: expected for example " + DEFAULT_AUDIENCE);
+		throw UsageException(settingName + " " + quotedText(value) + " is not a URL: expected for example " + DEFAULT_AUDIENCE);
 	}
 	if (uri.getHost().empty() || (uri.getScheme() != "https" && uri.getScheme() != "http"))
-		throw UsageException(settingName + " '" + value + "' is not an absolute https URL: expected for example " + DEFAULT_AUDIENCE);
+		throw UsageException(settingName + " " + quotedText(value) + " is not an absolute https URL: expected for example " + DEFAULT_AUDIENCE);
 	if (uri.getScheme() == "http" && !isLoopbackHost(uri.getHost()))
-		throw UsageException(settingName + " '" + value + "' uses plain http: Salesforce needs https (http is accepted for loopback addresses only)");
+		throw UsageException(settingName + " " + quotedText(value) + " uses plain http: Salesforce needs https (http is accepted for loopback addresses only)");
 	// The raw text, not getQuery(): that decodes, and throws on a bad %-escape (found by the fuzzer).
 	if (url.find_first_of("?#") != std::string::npos)
-		throw UsageException(settingName + " '" + value + "' has a query or fragment: give the bare site URL");
+		throw UsageException(settingName + " " + quotedText(value) + " has a query or fragment: give the bare site URL");
 	while (!url.empty() && url.back() == '/') url.pop_back();
 	return url;
 }
 
 std::string SalesforceProvider::checkRetUrl(const std::string& retUrl)
 {
-	if (retUrl.empty() || retUrl[0] != '/' || (retUrl.size() > 1 && (retUrl[1] == '/' || retUrl[1] == '\\')))
-		throw UsageException("RET_URL '" + retUrl + "' must be a relative URL starting with '/', for example /lightning/page/home "
-			"(frontdoor never redirects to another host)");
-	return retUrl;
+	// Frontdoor never redirects to another host: the core checks it as a browser reads it.
+	return sameHostPath(retUrl, "RET_URL");
 }
 
 std::string SalesforceProvider::audience(const Settings& settings) const

@@ -27,7 +27,7 @@ struct JWTFLOW_API HttpOptions
 	int timeoutSeconds = 30;            /// connect, and the whole request
 	std::size_t maxBodyBytes = 1 << 20; /// a longer answer is refused
 	int maxTries = 3;                   /// for 429, 502, 503, 504 and connection resets
-	int maxRetryAfterSeconds = 30;      /// a longer Retry-After is not waited for
+	int maxRetryAfterSeconds = 30;      /// a longer Retry-After (after clamping to 1..60 s) is not waited for
 	std::string proxy;                  /// http://[user:pass@]host:port, empty: none
 	std::string noProxy;                /// NO_PROXY: comma-separated host suffixes
 	std::function<void(const std::string&)> onRetry; /// told of each retry (for -v), may be empty
@@ -57,10 +57,19 @@ public:
 
 	HttpResponse postForm(const std::string& url, const FormFields& form, const std::string& bearerToken = {});
 		/// POSTs an application/x-www-form-urlencoded body. Retries as described;
-		/// returns the final response whatever its status. Throws UsageException
+		/// returns the final response whatever its status. One deadline
+		/// (timeoutSeconds) covers each try whole: connect, TLS handshake,
+		/// headers and body, however slowly the server trickles them. A
+		/// kept-alive connection that the server dropped is reconnected once. Throws UsageException
 		/// for a URL that is not https (http only for loopback hosts) and
 		/// NetworkException for connection, TLS, time-out and size failures.
 		/// Messages never contain the form or the token.
+
+	using FormRequestFactory = std::function<std::pair<std::string, FormFields>()>;
+
+	HttpResponse postForm(const FormRequestFactory& makeRequest, const std::string& bearerToken = {});
+		/// As postForm(url, form), with the URL and form made anew for every
+		/// try (a token request carries a fresh assertion each time).
 
 	HttpResponse get(const std::string& url, const std::string& bearerToken = {});
 		/// A GET, with the same rules.
@@ -85,7 +94,16 @@ JWTFLOW_API std::string encodeForm(const FormFields& form);
 	/// name=value&... with both parts percent-encoded.
 
 JWTFLOW_API std::string firstLine(const std::string& text, std::size_t maxChars = 160);
-	/// The first non-empty line of text with HTML tags removed, cut to maxChars: for error messages.
+	/// The first non-empty line of text with HTML tags removed, escaped (safeText)
+	/// and cut to maxChars: for error messages.
+
+const int MIN_RETRY_AFTER_SECONDS = 1;   /// Retry-After is clamped to 1..60 s
+const int MAX_RETRY_AFTER_SECONDS = 60;
+
+JWTFLOW_API int retryAfterSeconds(const std::string& value);
+	/// Seconds to wait for a Retry-After header (delta-seconds or HTTP-date),
+	/// clamped to MIN..MAX_RETRY_AFTER_SECONDS (a negative or past value is 1 s,
+	/// a far-future one 60 s); -1 when absent or unreadable.
 
 } // namespace jwtflow
 

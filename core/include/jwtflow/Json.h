@@ -23,9 +23,14 @@ JWTFLOW_API std::string toJson(const Poco::Dynamic::Var& value, int indent = 0);
 JWTFLOW_API std::string objectToJson(const Poco::JSON::Object& object, int indent = 0);
 	/// As toJson(), for an object held by value or reference (no copy).
 
+const std::size_t MAX_JSON_MEMBERS = 256; /// members in one object of text from outside
+const std::size_t MAX_JSON_DEPTH = 32;    /// nesting levels of text from outside
+
 JWTFLOW_API Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);
-	/// Parses text that must be one JSON object, keeping key order.
-	/// Throws Poco::DataFormatException (short message, no input echoed) otherwise.
+	/// Parses text that must be one JSON object, keeping key order, in time
+	/// linear in its length: at most MAX_JSON_MEMBERS members per object and
+	/// MAX_JSON_DEPTH levels ("too many members ..."). Throws
+	/// Poco::DataFormatException (short message, no input echoed) otherwise.
 
 JWTFLOW_API Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& text);
 	/// As parseJsonObject(), and refuses duplicate member names at any depth

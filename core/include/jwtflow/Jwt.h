@@ -37,9 +37,13 @@ JWTFLOW_API std::string signJwt(Poco::JSON::Object& header, const Poco::JSON::Ob
 	/// Sets header `alg` (first, unless already present) and returns the compact JWT.
 	/// Throws InputException when the key does not suit the algorithm.
 
+const Poco::Int64 MAX_NUMERIC_DATE = 253402300799; /// 9999-12-31T23:59:59Z: later (and negative) dates are refused
+
 JWTFLOW_API DecodedJwt decodeJwt(const std::string& compact);
 	/// Splits and decodes a compact JWT without verifying anything.
-	/// Throws UsageException saying which part is malformed (never echoing the token).
+	/// Throws UsageException saying which part is malformed (never echoing the token):
+	/// also for a token over 64 KiB (checked before decoding), base64 padding,
+	/// duplicate member names and objects with too many members.
 
 struct JWTFLOW_API VerifyOptions
 	/// What verifyJwt() requires of a token beyond its signature.

@@ -115,6 +115,11 @@ private:
 JWTFLOW_API std::string describeKey(KeyType type, int bits, const std::string& curve);
 	/// "RSA 2048-bit" or "EC P-256", for messages.
 
+JWTFLOW_API bool isLowSEcdsaSignature(const std::string& joseSignature, int coordinateBytes);
+	/// False for a JWS ECDSA signature (r || s) on P-256 whose s is above n/2:
+	/// (r, n - s) verifies too, so such a signature can be re-made without the
+	/// key. jwtflow signs only low-s and verify refuses high-s.
+
 } // namespace jwtflow
 
 #endif // JWTFLOW_KEYS_INCLUDED

@@ -18,6 +18,15 @@ JWTFLOW_API bool isLoopbackHost(const std::string& host);
 	/// True for "localhost", 127.0.0.0/8 and ::1 (with or without brackets):
 	/// the only hosts plain http:// is accepted for.
 
+JWTFLOW_API std::string sameHostPath(const std::string& text, const std::string& settingName);
+	/// Checks that text is a path on the same host, as a browser would read it
+	/// (WHATWG URL parsing): it starts with '/', holds no control character,
+	/// space or backslash, and after dot-segment removal (".", "..", "%2e")
+	/// does not start with "//" or an encoded slash. Returns text unchanged;
+	/// throws UsageException naming settingName (the text escaped) otherwise.
+	/// Browsers drop tabs and newlines, so "/<TAB>/evil.example" would land on
+	/// //evil.example, another host.
+
 } // namespace jwtflow
 
 #endif // JWTFLOW_NETWORK_INCLUDED

@@ -42,9 +42,10 @@ struct JWTFLOW_API PluginProblem
 class JWTFLOW_API PluginRegistry
 	/// The providers available to the host. Plugins load lazily: asking for
 	/// one provider opens only the library its descriptor names. A library
-	/// that is not a plugin, was built for another ABI version, or fails to
-	/// load is recorded as a problem and skipped; the registry goes on with
-	/// the others. Libraries stay loaded while the registry lives, and every
+	/// that is not a plugin, was built for another ABI version, fails to load,
+	/// throws or crashes in its static initializers (it is opened in a child
+	/// process first), or that another user could have changed, is recorded
+	/// as a problem and skipped; the registry goes on with the others. Libraries stay loaded while the registry lives, and every
 	/// provider object is destroyed before its library is unloaded.
 {
 public:
@@ -58,8 +59,14 @@ public:
 
 	static std::vector<std::string> defaultSearchPath(const std::vector<std::string>& optionDirs,
 		const std::string& executablePath);
-		/// Every --plugins DIR, then JWTFLOW_PLUGIN_PATH (colon-separated), then
-		/// <exe>/../lib/jwtflow/plugins.d, then <exe dir>/plugins.d.
+		/// Every --plugins DIR, then JWTFLOW_PLUGIN_PATH (colon-separated), both
+		/// made absolute once; then <exe>/../lib/jwtflow/plugins.d and
+		/// <exe dir>/plugins.d when executablePath is absolute (pass
+		/// executablePath(), never argv[0]); then <libdir>/jwtflow/plugins.d
+		/// beside the core library.
+
+	static std::string executablePath();
+		/// The running program's real path (/proc/self/exe), "" when unknown.
 
 	const std::vector<std::string>& searchPath() const;
 
@@ -70,14 +77,24 @@ public:
 		/// The descriptor of a provider, or nullptr.
 
 	Provider* find(const std::string& provider);
-		/// The provider, loading its library when needed; nullptr when no
-		/// plugin provides it (see problems() for why a library was refused).
+		/// The provider, loading the library its descriptor names when needed
+		/// (and no other); nullptr when no descriptor names it or its library
+		/// was refused (see problems() for why).
 
 	Provider& get(const std::string& provider);
 		/// As find(); throws UsageException "unknown provider" listing what exists.
 
 	void loadAll();
-		/// Loads every library found (for `jwtflow providers`).
+		/// Loads every library found, described or not (tests, `demo`).
+
+	std::vector<PluginProblem> probeAll();
+		/// Checks every described library without loading it into this process
+		/// (owner, permissions, ABI, static initializers, in a child process):
+		/// what `jwtflow providers` reports. Returns the refused ones.
+
+	std::vector<std::string> librariesWithoutDescriptor() const;
+		/// Libraries in the plugin folders that no descriptor names (never loaded
+		/// by find(); loadAll() tries them).
 
 	std::vector<Provider*> providers() const;
 		/// The providers loaded so far, in load order.

@@ -16,6 +16,7 @@
 #include "jwtflow/Provider.h"
 #include "jwtflow/Settings.h"
 #include <Poco/JSON/Object.h>
+#include <functional>
 
 namespace jwtflow {
 
@@ -32,7 +33,13 @@ public:
 	TokenResult exchange(const std::string& assertion);
 		/// Sends the provider's token request. Throws IdpException (exit 4) for
 		/// an OAuth error answer, NetworkException (exit 5) for anything else
-		/// that is not a token.
+		/// that is not a token. A retry re-sends the same assertion: prefer the
+		/// overload below.
+
+	TokenResult exchange(const std::function<std::string()>& mintAssertion);
+		/// As exchange(assertion), with a freshly minted assertion (a new jti)
+		/// for every try: an IdP that refuses replayed assertions may already
+		/// have consumed the one sent before a 5xx or a dropped connection.
 
 	Poco::JSON::Object::Ptr bearerGet(const std::string& url, const std::string& accessToken);
 		/// GETs a JSON resource with the token (identity URL, userinfo).

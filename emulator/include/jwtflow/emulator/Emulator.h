@@ -35,7 +35,9 @@ struct JWTFLOW_API EmulatorOptions
 	std::vector<RegisteredApp> apps;       /// registered apps
 	std::vector<std::string> users;        /// Salesforce usernames (sub) it knows
 	std::vector<std::string> communities;  /// community site paths, e.g. "/customers"
-	std::string workDir;                   /// where the CA and server certificate files are written (required)
+	std::string workDir;                   /// where the CA and server certificate files are written: made 0700 when
+	                                       /// missing, refused when others may write to it; empty: a fresh mkdtemp
+	                                       /// folder of the emulator's own, removed by its destructor
 	int salesforceMaxLifetime = 300;       /// exp may be at most this far ahead (FACTS.md 1.1)
 	int clockSkewSeconds = 30;             /// tolerance on exp/nbf/iat
 	int clockOffsetSeconds = 0;            /// the emulator's clock runs this far ahead (tests of clock skew): Date header and checks

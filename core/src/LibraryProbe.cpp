@@ -1,0 +1,140 @@
+//
+// LibraryProbe.cpp
+//
+// Library: jwtflow core (internal)
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "LibraryProbe.h"
+#include "jwtflow/PluginAbi.h"
+#include <Poco/Version.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <exception>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace jwtflow {
+namespace detail {
+
+namespace {
+
+/// What the child finds; runs after fork, so it only opens the library,
+/// calls two functions and writes one short message.
+std::string checkInChild(const std::string& path)
+{
+	void* handle = nullptr;
+	try
+	{
+		handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+	}
+	catch (const std::exception& e)
+	{
+		return std::string("an exception escaped its static initializer: ") + e.what();
+	}
+	catch (...)
+	{
+		return "an exception escaped its static initializer";
+	}
+	if (!handle)
+	{
+		const char* err = ::dlerror();
+		return std::string("cannot load the library: ") + (err ? err : "unknown error");
+	}
+	auto abi = reinterpret_cast<JwtflowPluginAbiFunction>(::dlsym(handle, JWTFLOW_PLUGIN_ABI_SYMBOL));
+	if (!abi) return "not a jwtflow plugin (it does not export " JWTFLOW_PLUGIN_ABI_SYMBOL ")";
+	unsigned version = abi();
+	if (version != JWTFLOW_PLUGIN_ABI_VERSION)
+		return "built for plugin ABI version " + std::to_string(version) + ", but this jwtflow needs version "
+			+ std::to_string(JWTFLOW_PLUGIN_ABI_VERSION) + ": rebuild the plugin against this jwtflow";
+	if (auto poco = reinterpret_cast<JwtflowPluginPocoFunction>(::dlsym(handle, JWTFLOW_PLUGIN_POCO_SYMBOL)))
+	{
+		if ((poco() >> 16) != (static_cast<unsigned long>(POCO_VERSION) >> 16))
+			return "built against another POCO version: rebuild the plugin against this jwtflow's POCO";
+	}
+	return {};
+}
+
+void writeAllToPipe(int fd, const std::string& text)
+{
+	std::size_t done = 0;
+	while (done < text.size())
+	{
+		ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) return;
+		done += static_cast<std::size_t>(n);
+	}
+}
+
+} // namespace
+
+std::string probePluginLibrary(const std::string& path, int timeoutSeconds)
+{
+	int fds[2];
+	if (::pipe2(fds, O_CLOEXEC) != 0) return "cannot check the library: pipe: " + std::string(std::strerror(errno));
+	const pid_t child = ::fork();
+	if (child < 0)
+	{
+		int err = errno;
+		::close(fds[0]);
+		::close(fds[1]);
+		return "cannot check the library: fork: " + std::string(std::strerror(err));
+	}
+	if (child == 0)
+	{
+		::close(fds[0]);
+		std::string result = checkInChild(path);
+		writeAllToPipe(fds[1], result.empty() ? std::string("ok") : "no" + result);
+		::_exit(0);
+	}
+	::close(fds[1]);
+	std::string answer;
+	char buf[1024];
+	int waitedMs = 0;
+	bool timedOut = false;
+	while (true)
+	{
+		pollfd p{fds[0], POLLIN, 0};
+		int r = ::poll(&p, 1, 100);
+		if (r < 0 && errno == EINTR) continue;
+		if (r == 0)
+		{
+			waitedMs += 100;
+			if (waitedMs >= timeoutSeconds * 1000)
+			{
+				timedOut = true;
+				::kill(child, SIGKILL);
+				break;
+			}
+			continue;
+		}
+		ssize_t n = ::read(fds[0], buf, sizeof buf);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) break;
+		if (answer.size() < 4096) answer.append(buf, static_cast<std::size_t>(n));
+	}
+	::close(fds[0]);
+	int status = 0;
+	while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {}
+	if (timedOut)
+		return "it did not finish loading within " + std::to_string(timeoutSeconds) + " s (its static initializers hang); it was not loaded";
+	if (WIFSIGNALED(status))
+	{
+		int sig = WTERMSIG(status);
+		const char* name = ::strsignal(sig);
+		return "it crashed while loading (signal " + std::to_string(sig) + ", " + (name ? name : "unknown")
+			+ "): a static initializer threw or failed; it was not loaded";
+	}
+	if (answer == "ok") return {};
+	if (answer.size() > 2 && answer.compare(0, 2, "no") == 0) return answer.substr(2);
+	return "it exited while loading (status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1)
+		+ "): a static initializer ended the process; it was not loaded";
+}
+
+} // namespace detail
+} // namespace jwtflow
