@@ -9,6 +9,7 @@
 #include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Certificate.h"
+#include "jwtflow/Encoding.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Jwt.h"
 #include "jwtflow/KeyFactory.h"
@@ -66,6 +67,27 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 	::mkdir(dir.file("plugins-junk").c_str(), 0755);
 	dir.write("plugins-junk/junk.so", "not a library");
 	dir.write("plugins-junk/junk.properties", "plugin.library = nothing-here\n");
+	// Issue 19: loose permissions, planted folders, hostile tokens.
+	dir.write("key0644.pem", keyPem);
+	::chmod(dir.file("key0644.pem").c_str(), 0644);
+	dir.write("pass0644.txt", PASSPHRASE + "\n");
+	::chmod(dir.file("pass0644.txt").c_str(), 0644);
+	::mkdir(dir.file("plugins-open").c_str(), 0755);
+	dir.write("plugins-open/planted.properties", "plugin.library = planted\n");
+	::chmod(dir.file("plugins-open").c_str(), 0777);
+	dir.write("pasted.env", "CLIENT_ID=x\nSUBJECT=y\n" + keySnippet + "\n");
+	dir.write("quoted.env", "PRIVATE_KEY_PASSPHRASE=\"x\" " + PASSPHRASE + "\n");
+	openssl({"genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", dir.file("small.pem")});
+	openssl({"pkey", "-in", dir.file("small.pem"), "-pubout", "-out", dir.file("small.pub")});
+	const PrivateKey signer = PrivateKey::fromFile(k.rsaPkcs8);
+	auto signedToken = [&](const std::string& claimsJson) {
+		const std::string input = base64UrlEncode("{\"alg\":\"RS256\"}") + "." + base64UrlEncode(claimsJson);
+		return input + "." + base64UrlEncode(signer.sign(Algorithm::fromName("RS256"), input));
+	};
+	const std::string farFuture = signedToken("{\"nbf\":1e19,\"exp\":1e300}");
+	const std::string issNumber = signedToken("{\"iss\":1,\"exp\":" + std::to_string(Poco::Timestamp().epochTime() + 60) + "}");
+	const std::string hugeToken = base64UrlEncode("{\"alg\":\"RS256\"}") + "." + std::string(100 * 1024, 'A') + ".c2ln";
+	const std::string escAlg = base64UrlEncode("{\"alg\":\"RS256\\u001b]0;title\\u0007\"}") + "." + base64UrlEncode("{}") + ".c2ln";
 
 	// An expired TLS certificate from a trusted CA.
 	TestTls expiredTls = makeTestTls(dir.path(), "127.0.0.1", true, -1);
@@ -83,6 +105,21 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 		if (is("/truncated/")) return sendBody(resp, 200, "application/json", "{\"access_token\":\"" + SERVER_TOKEN);
 		if (is("/noaccess/")) return sendBody(resp, 200, "application/json", "{\"instance_url\":\"https://x\"}");
 		if (is("/huge/")) return sendBody(resp, 200, "application/json", std::string(2 << 20, '{'));
+		if (is("/esc/"))
+			return sendBody(resp, 400, "application/json", "{\"error\":\"invalid_grant\\u001b[2K\",\"error_description\":"
+				"\"bad\\r\\nvalid: token ok\\u0007\\u009b31m\"}");
+		if (is("/trickle/"))
+		{
+			resp.setContentType("application/json");
+			resp.setContentLength(2000);
+			std::ostream& out = resp.send();
+			for (int i = 0; i < 100 && out; ++i)
+			{
+				out << ' ' << std::flush;
+				Poco::Thread::sleep(100);
+			}
+			return;
+		}
 		if (is("/slow/"))
 		{
 			Poco::Thread::sleep(3000);
@@ -177,6 +214,21 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 		{"TLS untrusted CA", {"salesforce", "token", "--audience", emu->baseUrl()}, sf, {}, 5, "TLS"},
 		{"TLS expired certificate", {"salesforce", "token", "--login-url", expiredServer.baseUrl(), "--ca-file", caFile}, sf, {}, 5, "TLS"},
 		{"CA file missing", {"salesforce", "token", "--login-url", url, "--ca-file", "nope.pem"}, sf, {}, 3, "CA file"},
+		// issue 19: hostile files, tokens and answers
+		{"key readable by others", {"salesforce", "jwt", "--private-key", "key0644.pem"}, sf, {}, 3, "chmod 600"},
+		{"passphrase file readable by others", {"salesforce", "jwt", "--private-key", "enc.pem", "--passphrase-file", "pass0644.txt"}, sf, {}, 3, "refusing passphrase file"},
+		{"key pasted into .env", {"salesforce", "jwt", "--env-file", "pasted.env"}, sf, {}, 2, "pasted.env:3: the line has no '='"},
+		{"secret after a quoted .env value", {"salesforce", "jwt", "--env-file", "quoted.env"}, sf, {}, 2, "quoted.env:1: unexpected text after the closing quote"},
+		{"plugin folder writable by all", {"planted", "jwt", "--plugins", dir.file("plugins-open")}, sf, {}, 2, "plugin folder refused"},
+		{"ret url with a tab", {"salesforce", "frontdoor", "--ret-url", "/\t/evil.example"}, sf, {}, 2, "control character"},
+		{"ret url dot segments", {"salesforce", "frontdoor", "--ret-url", "/..//evil.example"}, sf, {}, 2, "another host"},
+		{"verify far-future dates", {"verify", "--token", farFuture, "--public-key", "public.pem"}, "", {}, 6, "outside the dates"},
+		{"verify iss not a string", {"verify", "--token", issNumber, "--public-key", "public.pem", "--issuer", "1"}, "", {}, 6, "not a string"},
+		{"verify huge token", {"verify", "--token", hugeToken, "--public-key", "public.pem"}, "", {}, 6, "64 KiB"},
+		{"verify control characters in alg", {"verify", "--token", escAlg, "--public-key", "public.pem"}, "", {}, 6, "\\x1b"},
+		{"verify small RSA key", {"verify", "--token", good, "--public-key", "small.pub"}, "", {}, 3, "under 2048 bits"},
+		{"IdP error with control characters", {"salesforce", "token", "--login-url", url + "/esc"}, sf, {}, 4, "\\x1b[2K"},
+		{"IdP trickles its body", {"salesforce", "token", "--timeout", "1", "--login-url", url + "/trickle"}, sf, {}, 5, "within 1 s"},
 	};
 
 	int passed = 0;
@@ -203,10 +255,11 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 		check(all.find(PROXY_PASSWORD) == std::string::npos, "no proxy password");
 		check(all.find(SERVER_TOKEN) == std::string::npos, "no token");
 		check(all.find(keySnippet) == std::string::npos, "no key material");
+		check(all.find_first_of("\x1b\a\r") == std::string::npos, "no raw control characters");
 		if (ok) ++passed;
 	}
 	std::cout << "bad-input matrix: " << passed << " of " << cases.size() << " cases clean" << std::endl;
 	// For the summary at the end of scripts/test.sh (ctest runs tests in <build>/tests).
 	std::ofstream("bad-input-matrix.txt") << "bad-input matrix: " << passed << " of " << cases.size() << " cases clean\n";
-	EXPECT_GE(cases.size(), 40u);
+	EXPECT_GE(cases.size(), 84u);
 }

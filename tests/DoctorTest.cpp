@@ -58,16 +58,25 @@ TEST_F(Doctor, RefusalIsMappedToItsFix)
 
 TEST_F(Doctor, LocalProblemsAreReportedOneLineEach)
 {
-	::chmod(dir.file("private_key.pem").c_str(), 0644);
 	dir.write("certificate.pem", readFile(sharedKeys().otherRsaCert));
 	dir.write(".env", "PATH_PRIVATE_KEY=private_key.pem\nPATH_CERTIFICATE=certificate.pem\nAUDIENCE=https://acme.my.salesforce.com\n");
 	RunResult r = doctor();
 	EXPECT_EQ(r.exitCode, 2) << r.out;
 	EXPECT_NE(r.out.find("fail  setting CLIENT_ID: missing"), std::string::npos) << r.out;
 	EXPECT_NE(r.out.find("fail  setting SUBJECT: missing"), std::string::npos) << r.out;
-	EXPECT_NE(r.out.find("warn  key file permissions:"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("ok    key file permissions:"), std::string::npos) << r.out;
 	EXPECT_NE(r.out.find("fail  certificate matches key:"), std::string::npos) << r.out;
 	EXPECT_NE(r.out.find("warn  audience: AUDIENCE https://acme.my.salesforce.com is an org (My Domain) URL"), std::string::npos) << r.out;
+	EXPECT_EQ(r.out.find("-----BEGIN"), std::string::npos);
+}
+
+TEST_F(Doctor, AKeyFileOthersCanReadIsRefusedWithTheChmodThatFixesIt)
+{
+	::chmod(dir.file("private_key.pem").c_str(), 0644);
+	RunResult r = doctor();
+	EXPECT_NE(r.exitCode, 0) << r.out;
+	EXPECT_NE(r.out.find("fail  private key: refusing private key"), std::string::npos) << r.out;
+	EXPECT_NE(r.out.find("chmod 600"), std::string::npos) << r.out;
 	EXPECT_EQ(r.out.find("-----BEGIN"), std::string::npos);
 }
 

@@ -128,7 +128,7 @@ TEST_F(Exchange, TokenJsonEnvWhoamiFrontdoor)
 	ASSERT_EQ(single.exitCode, 0) << single.err;
 	EXPECT_NE(single.out.find("/secur/frontdoor.jsp?otp="), std::string::npos) << single.out;
 	EXPECT_NE(single.out.find("startURL=%2Fhome"), std::string::npos) << single.out;
-	expectRefusal(cli({"salesforce", "frontdoor", "--ret-url", "https://evil.example/"}), 2, "must be a relative URL");
+	expectRefusal(cli({"salesforce", "frontdoor", "--ret-url", "https://evil.example/"}), 2, "is not a relative URL");
 	EXPECT_EQ(emu->tokensIssued(), 9) << "the bad RET_URL was refused before any request";
 }
 

@@ -200,9 +200,14 @@ TEST_F(Google, KeyFilesWithBadFieldsGetOneClearMessage)
 
 TEST_F(Google, DoctorChecksTheKeyFileAndTheExchange)
 {
-	Poco::File(dir.file("sa.json")).setReadOnly(false);
 	RunResult r = cli({"google", "doctor"});
 	EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
 	EXPECT_NE(r.out.find(SA_EMAIL), std::string::npos) << r.out;
-	EXPECT_NE(r.out.find("readable by group or others"), std::string::npos) << "the JSON key file is world-readable: " << r.out;
+	EXPECT_NE(r.out.find("ok    key file permissions"), std::string::npos) << r.out;
+	// A key file as a browser downloads it (0644) is refused, with the fix.
+	::chmod(dir.file("sa.json").c_str(), 0644);
+	RunResult loose = cli({"google", "doctor"});
+	EXPECT_NE(loose.exitCode, 0) << loose.out;
+	EXPECT_NE(loose.out.find("chmod 600"), std::string::npos) << "the JSON key file is world-readable: " << loose.out;
+	expectClean(cli({"google", "jwt"}), 3, "chmod 600");
 }

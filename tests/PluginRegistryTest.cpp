@@ -72,9 +72,9 @@ TEST(PluginRegistry, SearchPathFollowsDesign)
 	auto path = PluginRegistry::defaultSearchPath({"/opt"}, "/usr/local/bin/jwtflow");
 	unsetenv("JWTFLOW_PLUGIN_PATH");
 	ASSERT_EQ(path.size(), 6u);
-	EXPECT_EQ(path[0], "/opt");
-	EXPECT_EQ(path[1], "/a");
-	EXPECT_EQ(path[2], "/b");
+	EXPECT_EQ(path[0], "/opt/");
+	EXPECT_EQ(path[1], "/a/");
+	EXPECT_EQ(path[2], "/b/");
 	EXPECT_EQ(path[3], "/usr/local/lib/jwtflow/plugins.d/");
 	EXPECT_EQ(path[4], "/usr/local/bin/plugins.d/");
 	// Last: beside the core library itself (<build>/lib here), so a moved install finds its plugins.

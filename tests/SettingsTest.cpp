@@ -74,7 +74,7 @@ TEST(DotEnv, TakesWhatDotenvTakes)
 
 TEST(DotEnv, ReportsMalformedLinesByNumberWithoutValues)
 {
-	EXPECT_EQ(parseError("A=1\nNO_EQUALS\n"), "test.env:2: 'NO_EQUALS' has no '=': expected NAME=VALUE");
+	EXPECT_EQ(parseError("A=1\nNO_EQUALS\n"), "test.env:2: the line has no '=': expected NAME=VALUE (the line is not shown: it may hold a secret)");
 	EXPECT_NE(parseError("A=1\n\n1BAD=x\n").find("test.env:3:"), std::string::npos);
 	std::string unterminated = parseError("A=1\nSECRET=\"s3cr3t-value\nB=2\n");
 	EXPECT_NE(unterminated.find("test.env:2:"), std::string::npos) << unterminated;

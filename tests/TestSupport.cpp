@@ -76,8 +76,11 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 		::dup2(in, 0);
 		::dup2(out, 1);
 		::dup2(err, 2);
-		std::vector<std::string> envStrings = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + std::string(std::getenv("HOME") ? std::getenv("HOME") : "/tmp")};
-		for (const auto& e: env) envStrings.push_back(e.first + "=" + e.second);
+		std::map<std::string, std::string> vars = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+			{"HOME", std::getenv("HOME") ? std::getenv("HOME") : "/tmp"}};
+		for (const auto& e: env) vars[e.first] = e.second;   // env replaces the defaults
+		std::vector<std::string> envStrings;
+		for (const auto& v: vars) envStrings.push_back(v.first + "=" + v.second);
 		std::vector<char*> envp;
 		for (auto& e: envStrings) envp.push_back(&e[0]);
 		envp.push_back(nullptr);

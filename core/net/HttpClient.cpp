@@ -311,6 +311,7 @@ struct HttpClient::Impl
 			}
 			if (deadline.expired()) throw Poco::TimeoutException("whole request");
 		}
+		if (deadline.expired()) throw Poco::TimeoutException("whole request");
 		if (response.hasContentLength() && static_cast<Poco::Int64>(result.body.size()) < response.getContentLength64())
 		{
 			s.reset();
@@ -380,8 +381,7 @@ int retryAfterSeconds(const std::string& value)
 	{
 		int tz = 0;
 		Poco::DateTime when = Poco::DateTimeParser::parse(text, tz);
-		Poco::Timespan diff = when - Poco::DateTime();
-		const Poco::Int64 s = diff.totalSeconds();
+		const Poco::Int64 s = static_cast<Poco::Int64>(when.timestamp().epochTime()) - static_cast<Poco::Int64>(Poco::Timestamp().epochTime());
 		return static_cast<int>(std::max<Poco::Int64>(MIN_RETRY_AFTER_SECONDS, std::min<Poco::Int64>(s, MAX_RETRY_AFTER_SECONDS)));
 	}
 	catch (const Poco::Exception&)

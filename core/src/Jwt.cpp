@@ -221,9 +221,9 @@ DecodedJwt verifyJwt(const std::string& compact, const PublicKey& key, const Ver
 	if (key.type() == KeyType::RSA && key.bits() < 2048)
 		throw InputException("the verification key is RSA " + std::to_string(key.bits()) + "-bit: jwtflow refuses RSA keys "
 			"under 2048 bits (RFC 7518 3.3), which can be forged; no identity provider signs with one");
-	if (alg.padding == Algorithm::Padding::ECDSA && !isLowSEcdsaSignature(jwt.signature, alg.ecCoordinateBytes))
-		throw VerificationException("the ES256 signature is not in low-s form: its twin (r, n-s) would verify too, so it "
-			"could have been re-made without the key (refused; signers should normalise s)");
+	// High-s ES256 signatures are accepted: RFC 7518 allows them and OpenSSL,
+	// python-cryptography, Go and Java make them half the time. jwtflow's own
+	// are always low-s, and no jwtflow check keys anything on a signature.
 	if (!key.verify(alg, jwt.signingInput, jwt.signature))
 		throw VerificationException("the signature does not match: the token was altered or signed with another key");
 

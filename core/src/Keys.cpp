@@ -225,10 +225,13 @@ PrivateKey::PrivateKey(std::shared_ptr<evp_pkey_st> key): _key(std::move(key)), 
 
 PrivateKey PrivateKey::fromFile(const std::string& path, const std::optional<std::string>& passphrase)
 {
-	checkTrustedFile(path, "private key", TrustedFileKind::Secret);
 	std::string data = readInputFile(path, "private key");
 	WipeOnExit wipe{data};
-	return fromPem(data, "private key '" + path + "'", passphrase);
+	PrivateKey key = fromPem(data, "private key '" + path + "'", passphrase);
+	// Once it is known to hold a private key: refused, like ssh does, when
+	// others can read or change it.
+	checkTrustedFile(path, "private key", TrustedFileKind::Secret);
+	return key;
 }
 
 PrivateKey PrivateKey::fromPem(const std::string& data, const std::string& label,

@@ -28,9 +28,13 @@ namespace {
 std::string checkInChild(const std::string& path)
 {
 	void* handle = nullptr;
+	// Called through a pointer the compiler cannot see through: glibc declares
+	// dlopen nothrow, which would let an exception from a static initializer
+	// skip this handler.
+	void* (*volatile open)(const char*, int) = ::dlopen;
 	try
 	{
-		handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+		handle = open(path.c_str(), RTLD_NOW | RTLD_LOCAL);
 	}
 	catch (const std::exception& e)
 	{

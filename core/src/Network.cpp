@@ -49,7 +49,7 @@ std::string sameHostPath(const std::string& text, const std::string& settingName
 		throw UsageException(settingName + " " + quotedText(text, 120) + " " + why
 			+ ": give a path on the same host, for example /lightning/page/home");
 	};
-	if (text.empty() || text[0] != '/') refuse("is not a path starting with '/'");
+	if (text.empty() || text[0] != '/') refuse("is not a relative URL (a path starting with '/')");
 	for (unsigned char c: text)
 	{
 		if (c < 0x20 || c == 0x7F) refuse("holds a control character (browsers drop tabs and newlines, which can turn it into another host)");

@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginAbi.h"
+#include "jwtflow/SafeText.h"
 #include "jwtflow/SecureFiles.h"
 #include "LibraryProbe.h"
 #include <Poco/ClassLoader.h>
@@ -413,7 +414,10 @@ Provider& PluginRegistry::get(const std::string& provider)
 	{
 		std::string names;
 		for (const auto& n: knownNames()) names += (names.empty() ? "" : ", ") + n;
-		message = "unknown provider '" + provider + "'; available: " + (names.empty() ? "(none: no plugins found)" : names);
+		message = "unknown provider " + quotedText(provider, 60) + "; available: " + (names.empty() ? "(none: no plugins found)" : names);
+		// A refused plugin folder may be why it is unknown.
+		for (const auto& problem: _impl->problems)
+			if (problem.message.rfind("plugin folder refused", 0) == 0) message += "; " + problem.path + ": " + problem.message;
 	}
 	throw UsageException(message);
 }

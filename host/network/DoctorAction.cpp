@@ -74,11 +74,8 @@ int JwtflowApp::actionDoctor(Provider& provider)
 		SigningKey signing = loadSigningKey(provider, s);
 		key = signing.key;
 		report.add(Level::Ok, "private key", signing.label + ": " + describeKey(key->type(), key->bits(), key->curveName()));
-		struct stat st{};
-		if (!signing.path.empty() && ::stat(signing.path.c_str(), &st) == 0 && (st.st_mode & 077))
-			report.add(Level::Warn, "key file permissions", signing.path + " is readable by group or others: chmod 600 " + signing.path);
-		else if (!signing.path.empty())
-			report.add(Level::Ok, "key file permissions", "readable by its owner only");
+		// A key file readable by others is refused when loaded (like ssh), so a loaded one is private.
+		if (!signing.path.empty()) report.add(Level::Ok, "key file permissions", "yours, readable by you only");
 	}
 	catch (const Poco::Exception& e)
 	{
@@ -165,7 +162,7 @@ int JwtflowApp::actionDoctor(Provider& provider)
 		TokenClient client(provider, s, http);
 		try
 		{
-			TokenResult token = client.exchange(minter->mint().compact);
+			TokenResult token = client.exchange([&minter] { return minter->mint().compact; });
 			report.add(Level::Ok, "token request", "an access token was issued" +
 				std::string(token.expiresIn ? " (expires in " + std::to_string(*token.expiresIn) + " s)" : ""));
 		}

@@ -51,9 +51,11 @@ static Exchange exchangeToken(Provider& provider, Settings& settings, const Extr
 	Exchange ex;
 	ex.http.reset(new HttpClient(options));
 	ex.client.reset(new TokenClient(provider, settings, *ex.http));
-	MintedAssertion jwt = minter.mint();
+	minter.mint();   // settings and key errors first, before anything is sent
 	console.detail("posting the assertion to " + provider.tokenRequest(settings, "").url);
-	ex.token = ex.client->exchange(jwt.compact);
+	// A fresh assertion (new jti) for every try: an IdP that refuses replays
+	// may already have consumed the one sent before a 5xx.
+	ex.token = ex.client->exchange([&minter] { return minter.mint().compact; });
 	return ex;
 }
 

@@ -118,7 +118,7 @@ JWTFLOW_API std::string describeKey(KeyType type, int bits, const std::string& c
 JWTFLOW_API bool isLowSEcdsaSignature(const std::string& joseSignature, int coordinateBytes);
 	/// False for a JWS ECDSA signature (r || s) on P-256 whose s is above n/2:
 	/// (r, n - s) verifies too, so such a signature can be re-made without the
-	/// key. jwtflow signs only low-s and verify refuses high-s.
+	/// key. jwtflow signs only low-s (verify accepts both, as RFC 7518 does).
 
 } // namespace jwtflow
 
