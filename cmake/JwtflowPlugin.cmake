@@ -33,7 +33,8 @@ function(jwtflow_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
     INSTALL_RPATH "$ORIGIN/../..")
   target_compile_features(${target} PRIVATE cxx_std_17)
-  if(NOT JWTFLOW_FUZZ)  # clang leaves the sanitizer runtime to the executable
+  # clang leaves the sanitizer runtime to the executable (fuzz and clang sanitizer builds)
+  if(NOT JWTFLOW_FUZZ AND NOT (JWTFLOW_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang"))
     target_link_options(${target} PRIVATE -Wl,--no-undefined)
   endif()
   if(COMMAND jwtflow_warnings)

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include "jwtflow/Exception.h"
 #include "jwtflow/SettingsLoader.h"
+#include "jwtflow/SafeText.h"
+#include "jwtflow/Suggest.h"
 #include "jwtflow/Version.h"
 #include <Poco/NumberParser.h>
 #include <Poco/Path.h>
@@ -284,7 +286,16 @@ int JwtflowApp::start(int argc, char** argv)
 		std::string what = e.message();
 		std::string text;
 		if (dynamic_cast<const Poco::Util::UnknownOptionException*>(&e))
+		{
 			text = "unknown option " + what;
+			std::string name = what;
+			while (!name.empty() && name[0] == '-') name.erase(0, 1);
+			name = name.substr(0, name.find('='));
+			std::vector<std::string> known;
+			for (const auto& option: options()) known.push_back(option.fullName());
+			const std::string guess = closestName(name, known);
+			if (!guess.empty()) text += " (did you mean --" + guess + "?)";
+		}
 		else if (dynamic_cast<const Poco::Util::MissingArgumentException*>(&e))
 			text = "option " + what + " needs a value";
 		else if (dynamic_cast<const Poco::Util::AmbiguousOptionException*>(&e))
@@ -296,7 +307,7 @@ int JwtflowApp::start(int argc, char** argv)
 		else
 			text = e.displayText();
 		std::string helpHint = "jwtflow " + (_command.empty() ? std::string("help") : _command + " --help");
-		std::cerr << "jwtflow: error: " << text << " (see " << helpHint << ")" << std::endl;
+		std::cerr << "jwtflow: error: " << terminalSafe(text) << " (see " << terminalSafe(helpHint) << ")" << std::endl;
 		return static_cast<int>(jwtflow::ExitCode::Usage);
 	}
 	catch (const Poco::Exception& e)
@@ -305,7 +316,7 @@ int JwtflowApp::start(int argc, char** argv)
 	}
 	catch (const std::exception& e)
 	{
-		std::cerr << "jwtflow: internal error: " << e.what() << " (this is a bug in jwtflow: please report it)" << std::endl;
+		std::cerr << "jwtflow: internal error: " << terminalSafe(e.what()) << " (this is a bug in jwtflow: please report it)" << std::endl;
 		return static_cast<int>(jwtflow::ExitCode::Internal);
 	}
 	catch (...)
@@ -328,7 +339,7 @@ int JwtflowApp::main(const std::vector<std::string>& args)
 	}
 	catch (const std::exception& e)
 	{
-		std::cerr << "jwtflow: internal error: " << e.what() << " (this is a bug in jwtflow: please report it)" << std::endl;
+		std::cerr << "jwtflow: internal error: " << terminalSafe(e.what()) << " (this is a bug in jwtflow: please report it)" << std::endl;
 		return static_cast<int>(jwtflow::ExitCode::Internal);
 	}
 }
@@ -336,7 +347,7 @@ int JwtflowApp::main(const std::vector<std::string>& args)
 int JwtflowApp::report(const Poco::Exception& e) const
 {
 	jwtflow::ExitCode code = exitCodeFor(e);
-	std::cerr << "jwtflow: error: " << messageFor(e) << std::endl;
+	std::cerr << "jwtflow: error: " << terminalSafe(messageFor(e)) << std::endl;
 	if (code == jwtflow::ExitCode::Internal) std::cerr << "(this is a bug in jwtflow: please report it)" << std::endl;
 	return static_cast<int>(code);
 }
@@ -358,8 +369,17 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 	}
 	if (UTILITY_COMMANDS.count(first))
 	{
-		if (args.size() > 1)
-			throw UsageException("'" + first + "' takes no further words ('" + args[1] + "'); see jwtflow " + first + " --help");
+		// verify and decode take the JWT as a word too (`jwtflow decode "$JWT"`, `-` for standard input).
+		const bool takesToken = first == "verify" || first == "decode";
+		if (takesToken && args.size() == 2)
+		{
+			if (_values.count("token")) throw UsageException("give the JWT once: as a word or with --token, not both");
+			_values["token"].push_back(args[1]);
+		}
+		else if (args.size() > 1)
+		{
+			throw UsageException("'" + first + "' takes no further words (" + quotedText(args[1], 60) + "); see jwtflow " + first + " --help");
+		}
 		if (first == "providers") return commandProviders();
 		if (first == "verify") return commandVerify();
 		if (first == "decode") return commandDecode();
@@ -377,7 +397,7 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 		throw UsageException("no action given for " + first + ": jwtflow " + first + " <action>, with action one of " + actions);
 	}
 	if (args.size() > 2)
-		throw UsageException("unexpected word '" + args[2] + "' after jwtflow " + first + " " + args[1]);
+		throw UsageException("unexpected word " + quotedText(args[2], 60) + " after jwtflow " + first + " " + args[1]);
 	return runProviderAction(*_provider, args[1]);
 }
 
@@ -405,13 +425,13 @@ void JwtflowApp::printHelp(const std::string& command, const std::string& action
 		return;
 	}
 	if (command == "verify")
-		out << "usage: jwtflow verify --token JWT (--public-key FILE | --certificate FILE) [--issuer ISS] [--subject SUB] [--audience AUD] [--alg ALG]\n"
+		out << "usage: jwtflow verify (JWT | --token JWT | -) (--public-key FILE | --certificate FILE) [--issuer ISS] [--subject SUB] [--audience AUD] [--alg ALG]\n"
 			<< "Checks the signature (RS256/384/512, PS256/384/512, ES256; never none or HMAC), exp, nbf and iat\n"
 			<< "(60 s leeway), and iss/sub/aud when given. Exit 0 when valid, 6 when not.\n"
 			<< "Without --public-key or --certificate, the key is PATH_PUBLIC_KEY (or PATH_CERTIFICATE) from the\n"
 			<< "environment or ./.env (-v says which file). RSA keys under 2048 bits and high-s ES256 signatures are refused.\n";
 	else if (command == "decode")
-		out << "usage: jwtflow decode --token JWT [--output json]\n"
+		out << "usage: jwtflow decode (JWT | --token JWT | -) [--output json]\n"
 			<< "Shows a JWT's header and claims WITHOUT verifying its signature.\n";
 	else if (command == "providers")
 		out << "usage: jwtflow providers [--plugins DIR] [--output json]\n"

@@ -26,14 +26,39 @@ void Console::result(const std::string& line) const
 	std::cout << line << '\n';
 }
 
+std::string terminalSafe(const std::string& text)
+{
+	// The last line of defence: the pieces of a message that came from outside
+	// were escaped where they were spliced in (safeText); any raw control
+	// character left (but the newline before a hint) is shown, not obeyed.
+	std::string out;
+	out.reserve(text.size());
+	for (char c: text)
+	{
+		const unsigned char u = static_cast<unsigned char>(c);
+		if ((u < 0x20 && c != '\n') || u == 0x7f)
+		{
+			static const char* hex = "0123456789abcdef";
+			out += "\\x";
+			out += hex[u >> 4];
+			out += hex[u & 15];
+		}
+		else
+		{
+			out += c;
+		}
+	}
+	return out;
+}
+
 void Console::note(const std::string& text) const
 {
-	if (!quiet) std::cerr << text << std::endl;
+	if (!quiet) std::cerr << terminalSafe(text) << std::endl;
 }
 
 void Console::detail(const std::string& text) const
 {
-	if (verbose && !quiet) std::cerr << text << std::endl;
+	if (verbose && !quiet) std::cerr << terminalSafe(text) << std::endl;
 }
 
 void Console::json(const Poco::JSON::Object& object) const

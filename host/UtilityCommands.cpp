@@ -94,10 +94,14 @@ std::string JwtflowApp::readTokenArgument() const
 	std::string token = flagValue("token");
 	if (token == "-")
 	{
-		std::string in((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+		// At most 1 MiB: a JWT is refused past 64 KiB anyway (decodeJwt says so).
+		std::string in;
+		char buf[8192];
+		while (in.size() <= (1u << 20) && std::cin.read(buf, sizeof buf).gcount() > 0)
+			in.append(buf, static_cast<std::size_t>(std::cin.gcount()));
 		token = Poco::trim(in);
 	}
-	if (token.empty()) throw UsageException("no token given: use --token JWT (or --token - to read standard input)");
+	if (token.empty()) throw UsageException("no token given: jwtflow " + std::string("verify|decode") + " JWT, --token JWT, or - to read standard input");
 	return token;
 }
 

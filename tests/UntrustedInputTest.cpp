@@ -4,6 +4,7 @@
 // fixes).
 //
 #include "TestSupport.h"
+#include "jwtflow/Assertion.h"
 #include "jwtflow/DotEnv.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
@@ -12,6 +13,8 @@
 #include "jwtflow/KeyFactory.h"
 #include "jwtflow/Network.h"
 #include "jwtflow/SafeText.h"
+#include "jwtflow/Suggest.h"
+#include <Poco/JSON/Array.h>
 #include <gtest/gtest.h>
 
 using namespace jwtflow;
@@ -244,4 +247,61 @@ TEST(DotEnvIssue14, HashAfterBlanksIsACommentAndCrlfInQuotesIsLf)
 	EXPECT_EQ(value("SUBJECT=abc#def\n", "SUBJECT"), "abc#def");
 	EXPECT_EQ(value("KEY=\"line1\r\nline2\r\n\"\r\nB=2\r\n", "KEY"), "line1\nline2\n");
 	EXPECT_EQ(value("KEY=\"line1\r\nline2\r\n\"\r\nB=2\r\n", "B"), "2");
+}
+
+TEST(ClaimOptionIssue14, ScalarJsonValuesWork)
+{
+	EXPECT_EQ(parseClaimOption("n:=42").second.convert<int>(), 42);
+	EXPECT_TRUE(parseClaimOption("ok:=true").second.extract<bool>());
+	EXPECT_EQ(parseClaimOption("s:=\"x\"").second.extract<std::string>(), "x");
+	EXPECT_TRUE(parseClaimOption("z:=null").second.isEmpty());
+	EXPECT_EQ(parseClaimOption("f:=1.5").second.convert<double>(), 1.5);
+	EXPECT_EQ(parseClaimOption("plain=42").second.extract<std::string>(), "42") << "NAME=VALUE stays a string";
+	EXPECT_TRUE(parseClaimOption("a:=[1,2]").second.type() == typeid(Poco::JSON::Array::Ptr));
+	for (const std::string bad: {"n:={oops", "n:=", "n:=1,2", "n:=1],[2", "n:=tru"})
+		EXPECT_THROW(parseClaimOption(bad), UsageException) << bad;
+	// Through the CLI, into the signed JWT as JSON scalars.
+	TempDir dir;
+	dir.write("key.pem", readFile(sharedKeys().rsaPkcs8));
+	RunResult r = runJwtflow({"salesforce", "jwt", "--client-id", "c", "--subject", "s", "--private-key", "key.pem",
+		"--claim", "n:=42", "--claim", "ok:=true", "--claim", "s:=\"x\"", "--claim", "z:=null"}, dir.path());
+	ASSERT_EQ(r.exitCode, 0) << r.err;
+	DecodedJwt jwt = decodeJwt(trim(r.out));
+	EXPECT_EQ(objectToJson(*jwt.claims).find("\"n\":42,\"ok\":true,\"s\":\"x\",\"z\":null") != std::string::npos, true) << objectToJson(*jwt.claims);
+}
+
+TEST(DidYouMeanIssue14, MistypedProvidersAndOptionsGetASuggestion)
+{
+	EXPECT_EQ(closestName("salesfroce", {"salesforce", "salesforce-community", "azure-ad"}), "salesforce");
+	EXPECT_EQ(closestName("azure", {"salesforce", "azure-ad"}), "azure-ad");
+	EXPECT_EQ(closestName("audiance", {"audience", "authority", "alg"}), "audience");
+	EXPECT_EQ(closestName("zzzzzz", {"salesforce", "azure-ad"}), "");
+	RunResult typo = runJwtflow({"salesfroce", "jwt"});
+	EXPECT_EQ(typo.exitCode, 2);
+	EXPECT_NE(typo.err.find("did you mean 'salesforce'?"), std::string::npos) << typo.err;
+	RunResult entra = runJwtflow({"entra", "token"});
+	EXPECT_NE(entra.err.find("did you mean 'azure-ad'?"), std::string::npos) << entra.err;
+	RunResult option = runJwtflow({"salesforce", "jwt", "--audiance", "x"});
+	EXPECT_EQ(option.exitCode, 2);
+	EXPECT_NE(option.err.find("did you mean --audience?"), std::string::npos) << option.err;
+}
+
+TEST(PositionalTokenIssue14, DecodeAndVerifyTakeTheJwtAsAWordOrFromStandardInput)
+{
+	TempDir dir;
+	dir.write("key.pem", readFile(sharedKeys().rsaPkcs8));
+	RunResult jwt = runJwtflow({"salesforce", "jwt", "--client-id", "c", "--subject", "s", "--private-key", "key.pem"}, dir.path());
+	ASSERT_EQ(jwt.exitCode, 0) << jwt.err;
+	const std::string token = trim(jwt.out);
+	RunResult word = runJwtflow({"decode", token});
+	EXPECT_EQ(word.exitCode, 0) << word.err;
+	EXPECT_NE(word.out.find("\"sub\": \"s\""), std::string::npos) << word.out;
+	RunResult stdinToken = runJwtflow({"decode", "-"}, "", {}, token + "\n");
+	EXPECT_EQ(stdinToken.exitCode, 0) << stdinToken.err;
+	EXPECT_EQ(stdinToken.out, word.out);
+	RunResult verified = runJwtflow({"verify", token, "--public-key", sharedKeys().rsaPublic});
+	EXPECT_EQ(verified.exitCode, 0) << verified.err;
+	RunResult both = runJwtflow({"decode", token, "--token", token});
+	EXPECT_EQ(both.exitCode, 2);
+	EXPECT_NE(both.err.find("give the JWT once"), std::string::npos) << both.err;
 }

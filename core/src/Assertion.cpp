@@ -12,6 +12,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/NumberParser.h>
 #include <openssl/rand.h>
@@ -77,9 +78,14 @@ std::pair<std::string, Poco::Dynamic::Var> parseClaimOption(const std::string& t
 	if (!json) return {name, Poco::Dynamic::Var(value)};
 	try
 	{
+		// POCO 1.11's parser takes only an object or an array at the top:
+		// the value is parsed as the one element of an array, so that 42,
+		// true, null and "text" work as well as [..] and {..}.
 		Poco::JSON::Parser parser;
-		Poco::Dynamic::Var v = parser.parse(value);
-		return {name, v};
+		Poco::Dynamic::Var wrapped = parser.parse("[" + value + "]");
+		auto items = wrapped.extract<Poco::JSON::Array::Ptr>();
+		if (!items || items->size() != 1) throw Poco::DataFormatException("not one JSON value");
+		return {name, items->get(0)};
 	}
 	catch (const Poco::Exception&)
 	{

@@ -10,6 +10,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginAbi.h"
 #include "jwtflow/SafeText.h"
+#include "jwtflow/Suggest.h"
 #include "jwtflow/SecureFiles.h"
 #include "LibraryProbe.h"
 #include <Poco/ClassLoader.h>
@@ -414,7 +415,12 @@ Provider& PluginRegistry::get(const std::string& provider)
 	{
 		std::string names;
 		for (const auto& n: knownNames()) names += (names.empty() ? "" : ", ") + n;
-		message = "unknown provider " + quotedText(provider, 60) + "; available: " + (names.empty() ? "(none: no plugins found)" : names);
+		message = "unknown provider " + quotedText(provider, 60);
+		// Entra ID is the new name of Azure AD: both lead to azure-ad.
+		std::string guess = Poco::toLower(provider) == "entra" || Poco::toLower(provider) == "entra-id" ? "azure-ad"
+			: closestName(provider, knownNames());
+		if (!guess.empty() && descriptorFor(guess)) message += " (did you mean '" + guess + "'?)";
+		message += "; available: " + (names.empty() ? std::string("(none: no plugins found)") : names);
 		// A refused plugin folder may be why it is unknown.
 		for (const auto& problem: _impl->problems)
 			if (problem.message.rfind("plugin folder refused", 0) == 0) message += "; " + problem.path + ": " + problem.message;

@@ -204,6 +204,10 @@ int DemoRunner::run()
 		throw UsageException("no provider plugin to demonstrate: build the plugins (they land in <build>/plugins.d) or give --plugins DIR");
 	std::cout << "\n" << (failures ? "demo finished with " + std::to_string(failures) + " failure(s)" : "demo finished: every flow worked")
 		<< " (" << tokens << " token(s) issued, " << connections << " TLS connection(s) accepted)\n";
+	if (!failures)
+		std::cout << "\nnext: jwtflow --help lists the commands; jwtflow <provider> --help a provider's settings.\n"
+			"      README.md, \"Quick start\", sets up a real Salesforce connected app or Entra app;\n"
+			"      \"Install\" puts jwtflow on PATH (the .deb, or cmake --install build).\n";
 	return failures ? static_cast<int>(ExitCode::Network) : 0;
 }
 

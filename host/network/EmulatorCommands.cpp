@@ -100,7 +100,8 @@ int JwtflowApp::commandEmulator()
 
 int JwtflowApp::commandDemo()
 {
-	_registry->loadAll();
+	// Every described provider (and only those: a library without a descriptor is never loaded).
+	for (const auto& descriptor: _registry->descriptors()) _registry->find(descriptor.provider);
 	DemoRunner demo(*_registry, _console, timeoutSeconds());
 	return demo.run();
 }

@@ -1,0 +1,27 @@
+# The Debian package: `cpack -G DEB` in the build folder (or scripts/package.sh)
+# makes jwtflow_<version>_amd64.deb: /usr/bin/jwtflow, the core libraries and
+# the network module under /usr/lib, the plugins and descriptors under
+# /usr/lib/jwtflow/plugins.d, headers and the CMake package, and the docs.
+# Depends is computed by dpkg-shlibdeps, not typed by hand.
+set(CPACK_GENERATOR "DEB")
+set(CPACK_PACKAGE_NAME "jwtflow")
+set(CPACK_PACKAGE_VENDOR "jwtflow")
+set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
+set(CPACK_PACKAGE_CONTACT "jwtflow maintainers <maintainers@jwtflow.invalid>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "OAuth 2.0 JWT flows from the command line: mint, exchange, use")
+set(CPACK_PACKAGE_DESCRIPTION "jwtflow mints a JWT signed with your private key, exchanges it at the identity
+provider for an access token, and uses the token (Bearer calls, Salesforce frontdoor links).
+Providers: Salesforce, Salesforce communities, Microsoft Entra ID (Azure AD), OpenID Connect
+(Okta, Keycloak, Auth0) and Google service accounts. Includes a loopback emulator of the
+identity providers (jwtflow demo), the C++ library and its CMake package.")
+set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
+set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")        # jwtflow_<version>_<arch>.deb
+set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
+set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# Our own libraries are in the package: dpkg-shlibdeps finds them in the build tree.
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${CMAKE_BINARY_DIR}/lib")
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_PACKAGE_DIRECTORY "${CMAKE_BINARY_DIR}/package")
+include(CPack)
