@@ -4,6 +4,7 @@
 // (NumericDates, iss/sub/aud types and values) behind the signature check.
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
 #include "jwtflow/KeyFactory.h"
 #include "jwtflow/SafeText.h"

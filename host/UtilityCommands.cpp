@@ -21,6 +21,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/String.h>
 #include <iostream>
+#include <map>
 #include <iterator>
 #include <openssl/opensslv.h>
 
@@ -245,12 +246,16 @@ int JwtflowApp::commandThumbprint()
 	}
 	else
 	{
-		const char* labels[] = {"x5t (SHA-1, base64url)      ", "x5t#S256 (SHA-256, base64url)", "SHA-1 hex (Azure portal)    ",
-			"SHA-1 padded base64         ", "SHA-256 hex                 "};
+		const std::map<std::string, std::string> labels = {{"x5t", "x5t (SHA-1, base64url)"},
+			{"x5t#S256", "x5t#S256 (SHA-256, base64url)"}, {"sha1_hex", "SHA-1 hex (Azure portal)"},
+			{"sha1_base64", "SHA-1 padded base64"}, {"sha256_hex", "SHA-256 hex"}};
+		std::size_t width = 0;
+		for (const auto& l: labels) width = std::max(width, l.second.size());
+		// One column for the values, whatever the labels' lengths.
 		for (const auto& r: rows)
 		{
-			int i = r.first == "x5t" ? 0 : r.first == "x5t#S256" ? 1 : r.first == "sha1_hex" ? 2 : r.first == "sha1_base64" ? 3 : 4;
-			_console.result(std::string(labels[i]) + "  " + r.second);
+			const std::string& label = labels.at(r.first);
+			_console.result(label + std::string(width - label.size() + 2, ' ') + r.second);
 		}
 	}
 	return 0;

@@ -16,6 +16,8 @@
 #include "jwtflow/Suggest.h"
 #include <Poco/JSON/Array.h>
 #include <gtest/gtest.h>
+#include <set>
+#include <sstream>
 
 using namespace jwtflow;
 using namespace testing_support;
@@ -219,7 +221,7 @@ TEST(RetUrl, OnlyPathsOnTheSameHostAsABrowserReadsThem)
 		EXPECT_EQ(sameHostPath(ok, "RET_URL"), ok);
 	for (const std::string bad: {"", "lightning", "https://evil.example/", "//evil.example", "/\\evil.example", "/\t/evil.example",
 			 "/\n/evil.example", "/\r/evil.example", "/.//evil.example", "/..//evil.example", "/%2e%2e//evil.example",
-			 "/a/../..//evil.example", "/%2F/evil.example", "/%5c/evil.example", " /x", "/x y", "/\x7f"})
+			 "/a/../..//evil.example", "//../evil.example", "/%2F/evil.example", "/%5c/evil.example", " /x", "/x y", "/\x7f"})
 	{
 		try
 		{
@@ -304,4 +306,23 @@ TEST(PositionalTokenIssue14, DecodeAndVerifyTakeTheJwtAsAWordOrFromStandardInput
 	RunResult both = runJwtflow({"decode", token, "--token", token});
 	EXPECT_EQ(both.exitCode, 2);
 	EXPECT_NE(both.err.find("give the JWT once"), std::string::npos) << both.err;
+}
+
+TEST(ThumbprintIssue14, ValuesStandInOneColumn)
+{
+	RunResult r = runJwtflow({"thumbprint", "--certificate", sharedKeys().rsaCert});
+	ASSERT_EQ(r.exitCode, 0) << r.err;
+	std::set<std::size_t> columns;
+	std::size_t lines = 0;
+	std::istringstream in(r.out);
+	for (std::string line; std::getline(in, line);)
+	{
+		if (line.empty()) continue;
+		++lines;
+		const std::size_t gap = line.find("  ");
+		ASSERT_NE(gap, std::string::npos) << line;
+		columns.insert(line.find_first_not_of(' ', gap));
+	}
+	EXPECT_EQ(lines, 5u) << r.out;
+	EXPECT_EQ(columns.size(), 1u) << r.out;
 }

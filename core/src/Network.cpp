@@ -56,6 +56,8 @@ std::string sameHostPath(const std::string& text, const std::string& settingName
 		if (c == ' ') refuse("holds a space (percent-encode it as %20)");
 		if (c == '\\') refuse("holds a backslash, which browsers read as '/'");
 	}
+	// "//x" is a network-path reference: x is a host, whatever follows (found by the url fuzzer: "//../evil").
+	if (text.size() > 1 && text[1] == '/') refuse("starts with '//', which names another host");
 	// The path part only: the query and fragment cannot change the host.
 	const std::string path = text.substr(0, text.find_first_of("?#"));
 	std::vector<std::string> out;
