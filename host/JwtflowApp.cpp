@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "CommandTable.h"
 #include <algorithm>
 #include "jwtflow/Exception.h"
 #include "jwtflow/SettingsLoader.h"
@@ -58,49 +59,14 @@ std::vector<SettingSpec> hostKnownSettings()
 	return specs;
 }
 
-struct ValueOption
+bool isCommandName(const std::string& name)
 {
-	const char* name;
-	const char* argName;
-	const char* help;
-	bool repeatable;
-};
-
-const ValueOption VALUE_OPTIONS[] = {
-	{"env-file", "FILE", "read settings from this .env file instead of ./.env", false},
-	{"config", "FILE", "read settings from a .properties file", false},
-	{"plugins", "DIR", "look for provider plugins in DIR first (repeatable)", true},
-	{"timeout", "SECONDS", "time-out for connecting and for each whole request (default 30)", false},
-	{"output", "FORMAT", "text (default), json or env", false},
-	{"claim", "NAME=VALUE", "add a claim; NAME:=JSON for a number, boolean, array or object (repeatable)", true},
-	{"token", "JWT", "the JWT to verify or decode ('-' reads standard input)", false},
-	{"out", "DIR", "keygen: the folder to write to", false},
-	{"bits", "BITS", "keygen: RSA key size (2048, 3072, 4096)", false},
-	{"curve", "CURVE", "keygen: EC curve (P-256)", false},
-	{"days", "DAYS", "keygen / emulator: certificate validity", false},
-	{"cn", "NAME", "keygen: certificate common name", false},
-	{"port", "PORT", "emulator: the loopback port (default: a free one)", false},
-	{"app", "CLIENT_ID=CERT.pem[#KEY_ID]", "emulator: register an app (or service account) and its certificate (repeatable)", true},
-	{"user", "NAME", "emulator: a user the emulator knows (repeatable)", true},
-	{"community", "PATH", "emulator: a community site path (repeatable)", true},
-};
-
-const char* const FLAG_OPTIONS[][3] = {
-	{"help", "h", "show help for the command, provider or action"},
-	{"version", "", "print the version and exit"},
-	{"quiet", "q", "no notes on stderr"},
-	{"verbose", "v", "more notes on stderr"},
-	{"single-use", "", "frontdoor: the single-use link from /services/oauth2/singleaccess"},
-	{"force", "", "keygen: overwrite existing files"},
-	{"encrypt", "", "keygen: encrypt the private key (passphrase from PRIVATE_KEY_PASSPHRASE or --passphrase-file)"},
-};
-
-const std::set<std::string> UTILITY_COMMANDS = {"providers", "verify", "decode", "thumbprint", "keygen", "version", "help", "emulator", "demo"};
+	return findCommand(name, false) != nullptr;
+}
 
 bool takesValue(const std::string& name, const std::vector<SettingSpec>& specs)
 {
-	for (const auto& v: VALUE_OPTIONS)
-		if (name == v.name) return true;
+	if (const OptionSpec* o = findOption(name)) return !o->argument.empty();
 	for (const auto& s: specs)
 		if (!s.option.empty() && name == s.option) return true;
 	return false;
@@ -163,7 +129,7 @@ void JwtflowApp::prescan(int argc, char** argv)
 	if (!positional.empty())
 	{
 		_command = positional[0];
-		if (!UTILITY_COMMANDS.count(_command) && _command.find('/') == std::string::npos)
+		if (!isCommandName(_command) && _command.find('/') == std::string::npos)
 			_provider = _registry->find(_command);
 	}
 }
@@ -186,17 +152,18 @@ void JwtflowApp::defineOptions(OptionSet& options)
 {
 	Application::defineOptions(options);
 	std::set<std::string> defined;
-	for (const auto& flag: FLAG_OPTIONS)
+	// One option set for parsing: the vocabulary and every setting's option.
+	// Which of them apply to the command is checked after parsing (checkOptionsApply).
+	for (const auto& o: optionVocabulary())
 	{
-		options.addOption(Option(flag[0], flag[1], flag[2]).required(false).repeatable(true)
-			.callback(OptionCallback<JwtflowApp>(this, &JwtflowApp::handleFlag)));
-		defined.insert(flag[0]);
-	}
-	for (const auto& v: VALUE_OPTIONS)
-	{
-		options.addOption(Option(v.name, "", v.help).required(false).repeatable(v.repeatable).argument(v.argName)
-			.callback(OptionCallback<JwtflowApp>(this, &JwtflowApp::handleValue)));
-		defined.insert(v.name);
+		Option option(o.name, o.shortName, o.help);
+		option.required(false).repeatable(o.argument.empty() ? true : o.repeatable);
+		if (o.argument.empty())
+			option.callback(OptionCallback<JwtflowApp>(this, &JwtflowApp::handleFlag));
+		else
+			option.argument(o.argument).callback(OptionCallback<JwtflowApp>(this, &JwtflowApp::handleValue));
+		options.addOption(option);
+		defined.insert(o.name);
 	}
 	for (const auto& spec: settingSpecs())
 	{
@@ -210,12 +177,14 @@ void JwtflowApp::defineOptions(OptionSet& options)
 
 void JwtflowApp::handleSetting(const std::string& name, const std::string& value)
 {
+	_given.insert(name);
 	auto it = _optionToSetting.find(name);
 	if (it != _optionToSetting.end()) _settingOptions[it->second] = value;
 }
 
 void JwtflowApp::handleFlag(const std::string& name, const std::string&)
 {
+	_given.insert(name);
 	_flags.insert(name);
 	if (name == "help")
 	{
@@ -228,6 +197,7 @@ void JwtflowApp::handleFlag(const std::string& name, const std::string&)
 
 void JwtflowApp::handleValue(const std::string& name, const std::string& value)
 {
+	_given.insert(name);
 	_values[name].push_back(value);
 }
 
@@ -278,6 +248,10 @@ int JwtflowApp::start(int argc, char** argv)
 	try
 	{
 		prescan(argc, argv);
+		// Completion: the words after __complete are what the user typed, not
+		// options for jwtflow itself.
+		if (argc > 1 && std::string(argv[1]) == "__complete")
+			return commandComplete(std::vector<std::string>(argv + 2, argv + argc));
 		init(argc, argv);
 		return run();
 	}
@@ -358,145 +332,67 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 	if (args.empty())
 	{
 		if (_helpRequested) return commandHelp({});
-		throw UsageException("no command given: jwtflow <provider> <action> or jwtflow <command> (jwtflow help lists them)");
+		// `jwtflow` alone: the usage summary, as an error (exit 2).
+		printUsageSummary(std::cerr);
+		return static_cast<int>(jwtflow::ExitCode::Usage);
 	}
 	const std::string& first = args[0];
 	if (first == "help") return commandHelp(std::vector<std::string>(args.begin() + 1, args.end()));
-	if (_helpRequested)
+	if (first == "__complete") return commandComplete(std::vector<std::string>(args.begin() + 1, args.end()));
+	if (first == "__man") return commandManPage();
+	if (_helpRequested) return commandHelp(std::vector<std::string>(args.begin(), args.begin() + std::min<std::size_t>(args.size(), 2)));
+	if (const CommandSpec* command = findCommand(first, false))
 	{
-		printHelp(first, args.size() > 1 ? args[1] : "");
-		return 0;
-	}
-	if (UTILITY_COMMANDS.count(first))
-	{
-		// verify and decode take the JWT as a word too (`jwtflow decode "$JWT"`, `-` for standard input).
-		const bool takesToken = first == "verify" || first == "decode";
-		if (takesToken && args.size() == 2)
+		_words.assign(args.begin() + 1, args.end());
+		if (command->positionalToken && _words.size() == 1)
 		{
+			// verify and decode take the JWT as a word too (`jwtflow decode "$JWT"`, `-` for standard input).
 			if (_values.count("token")) throw UsageException("give the JWT once: as a word or with --token, not both");
-			_values["token"].push_back(args[1]);
+			_values["token"].push_back(_words[0]);
 		}
-		else if (args.size() > 1)
+		else if (!_words.empty() && command->words.empty())
 		{
-			throw UsageException("'" + first + "' takes no further words (" + quotedText(args[1], 60) + "); see jwtflow " + first + " --help");
+			throw UsageException("'" + first + "' takes no further words (" + quotedText(_words[0], 60) + "); see jwtflow " + first + " --help");
 		}
-		if (first == "providers") return commandProviders();
-		if (first == "verify") return commandVerify();
-		if (first == "decode") return commandDecode();
-		if (first == "version") return commandVersion();
-		if (first == "thumbprint") return commandThumbprint();
-		if (first == "keygen") return commandKeygen();
-		if (first == "emulator") return runNetwork(nullptr, "emulator");
-		if (first == "demo") return runNetwork(nullptr, "demo");
+		checkOptionsApply(*command, nullptr);
+		return command->run(*this, nullptr);
 	}
-	if (!_provider) _registry->get(first); // throws the "unknown provider" message
+	if (!_provider) _registry->get(first); // throws the "unknown provider" message (with a guess)
 	if (args.size() < 2)
 	{
 		std::string actions;
 		for (const auto& a: _provider->actions()) actions += (actions.empty() ? "" : ", ") + a;
-		throw UsageException("no action given for " + first + ": jwtflow " + first + " <action>, with action one of " + actions);
+		throw UsageException("no action given for " + first + ": jwtflow " + first + " <action>, with action one of " + actions
+			+ " (jwtflow " + first + " --help)");
 	}
 	if (args.size() > 2)
 		throw UsageException("unexpected word " + quotedText(args[2], 60) + " after jwtflow " + first + " " + args[1]);
 	return runProviderAction(*_provider, args[1]);
 }
 
-int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
+void JwtflowApp::checkOptionsApply(const CommandSpec& command, const Provider* provider) const
 {
-	printHelp(topic.empty() ? "" : topic[0], topic.size() > 1 ? topic[1] : "");
-	return 0;
-}
-
-void JwtflowApp::printHelp(const std::string& command, const std::string& action)
-{
-	std::ostringstream out;
-	if (command.empty())
+	std::set<std::string> allowed(globalOptions().begin(), globalOptions().end());
+	allowed.insert(command.options.begin(), command.options.end());
+	if (command.readsProviderSettings)
 	{
-		out << "jwtflow " << JWTFLOW_VERSION << " - OAuth 2.0 JWT flows: mint, exchange, use.\n\n"
-			<< "usage: jwtflow <provider> <action> [options]\n"
-			<< "       jwtflow <command> [options]\n\n"
-			<< "providers:\n";
-		for (const auto& d: _registry->descriptors())
-			out << "  " << d.provider << std::string(d.provider.size() < 22 ? 22 - d.provider.size() : 1, ' ') << d.description << "\n";
-		out << "\nactions:  jwt  token  frontdoor  whoami  describe  doctor\n"
-			<< "commands: providers  verify  decode  thumbprint  keygen  emulator  demo  version  help\n\n"
-			<< "jwtflow <provider> --help lists a provider's settings; jwtflow <command> --help a command's options.\n";
-		std::cout << out.str();
-		return;
+		for (const auto& spec: settingSpecs())
+			if (!spec.option.empty()) allowed.insert(spec.option);
 	}
-	if (command == "verify")
-		out << "usage: jwtflow verify (JWT | --token JWT | -) (--public-key FILE | --certificate FILE) [--issuer ISS] [--subject SUB] [--audience AUD] [--alg ALG]\n"
-			<< "Checks the signature (RS256/384/512, PS256/384/512, ES256; never none or HMAC), exp, nbf and iat\n"
-			<< "(60 s leeway), and iss/sub/aud when given. Exit 0 when valid, 6 when not.\n"
-			<< "Without --public-key or --certificate, the key is PATH_PUBLIC_KEY (or PATH_CERTIFICATE) from the\n"
-			<< "environment or ./.env (-v says which file). RSA keys under 2048 bits and high-s ES256 signatures are refused.\n";
-	else if (command == "decode")
-		out << "usage: jwtflow decode (JWT | --token JWT | -) [--output json]\n"
-			<< "Shows a JWT's header and claims WITHOUT verifying its signature.\n";
-	else if (command == "providers")
-		out << "usage: jwtflow providers [--plugins DIR] [--output json]\n"
-			<< "Lists the providers found in the plugin folders, and the plugin files that were refused.\n";
-	else if (command == "emulator")
-		out << "usage: jwtflow emulator [--port N] [--app CLIENT_ID=CERT.pem[#KEY_ID]]... [--user NAME]... [--community PATH]...\n"
-			<< "Runs the IdP emulator on loopback HTTPS until interrupted; prints its base URL and the CA file to trust.\n"
-			<< "Endpoints: Salesforce (/services/oauth2/token ...), Entra ID (/<tenant>/oauth2/v2.0/token),\n"
-			<< "OIDC (issuer <base>/oidc: discovery and /oidc/v1/token), Google (/google/token).\n";
-	else if (command == "demo")
-		out << "usage: jwtflow demo\n"
-			<< "Makes keys in a temporary folder, starts the emulator and runs every provider's flow against it.\n";
-	else if (command == "thumbprint")
-		out << "usage: jwtflow thumbprint (--certificate FILE | --thumbprint ANY) [--output json|env]\n"
-			<< "Prints x5t, x5t#S256 (with a certificate), the hex form the Azure portal shows and the padded base64 form.\n";
-	else if (command == "keygen")
-		out << "usage: jwtflow keygen --out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt] [--force]\n"
-			<< "Writes private_key.pem (0600, PKCS#8), certificate.pem, certificate.der and public_key.pem, atomically,\n"
-			<< "and prints the thumbprints and where to upload the certificate.\n";
-	else if (command == "version")
-		out << "usage: jwtflow version\n";
-	else
+	for (const auto& given: _given)
 	{
-		Provider* provider = _provider && _provider->name() == command ? _provider : _registry->find(command);
-		if (!provider) _registry->get(command);
-		std::string actions;
-		for (const auto& a: provider->actions()) actions += (actions.empty() ? "" : " | ") + a;
-		out << "usage: jwtflow " << command << " " << (action.empty() ? "<" + actions + ">" : action) << " [options]\n"
-			<< provider->description() << "\n\n";
-		static const std::vector<std::pair<std::string, std::string>> ACTION_HELP = {
-			{"jwt", "print the signed JWT assertion"},
-			{"token", "exchange it and print the access token"},
-			{"frontdoor", "print a link that opens the UI as the user (--single-use for the one-time link)"},
-			{"whoami", "call the identity URL with the token"},
-			{"describe", "list the settings, their values and where each came from"},
-			{"doctor", "check settings, key, certificate, clock and a real token request, one line each"},
-		};
-		const std::vector<std::string> offered = provider->actions();
-		for (const auto& a: ACTION_HELP)
-			if (std::find(offered.begin(), offered.end(), a.first) != offered.end())
-				out << "  " << a.first << std::string(11 - a.first.size(), ' ') << a.second << "\n";
-		out << "\nsettings (environment / .env name, option):\n";
-		// The provider's settings and the core's: what this provider reads.
-		std::vector<SettingSpec> specs = provider->settings();
-		for (const auto& core: coreSettings())
-		{
-			bool seen = core.name == "PATH_PUBLIC_KEY";
-			for (const auto& spec: specs) seen = seen || spec.name == core.name;
-			if (!seen) specs.push_back(core);
-		}
-		for (const auto& s: specs)
-		{
-			std::string left = "  " + s.name + (s.option.empty() ? "" : ", --" + s.option + " " + s.valueName);
-			out << left << std::string(left.size() < 46 ? 46 - left.size() : 1, ' ') << s.help
-				<< (s.required ? " (required)" : "") << (s.defaultValue.empty() ? "" : " [default " + s.defaultValue + "]") << "\n";
-		}
+		if (allowed.count(given)) continue;
+		std::string owner;
+		for (const auto& c: commandTable())
+			if (std::find(c.options.begin(), c.options.end(), given) != c.options.end())
+			{
+				owner = c.isAction ? "<provider> " + c.name : c.name;
+				break;
+			}
+		const std::string where = "jwtflow " + (provider ? provider->name() + " " : std::string()) + command.name;
+		throw UsageException("--" + given + " is not an option of " + where + (owner.empty() ? "" : " (it belongs to " + owner + ")")
+			+ "; see " + where + " --help");
 	}
-	std::cout << out.str();
-	Poco::Util::HelpFormatter formatter(options());
-	formatter.setUnixStyle(true);
-	formatter.setCommand("jwtflow");
-	formatter.setUsage("");
-	formatter.setHeader("\noptions:");
-	formatter.setIndent(4);
-	formatter.format(std::cout);
 }
 
 } // namespace host

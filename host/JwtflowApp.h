@@ -9,6 +9,7 @@
 #ifndef JWTFLOW_HOST_JWTFLOWAPP_INCLUDED
 #define JWTFLOW_HOST_JWTFLOWAPP_INCLUDED
 
+#include "CommandTable.h"
 #include "HostExport.h"
 #include "Output.h"
 #include "jwtflow/Assertion.h"
@@ -18,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <set>
 #include <string>
 #include <vector>
@@ -67,6 +69,12 @@ private:
 	bool hasFlag(const std::string& name) const;
 
 	friend int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& what);
+	friend const std::vector<CommandSpec>& commandTable();
+
+	void checkOptionsApply(const CommandSpec& command, const Provider* provider) const;
+	void requireSettings(const Provider& provider);
+		/// Refuses, in one message, an action whose required settings are missing.
+		/// Refuses an option given on the command line that this command does not take.
 
 	// commands
 	int runProviderAction(Provider& provider, const std::string& action);
@@ -87,10 +95,15 @@ private:
 	int commandThumbprint();
 	int commandKeygen();
 	int commandHelp(const std::vector<std::string>& topic);
+	int commandCompletion();
+	int commandComplete(const std::vector<std::string>& words);
+	int commandManPage();
+	void printUsageSummary(std::ostream& out) const;
 	int commandEmulator();
 	int commandDemo();
 
-	void printHelp(const std::string& command, const std::string& action);
+	std::vector<SettingSpec> providerSettingSpecs(const Provider& provider) const;
+		/// The provider's settings and the core's it reads, for help and describe.
 	std::string readTokenArgument() const;
 	OutputFormat outputFormat() const;
 
@@ -104,6 +117,8 @@ private:
 	std::map<std::string, std::string> _settingOptions;   // setting name -> value from the command line
 	std::map<std::string, std::vector<std::string>> _values; // other options, by name
 	std::set<std::string> _flags;
+	std::set<std::string> _given;                           // every option given on the command line, by long name
+	std::vector<std::string> _words;                        // the words after a command
 	std::unique_ptr<Settings> _settings;
 };
 

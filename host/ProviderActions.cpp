@@ -7,9 +7,14 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "CommandTable.h"
+#include "jwtflow/SafeText.h"
+#include "jwtflow/Suggest.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include <Poco/JSON/Object.h>
+#include <Poco/File.h>
+#include <Poco/Path.h>
 #include <Poco/String.h>
 #include <algorithm>
 #include <iostream>
@@ -26,6 +31,49 @@ ExtraClaims JwtflowApp::extraClaims() const
 	return claims;
 }
 
+void JwtflowApp::requireSettings(const Provider& provider)
+{
+	// Every missing setting in one message, with its option and its .env line,
+	// and where jwtflow looked.
+	Settings& s = settings();
+	std::vector<SettingSpec> missing;
+	for (const auto& spec: provider.settings())
+		if (spec.required && !s.get(spec.name)) missing.push_back(spec);
+	if (!s.get("PATH_PRIVATE_KEY"))
+	{
+		bool ownKey = false;
+		try
+		{
+			ownKey = provider.privateKey(s).has_value();
+		}
+		catch (const Poco::Exception&)
+		{
+			ownKey = true;   // the provider reads a key of its own and says what is wrong with it
+		}
+		if (!ownKey)
+			for (const auto& spec: coreSettings())
+				if (spec.name == "PATH_PRIVATE_KEY") missing.push_back(spec);
+	}
+	if (missing.empty()) return;
+	std::string names, options, lines;
+	for (const auto& m: missing)
+	{
+		names += (names.empty() ? "" : ", ") + m.name;
+		if (!m.option.empty()) options += (options.empty() ? "" : ", ") + std::string("--") + m.option;
+		lines += (lines.empty() ? "" : ", ") + m.name + "=...";
+	}
+	std::string dotenv;
+	if (_values.count("env-file")) dotenv = flagValue("env-file");
+	else
+	{
+		const std::string here = Poco::Path::current();
+		dotenv = Poco::File(here + ".env").exists() ? here + ".env" : ".env: none in " + here;
+	}
+	throw UsageException(std::string(missing.size() == 1 ? "missing setting " : "missing settings ") + names + ": give "
+		+ (options.empty() ? "" : options + ", or ") + "put " + lines + " in .env or the environment (looked at the options, "
+		"the environment, " + dotenv + (_values.count("config") ? ", " + flagValue("config") : "") + ")");
+}
+
 int JwtflowApp::runProviderAction(Provider& provider, const std::string& action)
 {
 	const auto actions = provider.actions();
@@ -33,13 +81,15 @@ int JwtflowApp::runProviderAction(Provider& provider, const std::string& action)
 	{
 		std::string list;
 		for (const auto& a: actions) list += (list.empty() ? "" : ", ") + a;
-		throw UsageException("unknown action '" + action + "' for " + provider.name() + "; available: " + list);
+		const std::string guess = closestName(action, actions);
+		throw UsageException("unknown action " + quotedText(action, 40) + " for " + provider.name()
+			+ (guess.empty() ? "" : " (did you mean '" + guess + "'?)") + "; available: " + list);
 	}
-	if (action == "jwt") return actionJwt(provider);
-	if (action == "describe") return actionDescribe(provider);
-	if (action == "token" || action == "whoami" || action == "frontdoor" || action == "doctor")
-		return runNetwork(&provider, action);
-	throw UsageException("action '" + action + "' of " + provider.name() + " is not available in this jwtflow");
+	const CommandSpec* spec = findCommand(action, true);
+	if (!spec) throw UsageException("action '" + action + "' of " + provider.name() + " is not available in this jwtflow");
+	checkOptionsApply(*spec, &provider);
+	if (action != "describe" && action != "doctor") requireSettings(provider);
+	return spec->run(*this, &provider);
 }
 
 int JwtflowApp::actionJwt(Provider& provider)

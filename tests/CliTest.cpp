@@ -117,7 +117,11 @@ TEST_F(Cli, UsageErrorsExitTwoWithOneReadableLine)
 	expectOneCleanError(cli({"salesforce", "jwt", "--audience", "login.salesforce.com"}), 2, "not an absolute https URL");
 	expectOneCleanError(cli({"salesforce", "jwt", "--output", "yaml"}), 2, "not a format");
 	expectOneCleanError(cli({"salesforce"}), 2, "no action given");
-	expectOneCleanError(cli({}), 2, "no command given");
+	RunResult bare = cli({});   // jwtflow alone: the usage summary, exit 2 (issue 14)
+	EXPECT_EQ(bare.exitCode, 2);
+	EXPECT_TRUE(bare.out.empty());
+	EXPECT_NE(bare.err.find("usage: jwtflow <provider> <action> [options]"), std::string::npos) << bare.err;
+	EXPECT_NE(bare.err.find("salesforce"), std::string::npos) << bare.err;
 	writeEnv("");
 	dir.write(".env", "CLIENT_ID=x\nPATH_PRIVATE_KEY=private_key.pem\n");
 	expectOneCleanError(cli({"salesforce", "jwt"}), 2, "missing setting SUBJECT");

@@ -25,9 +25,13 @@ root="$(mktemp -d)"
 trap 'rm -rf "$root"' EXIT
 dpkg-deb -x "$deb" "$root"
 for f in usr/bin/jwtflow usr/lib/jwtflow/jwtflow-network.so usr/lib/jwtflow/plugins.d/salesforce.properties \
-         usr/include/jwtflow/Session.h usr/lib/cmake/JwtFlow/JwtFlowConfig.cmake usr/share/doc/jwtflow/security.md; do
+         usr/include/jwtflow/Session.h usr/lib/cmake/JwtFlow/JwtFlowConfig.cmake usr/share/doc/jwtflow/security.md \
+         usr/share/man/man1/jwtflow.1.gz usr/share/bash-completion/completions/jwtflow usr/share/zsh/vendor-completions/_jwtflow; do
   [ -e "$root/$f" ] || fail "missing /$f"
 done
+
+step "the man page renders"
+MANWIDTH=80 man -P cat -l "$root/usr/share/man/man1/jwtflow.1.gz" | grep -q "EXIT STATUS" || fail "man -l jwtflow.1.gz"
 
 step "the unpacked jwtflow finds its five providers"
 out="$(env -i PATH=/usr/bin:/bin HOME="$root" "$root/usr/bin/jwtflow" providers 2>&1)"

@@ -1,0 +1,191 @@
+//
+// CommandTable.cpp
+//
+// Program: jwtflow
+// The commands, the provider actions and the option vocabulary.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "CommandTable.h"
+#include "JwtflowApp.h"
+
+namespace jwtflow {
+namespace host {
+
+namespace {
+
+OptionSpec option(const char* name, const char* shortName, const char* argument, const char* help, bool repeatable,
+	ArgumentKind kind = ArgumentKind::None, std::vector<std::string> choices = {})
+{
+	OptionSpec o;
+	o.name = name;
+	o.shortName = shortName;
+	o.argument = argument;
+	o.help = help;
+	o.repeatable = repeatable;
+	o.kind = kind;
+	o.choices = std::move(choices);
+	return o;
+}
+
+} // namespace
+
+const std::vector<OptionSpec>& optionVocabulary()
+{
+	static const std::vector<OptionSpec> options = {
+		option("help", "h", "", "show help for the command, provider or action", true),
+		option("version", "", "", "print the version and exit", true),
+		option("quiet", "q", "", "no notes on stderr", true),
+		option("verbose", "v", "", "more notes on stderr (where settings came from, retries)", true),
+		option("env-file", "", "FILE", "read settings from this .env file instead of ./.env", false, ArgumentKind::File),
+		option("config", "", "FILE", "read settings from a .properties file", false, ArgumentKind::File),
+		option("plugins", "", "DIR", "look for provider plugins in DIR first (repeatable)", true, ArgumentKind::Folder),
+		option("timeout", "", "SECONDS", "time limit for connecting and for each whole request (default 30)", false, ArgumentKind::Text),
+		option("output", "", "FORMAT", "text (default), json or env", false, ArgumentKind::Word, {"text", "json", "env"}),
+		option("claim", "", "NAME=VALUE", "add a claim; NAME:=JSON for a number, boolean, null, array or object (repeatable)", true, ArgumentKind::Text),
+		option("single-use", "", "", "the single-use link from /services/oauth2/singleaccess", true),
+		option("token", "", "JWT", "the JWT ('-' reads standard input); the JWT may also be given as a word", false, ArgumentKind::Text),
+		option("out", "", "DIR", "the folder to write to", false, ArgumentKind::Folder),
+		option("bits", "", "BITS", "RSA key size", false, ArgumentKind::Word, {"2048", "3072", "4096"}),
+		option("curve", "", "CURVE", "EC curve instead of RSA", false, ArgumentKind::Word, {"P-256"}),
+		option("days", "", "DAYS", "certificate validity in days", false, ArgumentKind::Text),
+		option("cn", "", "NAME", "certificate common name", false, ArgumentKind::Text),
+		option("encrypt", "", "", "encrypt the private key (passphrase from PRIVATE_KEY_PASSPHRASE or --passphrase-file)", true),
+		option("force", "", "", "replace existing files", true),
+		option("port", "", "PORT", "the loopback port (default: a free one)", false, ArgumentKind::Text),
+		option("app", "", "CLIENT_ID=CERT.pem[#KEY_ID]", "register an app (or service account) and its certificate (repeatable)", true, ArgumentKind::Text),
+		option("user", "", "NAME", "a user the emulator knows (repeatable)", true, ArgumentKind::Text),
+		option("community", "", "PATH", "a community site path (repeatable)", true, ArgumentKind::Text),
+	};
+	return options;
+}
+
+const std::vector<std::string>& globalOptions()
+{
+	static const std::vector<std::string> names = {"help", "version", "quiet", "verbose", "env-file", "config", "plugins"};
+	return names;
+}
+
+const OptionSpec* findOption(const std::string& name)
+{
+	for (const auto& o: optionVocabulary())
+		if (o.name == name) return &o;
+	return nullptr;
+}
+
+const std::vector<CommandSpec>& commandTable()
+{
+	using App = JwtflowApp;
+	static const std::vector<CommandSpec> table = {
+		// provider actions
+		{true, "jwt", "print the signed JWT assertion", "",
+			"Mints the JWT assertion the provider asks for (claims, header extras such as x5t, lifetime)\n"
+			"and prints it alone on stdout.",
+			{"claim", "output"}, true,
+			{"jwtflow PROVIDER jwt", "jwtflow PROVIDER jwt --output json", "jwtflow PROVIDER jwt --claim scope=api --claim n:=42"},
+			false, {}, [](App& a, Provider* p) { return a.actionJwt(*p); }},
+		{true, "token", "exchange the JWT for an access token and print it", "",
+			"Mints the assertion, sends it to the provider's token endpoint and prints the access token\n"
+			"alone on stdout (so that $(jwtflow PROVIDER token) works). A retry carries a fresh assertion.",
+			{"claim", "output", "timeout"}, true,
+			{"jwtflow PROVIDER token", "jwtflow PROVIDER token --output json", "eval \"$(jwtflow PROVIDER token --output env)\""},
+			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "token"); }},
+		{true, "frontdoor", "print a link that opens the UI as the user", "",
+			"Gets a token and prints the frontdoor.jsp link (the sid link holds the token), or with\n"
+			"--single-use the one-time link from /services/oauth2/singleaccess. RET_URL is where it lands.",
+			{"single-use", "output", "timeout"}, true,
+			{"jwtflow PROVIDER frontdoor", "jwtflow PROVIDER frontdoor --single-use --ret-url /lightning/page/home"},
+			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "frontdoor"); }},
+		{true, "whoami", "call the identity URL with the token", "",
+			"Gets a token and calls the provider's identity (or userinfo) URL with it: who the token is for.",
+			{"output", "timeout"}, true,
+			{"jwtflow PROVIDER whoami", "jwtflow PROVIDER whoami --output json"},
+			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "whoami"); }},
+		{true, "describe", "list the settings, their values and where each came from", "",
+			"Every setting the provider reads, its effective value (secrets masked) and the layer it came\n"
+			"from: option, environment, .env, --config, the descriptor, or the built-in default.",
+			{"output"}, true,
+			{"jwtflow PROVIDER describe", "jwtflow PROVIDER describe --output json"},
+			false, {}, [](App& a, Provider* p) { return a.actionDescribe(*p); }},
+		{true, "doctor", "check settings, key, certificate, clock and a real token request", "",
+			"One line per check, ending with a real token request; exit 0 when every check passes.",
+			{"output", "timeout"}, true,
+			{"jwtflow PROVIDER doctor", "jwtflow PROVIDER doctor --output json"},
+			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "doctor"); }},
+		// commands
+		{false, "providers", "list the providers found in the plugin folders", "",
+			"Lists the providers described in the plugin folders, and the plugin files that were refused\n"
+			"and why. Libraries are checked in a child process, never loaded into jwtflow itself.",
+			{"output"}, false, {"jwtflow providers", "jwtflow providers --plugins ./plugins.d --output json"},
+			false, {}, [](App& a, Provider*) { return a.commandProviders(); }},
+		{false, "verify", "verify a JWT's signature and claims", "(JWT | -) (--public-key FILE | --certificate FILE) [--issuer ISS] [--subject SUB] [--audience AUD] [--alg ALG]",
+			"Checks the signature (RS256/384/512, PS256/384/512, ES256; never none or HMAC), exp, nbf and\n"
+			"iat (60 s leeway), and iss/sub/aud when given (strings only). Exit 0 when valid, 6 when not.\n"
+			"Without --public-key or --certificate, the key is PATH_PUBLIC_KEY (or PATH_CERTIFICATE) from the\n"
+			"environment or ./.env (-v says which). RSA keys under 2048 bits are refused.",
+			{"token", "public-key", "certificate", "issuer", "subject", "audience", "alg", "output"}, false,
+			{"jwtflow verify \"$JWT\" --public-key public_key.pem", "jwtflow verify - --certificate certificate.pem --audience https://login.salesforce.com < token.txt"},
+			true, {}, [](App& a, Provider*) { return a.commandVerify(); }},
+		{false, "decode", "show a JWT's header and claims, NOT verified", "(JWT | -)",
+			"Shows a JWT's header and claims (and its dates) WITHOUT verifying its signature.",
+			{"token", "output"}, false, {"jwtflow decode \"$JWT\"", "jwtflow decode - --output json < token.txt"},
+			true, {}, [](App& a, Provider*) { return a.commandDecode(); }},
+		{false, "keygen", "make a key pair and a certificate to register at the IdP", "--out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt] [--force]",
+			"Writes private_key.pem (0600, PKCS#8), certificate.pem and .der, public_key.pem and\n"
+			"public_key.jwk (with its RFC 7638 thumbprint as kid), each created new, and a .gitignore in a\n"
+			"folder it makes; prints the thumbprints and where to upload the certificate.",
+			{"out", "bits", "curve", "days", "cn", "encrypt", "force", "passphrase-file"}, false,
+			{"jwtflow keygen --out keys", "jwtflow keygen --out keys --curve P-256 --days 730"},
+			false, {}, [](App& a, Provider*) { return a.commandKeygen(); }},
+		{false, "thumbprint", "print a certificate's thumbprints in every form", "(--certificate FILE | --thumbprint ANY)",
+			"Prints x5t, x5t#S256 (with a certificate), the SHA-1 hex form the Azure portal shows, the\n"
+			"padded base64 form and the SHA-256 hex form.",
+			{"certificate", "thumbprint", "output"}, false,
+			{"jwtflow thumbprint --certificate certificate.pem", "jwtflow thumbprint --thumbprint AE:B5:F6:9D:... --output json"},
+			false, {}, [](App& a, Provider*) { return a.commandThumbprint(); }},
+		{false, "emulator", "run the IdP emulator on loopback HTTPS", "[--port N] [--app CLIENT_ID=CERT.pem[#KEY_ID]]... [--user NAME]... [--community PATH]...",
+			"Runs the emulator until interrupted and prints its base URL and the CA file to trust.\n"
+			"Endpoints: Salesforce (/services/oauth2/token ...), Entra ID (/<tenant>/oauth2/v2.0/token; give\n"
+			"AUTHORITY=<base URL>), OIDC (issuer <base>/oidc), Google (/google/token).",
+			{"port", "app", "user", "community", "days", "client-id", "certificate", "subject"}, false,
+			{"jwtflow emulator --app 3MVG9.example=keys/certificate.pem --user integration.user@example.com"},
+			false, {}, [](App& a, Provider*) { return a.runNetwork(nullptr, "emulator"); }},
+		{false, "demo", "run every provider's whole flow against the built-in emulator", "",
+			"Makes keys in a fresh temporary folder, starts the emulator and runs each provider's flow:\n"
+			"the JWT, the token exchange, the identity call, the frontdoor links. No account needed.",
+			{"timeout"}, false, {"jwtflow demo"},
+			false, {}, [](App& a, Provider*) { return a.runNetwork(nullptr, "demo"); }},
+		{false, "completion", "print a shell completion script", "(bash | zsh)",
+			"Prints the completion script for bash or zsh: commands, the providers in the plugin folders,\n"
+			"actions, options and file arguments. The package installs both.",
+			{}, false, {"source <(jwtflow completion bash)", "jwtflow completion zsh > ~/.zfunc/_jwtflow"},
+			false, {"bash", "zsh"}, [](App& a, Provider*) { return a.commandCompletion(); }},
+		{false, "version", "print the version", "",
+			"Prints jwtflow's version (with -v: POCO's and OpenSSL's too, and the plugin ABI).",
+			{}, false, {"jwtflow version -v"},
+			false, {}, [](App& a, Provider*) { return a.commandVersion(); }},
+		{false, "help", "show help for a command, a provider or an action", "[COMMAND | PROVIDER [ACTION]]",
+			"The same as --help at that level.",
+			{}, false, {"jwtflow help verify", "jwtflow help salesforce token"},
+			false, {}, [](App&, Provider*) { return 0; }},
+	};
+	return table;
+}
+
+const CommandSpec* findCommand(const std::string& name, bool action)
+{
+	for (const auto& c: commandTable())
+		if (c.isAction == action && c.name == name) return &c;
+	return nullptr;
+}
+
+std::vector<std::string> commandNames()
+{
+	std::vector<std::string> names;
+	for (const auto& c: commandTable())
+		if (!c.isAction) names.push_back(c.name);
+	return names;
+}
+
+} // namespace host
+} // namespace jwtflow
