@@ -9,11 +9,12 @@ set(CPACK_PACKAGE_VENDOR "jwtflow")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_CONTACT "jwtflow maintainers <maintainers@jwtflow.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "OAuth 2.0 JWT flows from the command line: mint, exchange, use")
-set(CPACK_PACKAGE_DESCRIPTION "jwtflow mints a JWT signed with your private key, exchanges it at the identity
-provider for an access token, and uses the token (Bearer calls, Salesforce frontdoor links).
-Providers: Salesforce, Salesforce communities, Microsoft Entra ID (Azure AD), OpenID Connect
-(Okta, Keycloak, Auth0) and Google service accounts. Includes a loopback emulator of the
-identity providers (jwtflow demo), the C++ library and its CMake package.")
+set(CPACK_PACKAGE_DESCRIPTION "jwtflow mints a JWT signed with your private key, exchanges it at
+the identity provider for an access token, and uses the token (Bearer calls,
+Salesforce frontdoor links). Providers: Salesforce, Salesforce communities,
+Microsoft Entra ID (Azure AD), OpenID Connect (Okta, Keycloak, Auth0) and
+Google service accounts. Includes a loopback emulator of the identity
+providers (jwtflow demo), the C++ library and its CMake package.")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")        # jwtflow_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
@@ -22,6 +23,16 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Our own libraries are in the package: dpkg-shlibdeps finds them in the build tree.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${CMAKE_BINARY_DIR}/lib")
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+# ldconfig through a trigger, as lintian asks (CPack adds its ldconfig postinst too: a warning only).
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA "${CMAKE_SOURCE_DIR}/packaging/triggers")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DIRECTORY "${CMAKE_BINARY_DIR}/package")
+# The copyright file and the changelog Debian asks every package for.
+install(FILES "${CMAKE_SOURCE_DIR}/packaging/copyright" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+configure_file("${CMAKE_SOURCE_DIR}/packaging/changelog.in" "${CMAKE_BINARY_DIR}/packaging/changelog" @ONLY)
+add_custom_command(OUTPUT "${CMAKE_BINARY_DIR}/packaging/changelog.gz"
+  COMMAND gzip -9 -n -c "${CMAKE_BINARY_DIR}/packaging/changelog" > "${CMAKE_BINARY_DIR}/packaging/changelog.gz"
+  DEPENDS "${CMAKE_BINARY_DIR}/packaging/changelog")
+add_custom_target(jwtflow-changelog ALL DEPENDS "${CMAKE_BINARY_DIR}/packaging/changelog.gz")
+install(FILES "${CMAKE_BINARY_DIR}/packaging/changelog.gz" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 include(CPack)
