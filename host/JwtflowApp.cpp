@@ -374,6 +374,9 @@ void JwtflowApp::checkOptionsApply(const CommandSpec& command, const Provider* p
 {
 	std::set<std::string> allowed(globalOptions().begin(), globalOptions().end());
 	allowed.insert(command.options.begin(), command.options.end());
+	// DESIGN.md's global options are accepted by every command (scripts pass them
+	// everywhere), though help lists them only where they change something.
+	for (const char* global: {"timeout", "output", "ca-file"}) allowed.insert(global);
 	if (command.readsProviderSettings)
 	{
 		for (const auto& spec: settingSpecs())
