@@ -13,6 +13,7 @@
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <gtest/gtest.h>
+#include <algorithm>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -278,4 +279,33 @@ TEST(HostileFilesystem, DotEnvErrorsNeverShowTheLineText)
 	RunResult noName = runJwtflow({"salesforce", "jwt"}, dir.path());
 	EXPECT_EQ(noName.exitCode, 2);
 	EXPECT_EQ(noName.err.find("MIIEvQ"), std::string::npos) << noName.err;
+}
+
+TEST(HostileFilesystem, LibrariesThatPassedTheChildProcessCheckAreRememberedUntilTheyChange)
+{
+	TempDir cache, plugins;
+	copyFile(SF_PLUGIN, plugins.file("jwtflow-provider-copy.so"), 0755);
+	plugins.write("copy.properties", "plugin.library = jwtflow-provider-copy\nplugin.description = a copy\n");
+	const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", cache.path()}};
+	RunResult first = runJwtflow({"--plugins", plugins.path(), "--plugins", JWTFLOW_TEST_PLUGIN_DIR, "providers"}, "", env);
+	EXPECT_EQ(first.exitCode, 0) << first.err;
+	const std::string file = cache.file("jwtflow/plugins-checked");
+	ASSERT_TRUE(Poco::File(file).exists());
+	EXPECT_EQ(modeOf(file), 0600u);
+	EXPECT_EQ(modeOf(cache.file("jwtflow")), 0700u);
+	const std::string remembered = readFile(file);
+	EXPECT_NE(remembered.find(plugins.file("jwtflow-provider-copy.so")), std::string::npos) << remembered;
+	EXPECT_EQ(remembered.find("initializer-crashes"), std::string::npos) << "only libraries that passed are remembered";
+	EXPECT_EQ(remembered.find("other-abi"), std::string::npos);
+	// A changed library is checked again: its line is replaced, not kept.
+	::chmod(plugins.file("jwtflow-provider-copy.so").c_str(), 0700);
+	RunResult again = runJwtflow({"--plugins", plugins.path(), "providers"}, "", env);
+	EXPECT_NE(again.out.find("a copy"), std::string::npos) << again.err;
+	const std::string after = readFile(file);
+	EXPECT_NE(after, remembered);
+	EXPECT_EQ(std::count(after.begin(), after.end(), '\n'), std::count(remembered.begin(), remembered.end(), '\n'));
+	// And the crashing library is still refused, run after run.
+	RunResult crash = runJwtflow({"--plugins", JWTFLOW_TEST_PLUGIN_DIR, "initializer-crashes", "jwt"}, "", env);
+	EXPECT_EQ(crash.exitCode, 2);
+	EXPECT_NE(crash.err.find("crashed while loading"), std::string::npos) << crash.err;
 }

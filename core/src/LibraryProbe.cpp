@@ -7,6 +7,11 @@
 //
 #include "LibraryProbe.h"
 #include "jwtflow/PluginAbi.h"
+#include "jwtflow/SecureFiles.h"
+#include <Poco/Environment.h>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
 #include <Poco/Version.h>
 #include <cerrno>
 #include <csignal>
@@ -34,7 +39,7 @@ std::string checkInChild(const std::string& path)
 	void* (*volatile open)(const char*, int) = ::dlopen;
 	try
 	{
-		handle = open(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+		handle = open(path.c_str(), RTLD_LAZY | RTLD_LOCAL);   // initializers run; symbols bound only when used
 	}
 	catch (const std::exception& e)
 	{
@@ -138,6 +143,74 @@ std::string probePluginLibrary(const std::string& path, int timeoutSeconds)
 	if (answer.size() > 2 && answer.compare(0, 2, "no") == 0) return answer.substr(2);
 	return "it exited while loading (status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1)
 		+ "): a static initializer ended the process; it was not loaded";
+}
+
+namespace {
+
+std::string checkedCacheFile()
+{
+	std::string base = Poco::Environment::get("XDG_CACHE_HOME", "");
+	if (base.empty() || base[0] != '/')
+	{
+		const std::string home = Poco::Environment::get("HOME", "");
+		if (home.empty() || home[0] != '/') return {};
+		base = home + "/.cache";
+	}
+	return base + "/jwtflow/plugins-checked";
+}
+
+/// One line per library that passed: "dev ino size mtime ctime path".
+std::string identityOf(const std::string& path)
+{
+	struct stat st{};
+	if (::stat(path.c_str(), &st) != 0) return {};
+	std::ostringstream id;
+	id << st.st_dev << ' ' << st.st_ino << ' ' << st.st_size << ' ' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << ' '
+		<< st.st_ctim.tv_sec << '.' << st.st_ctim.tv_nsec << ' ' << path;
+	return id.str();
+}
+
+bool cacheTrusted(const std::string& file)
+{
+	const std::string folder = file.substr(0, file.rfind('/'));
+	return trustProblem(folder, TrustedFileKind::Content, true).empty() && trustProblem(file, TrustedFileKind::Secret, false).empty();
+}
+
+} // namespace
+
+std::string probePluginLibraryCached(const std::string& path)
+{
+	const std::string file = checkedCacheFile();
+	const std::string identity = identityOf(path);
+	std::vector<std::string> lines;
+	if (!file.empty() && !identity.empty() && cacheTrusted(file))
+	{
+		std::ifstream in(file);
+		for (std::string line; std::getline(in, line) && lines.size() < 256;)
+		{
+			if (line == identity) return {};
+			lines.push_back(line);
+		}
+	}
+	const std::string problem = probePluginLibrary(path);
+	if (!problem.empty() || file.empty() || identity.empty()) return problem;
+	try
+	{
+		// <cache>/jwtflow made 0700 when missing; nothing is written into a folder others could change.
+		const std::string folder = file.substr(0, file.rfind('/'));
+		::mkdir(folder.substr(0, folder.rfind('/')).c_str(), 0700);
+		::mkdir(folder.c_str(), 0700);
+		if (!trustProblem(folder, TrustedFileKind::Content, true).empty()) return problem;
+		std::string text;
+		for (const auto& line: lines)
+			if (line.size() < path.size() || line.compare(line.size() - path.size(), path.size(), path) != 0) text += line + "\n";
+		replaceFile(file, text + identity + "\n", 0600);
+	}
+	catch (const std::exception&)
+	{
+		// The cache only saves time: a folder that cannot be written costs a child process next time.
+	}
+	return problem;
 }
 
 } // namespace detail

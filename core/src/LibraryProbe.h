@@ -23,6 +23,13 @@ std::string probePluginLibrary(const std::string& path, int timeoutSeconds = 10)
 	/// "an exception escaped its static initializer: ...", "it crashed while
 	/// loading (signal N) ...". A child that hangs is killed after timeoutSeconds.
 
+std::string probePluginLibraryCached(const std::string& path);
+	/// probePluginLibrary, remembering the libraries that passed (by device,
+	/// inode, size, mtime and ctime, so any change is probed again) in
+	/// $XDG_CACHE_HOME/jwtflow/plugins-checked (~/.cache when unset; 0600 in a
+	/// 0700 folder, ignored when others could have written it). The first
+	/// load of a plugin pays the child process (about 7 ms), later ones not.
+
 } // namespace detail
 } // namespace jwtflow
 

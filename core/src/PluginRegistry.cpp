@@ -276,7 +276,7 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 	// 2. Open it in a child process first: its static initializers run there,
 	// so one that throws or crashes cannot take the host down. The child also
 	// checks the ABI before any object of the plugin is made.
-	std::string refused = detail::probePluginLibrary(path);
+	std::string refused = detail::probePluginLibraryCached(path);
 	if (!refused.empty())
 	{
 		_impl->addProblem(path, refused);
@@ -443,7 +443,7 @@ std::vector<PluginProblem> PluginRegistry::probeAll()
 		if (!Poco::File(desc.library).exists())
 			problem = "the plugin library does not exist (build it, or fix plugin.library in the descriptor)";
 		if (problem.empty()) problem = trustProblem(desc.library, TrustedFileKind::Code, false);
-		if (problem.empty()) problem = detail::probePluginLibrary(desc.library);
+		if (problem.empty()) problem = detail::probePluginLibraryCached(desc.library);
 		if (!problem.empty()) found.push_back({desc.library, problem});
 	}
 	return found;
