@@ -244,7 +244,15 @@ struct HttpClient::Impl
 		} unset{c.deadline, deadline};
 		c.deadline->setDeadline(&deadline);
 		reused = s.connected();
-		if (reused) deadline.watch(s.socket().impl()->sockfd());
+		if (reused)
+		{
+			// A kept-alive socket keeps the per-read time-outs of the request that
+			// connected it: each request starts from the whole time-out again.
+			const Poco::Timespan full(options.timeoutSeconds, 0);
+			s.socket().setReceiveTimeout(full);
+			s.socket().setSendTimeout(full);
+			deadline.watch(s.socket().impl()->sockfd());
+		}
 		try
 		{
 			return exchangeOnce(uri, s, deadline, method, body, contentType, bearer);

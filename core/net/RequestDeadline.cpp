@@ -200,8 +200,10 @@ void DeadlineHttpsSession::connect(const Poco::Net::SocketAddress& address)
 	}
 	else
 	{
+		const Poco::Timespan full(_deadline->seconds(), 0);
 		setTimeout(_deadline->remaining());
 		tcp = proxyConnect();   // the CONNECT exchange with the proxy, its own time-outs
+		setTimeout(full);       // later requests on this session start from the whole time-out again
 	}
 	_deadline->watch(tcp.impl()->sockfd());
 	prepare(tcp, _deadline->remaining());
