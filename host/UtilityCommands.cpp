@@ -102,7 +102,7 @@ std::string JwtflowApp::readTokenArgument() const
 			in.append(buf, static_cast<std::size_t>(std::cin.gcount()));
 		token = Poco::trim(in);
 	}
-	if (token.empty()) throw UsageException("no token given: jwtflow " + std::string("verify|decode") + " JWT, --token JWT, or - to read standard input");
+	if (token.empty()) throw UsageException("no token given: jwtflow " + _command + " JWT, --token JWT, or - to read standard input");
 	return token;
 }
 
