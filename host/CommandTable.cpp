@@ -8,6 +8,8 @@
 //
 #include "CommandTable.h"
 #include "JwtflowApp.h"
+#include "jwtflow/Provider.h"
+#include <algorithm>
 
 namespace jwtflow {
 namespace host {
@@ -44,6 +46,8 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("output", "", "FORMAT", "text (default), json or env", false, ArgumentKind::Word, {"text", "json", "env"}),
 		option("claim", "", "NAME=VALUE", "add a claim; NAME:=JSON for a number, boolean, null, array or object (repeatable)", true, ArgumentKind::Text),
 		option("single-use", "", "", "the single-use link from /services/oauth2/singleaccess", true),
+		option("no-cache", "", "", "neither read nor write the token cache (TOKEN_STORE=none)", true),
+		option("refresh", "", "", "log in anew even when the cache holds a valid token, and cache the new one", true),
 		option("token", "", "JWT", "the JWT ('-' reads standard input); the JWT may also be given as a word", false, ArgumentKind::Text),
 		option("out", "", "DIR", "the folder to write to", false, ArgumentKind::Folder),
 		option("bits", "", "BITS", "RSA key size", false, ArgumentKind::Word, {"2048", "3072", "4096"}),
@@ -87,18 +91,26 @@ const std::vector<CommandSpec>& commandTable()
 		{true, "token", "exchange the JWT for an access token and print it", "",
 			"Mints the assertion, sends it to the provider's token endpoint and prints the access token\n"
 			"alone on stdout (so that $(jwtflow PROVIDER token) works). A retry carries a fresh assertion.",
-			{"claim", "output", "timeout"}, true,
+			{"claim", "output", "timeout", "no-cache", "refresh"}, true,
 			{"jwtflow PROVIDER token", "jwtflow PROVIDER token --output json", "eval \"$(jwtflow PROVIDER token --output env)\""},
 			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "token"); }},
+		{true, "login", "log in once: the JWT, the token, who it is, the frontdoor link; cached", "",
+			"Mints the assertion, exchanges it (always a new login), stores the token in the encrypted\n"
+			"cache that token, whoami and frontdoor then reuse, calls the identity URL where the provider\n"
+			"has one and builds the frontdoor link where it has one, and prints who, where and until when.\n"
+			"--output json|env prints every field, the JWT and the token included.",
+			{"claim", "output", "timeout"}, true,
+			{"jwtflow PROVIDER login", "jwtflow PROVIDER login --output json"},
+			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "login"); }},
 		{true, "frontdoor", "print a link that opens the UI as the user", "",
 			"Gets a token and prints the frontdoor.jsp link (the sid link holds the token), or with\n"
 			"--single-use the one-time link from /services/oauth2/singleaccess. RET_URL is where it lands.",
-			{"single-use", "output", "timeout"}, true,
+			{"single-use", "output", "timeout", "no-cache", "refresh"}, true,
 			{"jwtflow PROVIDER frontdoor", "jwtflow PROVIDER frontdoor --single-use --ret-url /lightning/page/home"},
 			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "frontdoor"); }},
 		{true, "whoami", "call the identity URL with the token", "",
 			"Gets a token and calls the provider's identity (or userinfo) URL with it: who the token is for.",
-			{"output", "timeout"}, true,
+			{"output", "timeout", "no-cache", "refresh"}, true,
 			{"jwtflow PROVIDER whoami", "jwtflow PROVIDER whoami --output json"},
 			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "whoami"); }},
 		{true, "describe", "list the settings, their values and where each came from", "",
@@ -185,6 +197,18 @@ std::vector<std::string> commandNames()
 	for (const auto& c: commandTable())
 		if (!c.isAction) names.push_back(c.name);
 	return names;
+}
+
+std::vector<std::string> offeredActions(const Provider& provider)
+{
+	std::vector<std::string> actions = provider.actions();
+	if (std::find(actions.begin(), actions.end(), "token") != actions.end()
+		&& std::find(actions.begin(), actions.end(), "login") == actions.end())
+	{
+		// After token, in the order help lists them.
+		actions.insert(std::find(actions.begin(), actions.end(), "token") + 1, "login");
+	}
+	return actions;
 }
 
 } // namespace host

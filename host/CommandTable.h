@@ -81,6 +81,11 @@ JWTFLOW_HOST_API const CommandSpec* findCommand(const std::string& name, bool ac
 JWTFLOW_HOST_API std::vector<std::string> commandNames();
 	/// The names of the commands (not the actions).
 
+JWTFLOW_HOST_API std::vector<std::string> offeredActions(const Provider& provider);
+	/// The provider's actions, and the host's own that build on them (login, where it offers token).
+
+	/// The names of the commands (not the actions).
+
 } // namespace host
 } // namespace jwtflow
 

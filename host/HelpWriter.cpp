@@ -137,7 +137,7 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 			if (topic.size() > 1)
 			{
 				action = findCommand(topic[1], true);
-				const auto offered = provider->actions();
+				const auto offered = offeredActions(*provider);
 				if (!action || std::find(offered.begin(), offered.end(), topic[1]) == offered.end())
 				{
 					const std::string guess = closestName(topic[1], offered);
@@ -186,10 +186,10 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 	else
 	{
 		std::string actions;
-		for (const auto& a: provider->actions()) actions += (actions.empty() ? "" : "|") + a;
+		for (const auto& a: offeredActions(*provider)) actions += (actions.empty() ? "" : "|") + a;
 		out << "usage: jwtflow " << providerName << " <" << actions << "> [options]\n"
 			<< safeText(provider->description(), 300) << "\n\nactions:\n";
-		for (const auto& a: provider->actions())
+		for (const auto& a: offeredActions(*provider))
 			if (const CommandSpec* spec = findCommand(a, true)) out << padded("  " + a, 14) << spec->summary << "\n";
 		out << "\nsettings (environment / .env name, option):\n";
 		for (const auto& s: providerSettingSpecs(*provider)) out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
@@ -318,7 +318,7 @@ int JwtflowApp::commandComplete(const std::vector<std::string>& words)
 		}
 		else if (Provider* p = _registry->find(positional[1]))
 		{
-			out = p->actions();
+			out = offeredActions(*p);
 		}
 	}
 	else if (command && positional.size() == 1)
@@ -328,7 +328,7 @@ int JwtflowApp::commandComplete(const std::vector<std::string>& words)
 	}
 	else if (provider && positional.size() == 1)
 	{
-		out = provider->actions();
+		out = offeredActions(*provider);
 	}
 	for (const auto& o: out) std::cout << o << "\n";
 	return 0;

@@ -361,7 +361,7 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 	if (args.size() < 2)
 	{
 		std::string actions;
-		for (const auto& a: _provider->actions()) actions += (actions.empty() ? "" : ", ") + a;
+		for (const auto& a: offeredActions(*_provider)) actions += (actions.empty() ? "" : ", ") + a;
 		throw UsageException("no action given for " + first + ": jwtflow " + first + " <action>, with action one of " + actions
 			+ " (jwtflow " + first + " --help)");
 	}

@@ -88,6 +88,7 @@ private:
 	int actionWhoami(Provider& provider);
 	int actionFrontdoor(Provider& provider);
 	int actionDoctor(Provider& provider);
+	int actionLogin(Provider& provider);
 	int commandProviders();
 	int commandVerify();
 	int commandDecode();

@@ -76,7 +76,7 @@ void JwtflowApp::requireSettings(const Provider& provider)
 
 int JwtflowApp::runProviderAction(Provider& provider, const std::string& action)
 {
-	const auto actions = provider.actions();
+	const auto actions = offeredActions(provider);
 	if (std::find(actions.begin(), actions.end(), action) == actions.end())
 	{
 		std::string list;

@@ -56,7 +56,7 @@ protected:
 
 	RunResult cli(const std::vector<std::string>& args)
 	{
-		return runJwtflow(args, dir.path(), {{"XDG_CACHE_HOME", dir.file("cache")}});
+		return runJwtflow(args, dir.path(), {{"XDG_CACHE_HOME", dir.file("cache")}, {"TOKEN_STORE", "none"}});
 	}
 
 	std::vector<std::string> cacheFiles() const

@@ -78,6 +78,8 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 		::dup2(err, 2);
 		std::map<std::string, std::string> vars = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
 			{"HOME", std::getenv("HOME") ? std::getenv("HOME") : "/tmp"}};
+		// Each run gets an empty token cache of its own unless the test names one.
+		vars["XDG_CACHE_HOME"] = io.file("cache");
 		for (const auto& e: env) vars[e.first] = e.second;   // env replaces the defaults
 		std::vector<std::string> envStrings;
 		for (const auto& v: vars) envStrings.push_back(v.first + "=" + v.second);

@@ -47,6 +47,9 @@ std::vector<SettingSpec> coreSettings()
 	add("JWT_LIFETIME", "lifetime", "assertion lifetime in seconds (the provider's default when unset)", false, "", "SECONDS");
 	add("CA_FILE", "ca-file", "extra trusted CA certificates (PEM) for HTTPS", false, "", "FILE");
 	add("HTTPS_PROXY", "", "proxy for HTTPS requests (http://[user:password@]host:port)", true);
+	add("SESSION_LIFETIME", "session-lifetime", "seconds a token is cached when the IdP sends no expires_in (Salesforce: the org's session timeout)",
+		false, "900", "SECONDS");
+	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens) or none", false, "file", "STORE");
 	return specs;
 }
 

@@ -21,6 +21,7 @@ int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& wh
 		if (what == "whoami") return app.actionWhoami(*provider);
 		if (what == "frontdoor") return app.actionFrontdoor(*provider);
 		if (what == "doctor") return app.actionDoctor(*provider);
+		if (what == "login") return app.actionLogin(*provider);
 	}
 	else
 	{

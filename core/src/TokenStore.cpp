@@ -1,0 +1,396 @@
+//
+// TokenStore.cpp
+//
+// Library: jwtflow core
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/TokenStore.h"
+#include "OpenSslSupport.h"
+#include "jwtflow/Encoding.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/SecureFiles.h"
+#include <Poco/Environment.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/SHA2Engine.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace jwtflow {
+
+namespace {
+
+const char* const SEAL_SALT = "jwtflow token cache v1";
+const char* const FILE_MAGIC = "jwtflow-token-cache 1\n";
+const std::size_t NONCE_BYTES = 12;
+const std::size_t TAG_BYTES = 16;
+const std::size_t MAX_FILE_BYTES = 256 * 1024;
+
+std::string sha256Hex(const std::string& text)
+{
+	Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+	sha.update(text);
+	const auto& d = sha.digest();
+	return hexEncode(std::string(d.begin(), d.end()));
+}
+
+struct CipherCtxFree
+{
+	void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+} // namespace
+
+// ---- TokenStore ----
+
+TokenStore::~TokenStore() = default;
+
+void TokenStore::setClock(std::function<Poco::Timestamp()> clock)
+{
+	_clock = std::move(clock);
+}
+
+Poco::Int64 TokenStore::nowSeconds() const
+{
+	return (_clock ? _clock() : Poco::Timestamp()).epochTime();
+}
+
+// ---- MemoryTokenStore ----
+
+std::optional<StoredToken> MemoryTokenStore::get(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	auto it = _tokens.find(key);
+	if (it == _tokens.end() || it->second.expiresAt <= nowSeconds()) return std::nullopt;
+	return it->second;
+}
+
+void MemoryTokenStore::put(const std::string& key, const StoredToken& token)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_tokens[key] = token;
+}
+
+void MemoryTokenStore::remove(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_tokens.erase(key);
+}
+
+bool MemoryTokenStore::tryLock(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_locks[key]) return false;
+	_locks[key] = true;
+	return true;
+}
+
+void MemoryTokenStore::unlock(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_locks.erase(key);
+}
+
+// ---- TokenSealer ----
+
+TokenSealer::TokenSealer(const PrivateKey& signingKey)
+{
+	// PKCS#8 DER, the same bytes whatever format the key file was in.
+	PKCS8_PRIV_KEY_INFO* info = EVP_PKEY2PKCS8(signingKey.native());
+	unsigned char* der = nullptr;
+	const int len = info ? i2d_PKCS8_PRIV_KEY_INFO(info, &der) : -1;
+	PKCS8_PRIV_KEY_INFO_free(info);
+	if (len <= 0) throw Exception("cannot derive the token cache key from the private key: " + detail::takeOpenSslError());
+	_ikm.assign(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+	OPENSSL_clear_free(der, static_cast<std::size_t>(len));
+}
+
+TokenSealer::~TokenSealer()
+{
+	if (!_ikm.empty()) OPENSSL_cleanse(&_ikm[0], _ikm.size());
+}
+
+std::string TokenSealer::derive(const std::string& cacheKey) const
+{
+	EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+	EVP_KDF_CTX* ctx = kdf ? EVP_KDF_CTX_new(kdf) : nullptr;
+	EVP_KDF_free(kdf);
+	if (!ctx) throw Exception("HKDF is not available: " + detail::takeOpenSslError());
+	std::string key(32, '\0');
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, const_cast<char*>(_ikm.data()), _ikm.size()),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, const_cast<char*>(SEAL_SALT), std::strlen(SEAL_SALT)),
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, const_cast<char*>(cacheKey.data()), cacheKey.size()),
+		OSSL_PARAM_construct_end()};
+	const int ok = EVP_KDF_derive(ctx, reinterpret_cast<unsigned char*>(&key[0]), key.size(), params);
+	EVP_KDF_CTX_free(ctx);
+	if (ok != 1) throw Exception("HKDF failed: " + detail::takeOpenSslError());
+	return key;
+}
+
+std::string TokenSealer::seal(const std::string& cacheKey, const std::string& plaintext) const
+{
+	std::string key = derive(cacheKey);
+	detail::WipeOnExit wipeKey{key};
+	std::string out(NONCE_BYTES, '\0');
+	if (RAND_bytes(reinterpret_cast<unsigned char*>(&out[0]), static_cast<int>(NONCE_BYTES)) != 1)
+		throw Exception("no random nonce for the token cache: " + detail::takeOpenSslError());
+	CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+	int len = 0;
+	std::string cipher(plaintext.size() + 16, '\0');
+	const auto* k = reinterpret_cast<const unsigned char*>(key.data());
+	const auto* iv = reinterpret_cast<const unsigned char*>(out.data());
+	if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, k, iv) != 1
+		|| EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(cacheKey.data()), static_cast<int>(cacheKey.size())) != 1
+		|| EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(&cipher[0]), &len,
+			reinterpret_cast<const unsigned char*>(plaintext.data()), static_cast<int>(plaintext.size())) != 1)
+		throw Exception("cannot seal the token: " + detail::takeOpenSslError());
+	int total = len;
+	if (EVP_EncryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(&cipher[0]) + total, &len) != 1)
+		throw Exception("cannot seal the token: " + detail::takeOpenSslError());
+	total += len;
+	cipher.resize(static_cast<std::size_t>(total));
+	std::string tag(TAG_BYTES, '\0');
+	if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(TAG_BYTES), &tag[0]) != 1)
+		throw Exception("cannot seal the token: " + detail::takeOpenSslError());
+	return out + cipher + tag;
+}
+
+std::optional<std::string> TokenSealer::open(const std::string& cacheKey, const std::string& sealed) const
+{
+	if (sealed.size() < NONCE_BYTES + TAG_BYTES) return std::nullopt;
+	std::string key = derive(cacheKey);
+	detail::WipeOnExit wipeKey{key};
+	const std::string nonce = sealed.substr(0, NONCE_BYTES);
+	const std::string cipher = sealed.substr(NONCE_BYTES, sealed.size() - NONCE_BYTES - TAG_BYTES);
+	std::string tag = sealed.substr(sealed.size() - TAG_BYTES);
+	CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
+	std::string plain(cipher.size() + 16, '\0');
+	int len = 0;
+	if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, reinterpret_cast<const unsigned char*>(key.data()),
+			reinterpret_cast<const unsigned char*>(nonce.data())) != 1
+		|| EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(cacheKey.data()), static_cast<int>(cacheKey.size())) != 1
+		|| EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(&plain[0]), &len,
+			reinterpret_cast<const unsigned char*>(cipher.data()), static_cast<int>(cipher.size())) != 1
+		|| EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, static_cast<int>(TAG_BYTES), &tag[0]) != 1)
+	{
+		ERR_clear_error();
+		return std::nullopt;
+	}
+	int total = len;
+	if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(&plain[0]) + total, &len) != 1)
+	{
+		ERR_clear_error();
+		OPENSSL_cleanse(&plain[0], plain.size());
+		return std::nullopt;   // wrong key, other cache key, or altered
+	}
+	total += len;
+	plain.resize(static_cast<std::size_t>(total));
+	return plain;
+}
+
+// ---- FileTokenStore ----
+
+FileTokenStore::FileTokenStore(std::string folder, std::shared_ptr<const TokenSealer> sealer,
+	std::function<void(const std::string&)> onNote):
+	_folder(std::move(folder)), _sealer(std::move(sealer)), _onNote(std::move(onNote))
+{
+	while (_folder.size() > 1 && _folder.back() == '/') _folder.pop_back();
+}
+
+std::string FileTokenStore::defaultFolder()
+{
+	std::string base = Poco::Environment::get("XDG_CACHE_HOME", "");
+	if (base.empty() || base[0] != '/')
+	{
+		const std::string home = Poco::Environment::get("HOME", "");
+		if (home.empty() || home[0] != '/') return {};
+		base = home + "/.cache";
+	}
+	return base + "/jwtflow/tokens";
+}
+
+std::string FileTokenStore::fileFor(const std::string& key) const
+{
+	return _folder + "/" + sha256Hex(key).substr(0, 40) + ".token";
+}
+
+std::string FileTokenStore::problem() const
+{
+	return _problem;
+}
+
+void FileTokenStore::note(const std::string& text) const
+{
+	if (_onNote) _onNote(text);
+}
+
+bool FileTokenStore::folderUsable()
+{
+	if (_folder.empty() || _folder[0] != '/')
+	{
+		_problem = "no cache folder (set XDG_CACHE_HOME or HOME)";
+		return false;
+	}
+	// Each missing level made 0700; the last one must be a real folder, ours, closed to others.
+	std::string partial;
+	for (std::size_t pos = 1; pos != std::string::npos;)
+	{
+		pos = _folder.find('/', pos + 1);
+		partial = _folder.substr(0, pos);
+		::mkdir(partial.c_str(), 0700);
+	}
+	struct stat st{};
+	if (::lstat(_folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+	{
+		_problem = "the token cache folder " + _folder + " is not a folder (a link or a file is there): the cache is not used";
+		return false;
+	}
+	std::string loose = trustProblem(_folder, TrustedFileKind::Secret, false);
+	if (!loose.empty())
+	{
+		_problem = "the token cache folder " + _folder + " is refused: " + loose + "; the cache is not used";
+		return false;
+	}
+	_problem.clear();
+	return true;
+}
+
+std::optional<StoredToken> FileTokenStore::get(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!folderUsable())
+	{
+		note("jwtflow: " + _problem);
+		return std::nullopt;
+	}
+	const std::string path = fileFor(key);
+	const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+	{
+		if (errno == ELOOP) note("jwtflow: the token cache file " + path + " is a symbolic link: ignored");
+		return std::nullopt;
+	}
+	struct stat st{};
+	std::string data;
+	if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 077) == 0
+		&& static_cast<std::size_t>(st.st_size) <= MAX_FILE_BYTES)
+	{
+		data.resize(static_cast<std::size_t>(st.st_size));
+		std::size_t done = 0;
+		while (done < data.size())
+		{
+			ssize_t n = ::read(fd, &data[done], data.size() - done);
+			if (n <= 0) break;
+			done += static_cast<std::size_t>(n);
+		}
+		data.resize(done);
+	}
+	else
+	{
+		note("jwtflow: the token cache file " + path + " is not yours alone (owner or mode): ignored");
+	}
+	::close(fd);
+	const std::string magic(FILE_MAGIC);
+	if (data.compare(0, magic.size(), magic) != 0) return std::nullopt;
+	std::optional<std::string> plain;
+	try
+	{
+		plain = _sealer->open(key, base64Decode(data.substr(magic.size(), data.find_last_not_of('\n') + 1 - magic.size())));
+	}
+	catch (const Poco::Exception&)
+	{
+	}
+	if (!plain)
+	{
+		note("jwtflow: the token cache file " + path + " does not open with this key (another key, or altered): ignored");
+		return std::nullopt;
+	}
+	detail::WipeOnExit wipe{*plain};
+	try
+	{
+		Poco::JSON::Object::Ptr json = parseStrictJsonObject(*plain);
+		StoredToken token;
+		token.accessToken = jsonString(*json, "access_token");
+		token.responseJson = jsonString(*json, "response");
+		token.expiresAt = json->getValue<Poco::Int64>("expires_at");
+		if (token.accessToken.empty() || token.expiresAt <= nowSeconds()) return std::nullopt;
+		return token;
+	}
+	catch (const Poco::Exception&)
+	{
+		return std::nullopt;
+	}
+}
+
+void FileTokenStore::put(const std::string& key, const StoredToken& token)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!folderUsable())
+	{
+		note("jwtflow: " + _problem);
+		return;
+	}
+	Poco::JSON::Object::Ptr json = newJsonObject();
+	json->set("access_token", token.accessToken);
+	json->set("response", token.responseJson);
+	json->set("expires_at", token.expiresAt);
+	std::string plain = objectToJson(*json);
+	detail::WipeOnExit wipe{plain};
+	replaceFile(fileFor(key), std::string(FILE_MAGIC) + base64Encode(_sealer->seal(key, plain)) + "\n", 0600);
+}
+
+void FileTokenStore::remove(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (folderUsable()) ::unlink(fileFor(key).c_str());
+}
+
+bool FileTokenStore::tryLock(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (_lockFds.count(key)) return false;
+	if (!folderUsable()) return true;   // no cache, nothing to share: proceed
+	const std::string path = fileFor(key) + ".lock";
+	const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) return true;
+	if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+	{
+		::close(fd);
+		return false;
+	}
+	_lockFds[key] = fd;
+	return true;
+}
+
+void FileTokenStore::unlock(const std::string& key)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	auto it = _lockFds.find(key);
+	if (it == _lockFds.end()) return;
+	::flock(it->second, LOCK_UN);
+	::close(it->second);
+	_lockFds.erase(it);
+}
+
+std::string cacheKey(const std::map<std::string, std::string>& identity)
+{
+	std::string text;
+	for (const auto& item: identity) text += item.first + "=" + item.second + "\n";
+	return sha256Hex(text);
+}
+
+} // namespace jwtflow
