@@ -102,6 +102,11 @@ const std::vector<CommandSpec>& commandTable()
 			{"claim", "output", "timeout"}, true,
 			{"jwtflow PROVIDER login", "jwtflow PROVIDER login --output json"},
 			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "login"); }},
+		{true, "logout", "forget the cached login of these settings", "",
+			"Removes the cache entry of this login (provider, settings, key). The token itself stays valid at\n"
+			"the identity provider until it expires.",
+			{}, true, {"jwtflow PROVIDER logout"},
+			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "logout"); }},
 		{true, "frontdoor", "print a link that opens the UI as the user", "",
 			"Gets a token and prints the frontdoor.jsp link (the sid link holds the token), or with\n"
 			"--single-use the one-time link from /services/oauth2/singleaccess. RET_URL is where it lands.",
@@ -167,6 +172,12 @@ const std::vector<CommandSpec>& commandTable()
 			"the JWT, the token exchange, the identity call, the frontdoor links. No account needed.",
 			{"timeout"}, false, {"jwtflow demo"},
 			false, {}, [](App& a, Provider*) { return a.runNetwork(nullptr, "demo"); }},
+		{false, "cache", "list or clear the cached logins", "(list | clear)",
+			"list: each cached login (provider, client id, subject, audience or tenant) and until when it is\n"
+			"used, never the token; clear: removes them all. The cache is $XDG_CACHE_HOME/jwtflow/tokens\n"
+			"(else ~/.cache/jwtflow/tokens), sealed with a key derived from each login's signing key.",
+			{"output"}, false, {"jwtflow cache list", "jwtflow cache clear"},
+			false, {"list", "clear"}, [](App& a, Provider*) { return a.commandCache(); }},
 		{false, "completion", "print a shell completion script", "(bash | zsh)",
 			"Prints the completion script for bash or zsh: commands, the providers in the plugin folders,\n"
 			"actions, options and file arguments. The package installs both.",
@@ -206,7 +217,8 @@ std::vector<std::string> offeredActions(const Provider& provider)
 		&& std::find(actions.begin(), actions.end(), "login") == actions.end())
 	{
 		// After token, in the order help lists them.
-		actions.insert(std::find(actions.begin(), actions.end(), "token") + 1, "login");
+		auto at = actions.insert(std::find(actions.begin(), actions.end(), "token") + 1, "login");
+		actions.insert(at + 1, "logout");
 	}
 	return actions;
 }

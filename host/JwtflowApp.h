@@ -89,6 +89,8 @@ private:
 	int actionFrontdoor(Provider& provider);
 	int actionDoctor(Provider& provider);
 	int actionLogin(Provider& provider);
+	int actionLogout(Provider& provider);
+	int commandCache();
 	int commandProviders();
 	int commandVerify();
 	int commandDecode();

@@ -10,6 +10,7 @@
 #include "jwtflow/Certificate.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Thumbprint.h"
+#include "jwtflow/TokenStore.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
@@ -267,6 +268,51 @@ int JwtflowApp::commandVersion()
 	_console.detail(std::string("plugin ABI ") + std::to_string(JWTFLOW_PLUGIN_ABI_VERSION) + ", POCO "
 		+ std::to_string((POCO_VERSION >> 24) & 0xFF) + "." + std::to_string((POCO_VERSION >> 16) & 0xFF) + ", "
 		+ OPENSSL_VERSION_TEXT);
+	return 0;
+}
+
+int JwtflowApp::commandCache()
+{
+	if (_words.size() != 1 || (_words[0] != "list" && _words[0] != "clear"))
+		throw UsageException("cache needs what to do: jwtflow cache list, or jwtflow cache clear");
+	// Listing and clearing read only the files' headers: no key is needed, none is opened.
+	FileTokenStore store(FileTokenStore::defaultFolder(), nullptr, [this](const std::string& note) { _console.detail(note); });
+	if (_words[0] == "clear")
+	{
+		const int removed = store.clear();
+		if (!store.problem().empty()) throw InputException(store.problem());
+		_console.result("removed " + std::to_string(removed) + " cached login(s) from " + store.folder());
+		return 0;
+	}
+	const std::vector<CachedEntry> entries = store.list();
+	if (!store.problem().empty()) throw InputException(store.problem());
+	const Poco::Int64 now = Poco::Timestamp().epochTime();
+	if (outputFormat() == OutputFormat::Json)
+	{
+		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+		Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+		for (const auto& e: entries)
+		{
+			Poco::JSON::Object::Ptr item = newJsonObject();
+			item->set("login", e.label);
+			item->set("used_until", e.expiresAt);
+			item->set("valid", e.expiresAt > now);
+			item->set("file", e.file);
+			list->add(item);
+		}
+		out.set("folder", store.folder());
+		out.set("logins", list);
+		_console.json(out);
+		return 0;
+	}
+	for (const auto& e: entries)
+	{
+		const std::string when = Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(e.expiresAt)),
+			Poco::DateTimeFormat::ISO8601_FORMAT);
+		_console.result(safeText(e.label, 600) + "  " + (e.expiresAt > now ? "used until " + when : "expired " + when));
+		_console.detail("  " + e.file);
+	}
+	if (entries.empty()) _console.note("no cached logins in " + store.folder());
 	return 0;
 }
 

@@ -8,7 +8,10 @@
 #include "jwtflow/Json.h"
 #include <Poco/File.h>
 #include <gtest/gtest.h>
+#include <Poco/JSON/Array.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace testing_support;
 
@@ -136,4 +139,52 @@ TEST_F(TokenCache, AnotherKeyOrALooseFolderNeverReusesALogin)
 	EXPECT_NE(loose.err.find("refused"), std::string::npos) << loose.err;
 	EXPECT_EQ(emu->tokensIssued() - before, 2);
 	::chmod(dir.file("cache/jwtflow/tokens").c_str(), 0700);
+}
+
+TEST_F(TokenCache, ListShowsLoginsNeverTokensAndLogoutAndClearForgetThem)
+{
+	const int before = emu->tokensIssued();
+	RunResult token = cli({"salesforce", "token"});
+	ASSERT_EQ(token.exitCode, 0) << token.err;
+	RunResult list = cli({"cache", "list"});
+	EXPECT_EQ(list.exitCode, 0) << list.err;
+	EXPECT_NE(list.out.find(std::string("salesforce CLIENT_ID=") + CLIENT_ID + " SUBJECT=" + USER), std::string::npos) << list.out;
+	EXPECT_NE(list.out.find("used until"), std::string::npos);
+	EXPECT_EQ(list.out.find(trim(token.out)), std::string::npos) << "never the token";
+	RunResult json = cli({"cache", "list", "--output", "json"});
+	EXPECT_NE(json.out.find("\"valid\": true"), std::string::npos) << json.out;
+	// The label is bound to the seal: an edited header makes the entry unusable, not misleading.
+	RunResult logout = cli({"salesforce", "logout"});
+	EXPECT_EQ(logout.exitCode, 0) << logout.err;
+	EXPECT_NE(logout.out.find("logged out of salesforce"), std::string::npos);
+	EXPECT_NE(logout.err.find("stays valid at the identity provider"), std::string::npos);
+	EXPECT_EQ(cli({"cache", "list"}).out, "");
+	EXPECT_EQ(cli({"salesforce", "token"}).exitCode, 0);
+	EXPECT_EQ(emu->tokensIssued() - before, 2) << "a new login after logout";
+	RunResult clear = cli({"cache", "clear"});
+	EXPECT_NE(clear.out.find("removed 1 cached login"), std::string::npos) << clear.out;
+	EXPECT_EQ(cli({"cache", "list"}).out, "");
+	EXPECT_EQ(cli({"cache", "frob"}).exitCode, 2);
+}
+
+TEST_F(TokenCache, AnEditedHeaderMakesTheEntryUnusable)
+{
+	ASSERT_EQ(cli({"salesforce", "token"}).exitCode, 0);
+	const int before = emu->tokensIssued();
+	RunResult json = cli({"cache", "list", "--output", "json"});
+	auto out = jwtflow::parseJsonObject(json.out);
+	auto logins = out->getArray("logins");
+	ASSERT_EQ(logins->size(), 1u);
+	const std::string file = logins->getObject(0)->getValue<std::string>("file");
+	std::string text = readFile(file);
+	const auto pos = text.find("expires: ");
+	ASSERT_NE(pos, std::string::npos);
+	text.replace(pos + 9, 1, text[pos + 9] == '9' ? "8" : "9");   // a later (or earlier) expiry, forged
+	::unlink(file.c_str());
+	const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+	::close(fd);
+	EXPECT_EQ(cli({"salesforce", "token"}).exitCode, 0);
+	EXPECT_EQ(emu->tokensIssued() - before, 1) << "the forged entry did not open: a new login";
 }

@@ -11,7 +11,10 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/SecureFiles.h"
+#include <Poco/DirectoryIterator.h>
 #include <Poco/Environment.h>
+#include <Poco/NumberParser.h>
+#include <algorithm>
 #include <Poco/JSON/Object.h>
 #include <Poco/SHA2Engine.h>
 #include <cerrno>
@@ -49,6 +52,31 @@ struct CipherCtxFree
 	void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+/// The header (label and expiry, readable without the key) is bound to the
+/// seal: it is part of the HKDF info and of the associated data.
+std::string boundKey(const std::string& key, const std::string& label, const std::string& expires)
+{
+	return key + "\n" + label + "\n" + expires;
+}
+
+bool parseCacheFile(const std::string& data, std::string& label, std::string& expires, std::string& sealed)
+{
+	const std::string magic(FILE_MAGIC);
+	if (data.compare(0, magic.size(), magic) != 0) return false;
+	std::size_t pos = magic.size();
+	auto line = [&](const std::string& prefix, std::string& out) {
+		const std::size_t end = data.find('\n', pos);
+		if (end == std::string::npos || data.compare(pos, prefix.size(), prefix) != 0) return false;
+		out = data.substr(pos + prefix.size(), end - pos - prefix.size());
+		pos = end + 1;
+		return true;
+	};
+	if (!line("label: ", label) || !line("expires: ", expires)) return false;
+	const std::size_t end = data.find('\n', pos);
+	sealed = data.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+	return !sealed.empty();
+}
 
 } // namespace
 
@@ -304,15 +332,17 @@ std::optional<StoredToken> FileTokenStore::get(const std::string& key)
 		note("jwtflow: the token cache file " + path + " is not yours alone (owner or mode): ignored");
 	}
 	::close(fd);
-	const std::string magic(FILE_MAGIC);
-	if (data.compare(0, magic.size(), magic) != 0) return std::nullopt;
 	std::optional<std::string> plain;
-	try
+	std::string label, expires, sealed;
+	if (parseCacheFile(data, label, expires, sealed))
 	{
-		plain = _sealer->open(key, base64Decode(data.substr(magic.size(), data.find_last_not_of('\n') + 1 - magic.size())));
-	}
-	catch (const Poco::Exception&)
-	{
+		try
+		{
+			plain = _sealer->open(boundKey(key, label, expires), base64Decode(sealed));
+		}
+		catch (const Poco::Exception&)
+		{
+		}
 	}
 	if (!plain)
 	{
@@ -350,7 +380,11 @@ void FileTokenStore::put(const std::string& key, const StoredToken& token)
 	json->set("expires_at", token.expiresAt);
 	std::string plain = objectToJson(*json);
 	detail::WipeOnExit wipe{plain};
-	replaceFile(fileFor(key), std::string(FILE_MAGIC) + base64Encode(_sealer->seal(key, plain)) + "\n", 0600);
+	std::string label;
+	for (char c: token.label) label += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+	const std::string expires = std::to_string(token.expiresAt);
+	replaceFile(fileFor(key), std::string(FILE_MAGIC) + "label: " + label + "\nexpires: " + expires + "\n"
+		+ base64Encode(_sealer->seal(boundKey(key, label, expires), plain)) + "\n", 0600);
 }
 
 void FileTokenStore::remove(const std::string& key)
@@ -384,6 +418,51 @@ void FileTokenStore::unlock(const std::string& key)
 	::flock(it->second, LOCK_UN);
 	::close(it->second);
 	_lockFds.erase(it);
+}
+
+std::vector<CachedEntry> FileTokenStore::list()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	std::vector<CachedEntry> entries;
+	if (!folderUsable()) return entries;
+	for (Poco::DirectoryIterator it(_folder), end; it != end; ++it)
+	{
+		const std::string name = it.name();
+		if (name.size() < 7 || name.compare(name.size() - 6, 6, ".token") != 0) continue;
+		const std::string path = _folder + "/" + name;
+		const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) continue;
+		char buf[2048];
+		const ssize_t n = ::read(fd, buf, sizeof buf);
+		::close(fd);
+		std::string label, expires, sealed;
+		if (n <= 0 || !parseCacheFile(std::string(buf, static_cast<std::size_t>(n)), label, expires, sealed)) continue;
+		CachedEntry entry;
+		entry.file = path;
+		entry.label = label;
+		Poco::NumberParser::tryParse64(expires, entry.expiresAt);
+		entries.push_back(entry);
+	}
+	std::sort(entries.begin(), entries.end(), [](const CachedEntry& a, const CachedEntry& b) { return a.file < b.file; });
+	return entries;
+}
+
+int FileTokenStore::clear()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	if (!folderUsable()) return 0;
+	int removed = 0;
+	std::vector<std::string> names;
+	for (Poco::DirectoryIterator it(_folder), end; it != end; ++it) names.push_back(it.name());
+	for (const auto& name: names)
+	{
+		const bool token = name.size() > 6 && name.compare(name.size() - 6, 6, ".token") == 0;
+		const bool lockFile = name.size() > 11 && name.compare(name.size() - 11, 11, ".token.lock") == 0;
+		if (!token && !lockFile) continue;
+		// unlink removes a link itself, never its target.
+		if (::unlink((_folder + "/" + name).c_str()) == 0 && token) ++removed;
+	}
+	return removed;
 }
 
 std::string cacheKey(const std::map<std::string, std::string>& identity)

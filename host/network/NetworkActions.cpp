@@ -15,6 +15,7 @@
 #include "jwtflow/TokenClient.h"
 #include "jwtflow/TokenStore.h"
 #include <Poco/DateTimeFormat.h>
+#include <Poco/File.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/NumberParser.h>
 #include <Poco/SHA2Engine.h>
@@ -78,6 +79,15 @@ std::map<std::string, std::string> loginIdentity(const Provider& provider, const
 	const auto& d = sha.digest();
 	identity["public_key_sha256"] = hexEncode(std::string(d.begin(), d.end()));
 	return identity;
+}
+
+/// One line for `cache list`: who the login is for (no secrets: the settings that name it).
+std::string loginLabel(const Provider& provider, const Settings& settings)
+{
+	std::string label = provider.name();
+	for (const char* name: {"CLIENT_ID", "SUBJECT", "TENANT_ID", "AUDIENCE", "ISSUER", "TOKEN_ENDPOINT", "SCOPE"})
+		if (auto v = settings.get(name)) label += std::string(" ") + name + "=" + safeText(*v, 120);
+	return label.substr(0, 600);
 }
 
 Poco::Int64 sessionLifetime(const Settings& settings)
@@ -170,6 +180,7 @@ static Exchange exchangeToken(Provider& provider, Settings& settings, const Extr
 		stored.accessToken = ex.token.accessToken;
 		stored.responseJson = objectToJson(*ex.token.raw);
 		stored.expiresAt = ex.usableUntil;
+		stored.label = loginLabel(provider, settings);
 		try
 		{
 			store->put(key, stored);
@@ -370,6 +381,21 @@ int JwtflowApp::actionLogin(Provider& provider)
 	_console.result("  token            " + shorten(t.accessToken) + (t.tokenType.empty() ? "" : " (" + safeText(t.tokenType, 20) + ")"));
 	_console.result("  valid until      " + expires + (ex.cacheFile.empty() ? " (not cached)" : " (cached: token, whoami and frontdoor reuse it)"));
 	if (!frontdoor.empty()) _console.result("  frontdoor        " + frontdoor);
+	return 0;
+}
+
+int JwtflowApp::actionLogout(Provider& provider)
+{
+	// The cache entry of this login identity goes; the token itself stays valid at the IdP until it expires.
+	Settings& s = settings();
+	SigningKey signing = loadSigningKey(provider, s);
+	FileTokenStore store(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
+		[this](const std::string& note) { _console.detail(note); });
+	const std::string key = cacheKey(loginIdentity(provider, s, signing.key));
+	const bool had = Poco::File(store.fileFor(key)).exists();
+	store.remove(key);
+	_console.result(had ? "logged out of " + provider.name() + ": the cached token is removed" : "no cached " + provider.name() + " login for these settings");
+	if (had) _console.note("note: the token stays valid at the identity provider until it expires (revoke it there to end it at once)");
 	return 0;
 }
 

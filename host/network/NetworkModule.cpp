@@ -22,6 +22,7 @@ int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& wh
 		if (what == "frontdoor") return app.actionFrontdoor(*provider);
 		if (what == "doctor") return app.actionDoctor(*provider);
 		if (what == "login") return app.actionLogin(*provider);
+		if (what == "logout") return app.actionLogout(*provider);
 	}
 	else
 	{

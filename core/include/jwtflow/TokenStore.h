@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace jwtflow {
 
@@ -30,6 +31,16 @@ struct JWTFLOW_API StoredToken
 	std::string accessToken;
 	std::string responseJson;   /// the IdP's whole token response (instance_url, scope ...), as JSON
 	Poco::Int64 expiresAt = 0;  /// seconds since 1970
+	std::string label;          /// who the login is for, one line (provider, client id, subject ...): shown by
+	                            /// `jwtflow cache list`, kept outside the seal but bound to it
+};
+
+struct JWTFLOW_API CachedEntry
+	/// What `cache list` shows of a cache file: never the token.
+{
+	std::string file;
+	std::string label;
+	Poco::Int64 expiresAt = 0;
 };
 
 class JWTFLOW_API TokenStore
@@ -122,6 +133,12 @@ public:
 	void remove(const std::string& key) override;
 	bool tryLock(const std::string& key) override;
 	void unlock(const std::string& key) override;
+
+	std::vector<CachedEntry> list();
+		/// Every cache file's label and expiry (read from its header; nothing is opened).
+
+	int clear();
+		/// Removes every cache file (and lock file); returns how many tokens were removed.
 
 	std::string fileFor(const std::string& key) const;
 	const std::string& folder() const { return _folder; }
