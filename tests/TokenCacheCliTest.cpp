@@ -6,6 +6,8 @@
 #include "EmulatorSupport.h"
 #include "TestSupport.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/PluginRegistry.h"
+#include "jwtflow/Session.h"
 #include <Poco/File.h>
 #include <gtest/gtest.h>
 #include <Poco/JSON/Array.h>
@@ -187,4 +189,42 @@ TEST_F(TokenCache, AnEditedHeaderMakesTheEntryUnusable)
 	::close(fd);
 	EXPECT_EQ(cli({"salesforce", "token"}).exitCode, 0);
 	EXPECT_EQ(emu->tokensIssued() - before, 1) << "the forged entry did not open: a new login";
+}
+
+TEST_F(TokenCache, ASessionAndTheCliShareOneLogin)
+{
+	jwtflow::PluginRegistry registry({JWTFLOW_PLUGIN_DIR});
+	jwtflow::Provider& salesforce = registry.get("salesforce");
+	// The CLI's settings, as the Session sees them (the descriptor's defaults included).
+	jwtflow::Settings settings;
+	settings.addMapLayer("test", {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", dir.file("private_key.pem")},
+		{"AUDIENCE", emu->baseUrl()}, {"CA_FILE", emu->caFile()}});
+	settings.addConfigurationLayer("descriptor", registry.descriptorFor("salesforce")->properties);
+	settings.addDefaults(salesforce.settings());
+	settings.addDefaults(jwtflow::coreSettings());
+	::setenv("XDG_CACHE_HOME", dir.file("cache").c_str(), 1);
+	const int before = emu->tokensIssued();
+	std::string fromSession;
+	{
+		jwtflow::SessionOptions options;
+		options.shareCliCache = true;
+		jwtflow::Session session(salesforce, settings, options);
+		fromSession = session.accessToken();
+	}
+	EXPECT_EQ(trim(cli({"salesforce", "token"}).out), fromSession) << "the CLI reused the program's login";
+	EXPECT_EQ(emu->tokensIssued() - before, 1);
+	// And the other way round: a login made by the CLI serves a new Session.
+	ASSERT_EQ(cli({"salesforce", "token", "--refresh"}).exitCode, 0);
+	const std::string fromCli = trim(cli({"salesforce", "token"}).out);
+	{
+		jwtflow::SessionOptions options;
+		options.shareCliCache = true;
+		jwtflow::Session session(salesforce, settings, options);
+		EXPECT_EQ(session.accessToken(), fromCli);
+		EXPECT_EQ(session.fetches(), 0);
+		session.invalidate(fromCli);   // the API refused it: it is forgotten by both
+	}
+	EXPECT_NE(trim(cli({"salesforce", "token"}).out), fromCli);
+	EXPECT_EQ(emu->tokensIssued() - before, 3);
+	::unsetenv("XDG_CACHE_HOME");
 }

@@ -7,7 +7,9 @@
 //
 #include "jwtflow/Session.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
 #include "jwtflow/TokenClient.h"
+#include "jwtflow/TokenStore.h"
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
@@ -67,6 +69,48 @@ struct Session::Impl
 		http(httpOptions()),
 		client(provider, settings, http)
 	{
+		store = options.store;
+		if (store || options.shareCliCache)
+		{
+			SigningKey signing = loadSigningKey(provider, settings);
+			if (!store)
+				// No note callback: notes would reach onEvent under the session's lock.
+				store = std::make_shared<FileTokenStore>(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key));
+			storeKey = cacheKey(loginIdentity(provider, settings, signing.key));
+			label = loginLabel(provider, settings);
+		}
+	}
+
+	/// A token another process (or an earlier run) stored, still usable; caller holds the mutex.
+	bool takeFromStore(Poco::Timestamp now)
+	{
+		if (!store) return false;
+		std::optional<StoredToken> stored;
+		try
+		{
+			stored = store->get(storeKey);
+		}
+		catch (const std::exception&)
+		{
+			return false;
+		}
+		if (!stored) return false;
+		const Poco::Int64 left = stored->expiresAt - Poco::Timestamp().epochTime();
+		if (left <= 0) return false;
+		try
+		{
+			Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
+			TokenResult token = provider.readTokenResponse(*response);
+			token.raw = response;
+			cached = token;
+			expiresAt = now + left * Poco::Timestamp::resolution();
+			refreshAt = expiresAt;
+			return true;
+		}
+		catch (const Poco::Exception&)
+		{
+			return false;
+		}
 	}
 
 	HttpOptions httpOptions() const
@@ -100,6 +144,9 @@ struct Session::Impl
 	Poco::Timestamp refreshAt = 0;
 	std::shared_ptr<Fetch> inFlight;
 	int fetches = 0;
+	std::shared_ptr<TokenStore> store;   // besides memory, when configured
+	std::string storeKey;
+	std::string label;
 };
 
 Session::Session(const Provider& provider, Settings settings, SessionOptions options):
@@ -143,6 +190,12 @@ TokenResult Session::token()
 		return fetch->token;
 	}
 
+	// Another process (the CLI, another instance) may hold a usable login.
+	if (d.takeFromStore(now))
+	{
+		d.event("using the stored " + d.provider.name() + " token");
+		return *d.cached;
+	}
 	auto fetch = std::make_shared<Fetch>();
 	d.inFlight = fetch;
 	++d.fetches;
@@ -175,6 +228,22 @@ TokenResult Session::token()
 		d.expiresAt = now + lifetime * Poco::Timestamp::resolution();
 		d.refreshAt = now + (lifetime - margin) * Poco::Timestamp::resolution();
 		cachedFor = lifetime;
+		if (d.store && fetch->token.raw)
+		{
+			StoredToken stored;
+			stored.accessToken = fetch->token.accessToken;
+			stored.responseJson = objectToJson(*fetch->token.raw);
+			stored.expiresAt = Poco::Timestamp().epochTime() + lifetime - margin;
+			stored.label = d.label;
+			try
+			{
+				d.store->put(d.storeKey, stored);
+			}
+			catch (const std::exception&)
+			{
+				// The store only saves logins: a store that cannot be written costs a login elsewhere.
+			}
+		}
 	}
 	fetch->done = true;
 	d.inFlight.reset();
@@ -189,6 +258,7 @@ TokenResult Session::token()
 void Session::invalidate()
 {
 	std::lock_guard<std::mutex> lock(_impl->mutex);
+	if (_impl->store) _impl->store->remove(_impl->storeKey);
 	_impl->cached.reset();
 	_impl->expiresAt = 0;
 	_impl->refreshAt = 0;
@@ -197,6 +267,12 @@ void Session::invalidate()
 void Session::invalidate(const std::string& rejectedToken)
 {
 	std::lock_guard<std::mutex> lock(_impl->mutex);
+	if (_impl->store)
+	{
+		// The stored login is forgotten too when it is the one refused (another process may have stored a newer one).
+		auto stored = _impl->store->get(_impl->storeKey);
+		if (stored && stored->accessToken == rejectedToken) _impl->store->remove(_impl->storeKey);
+	}
 	if (!_impl->cached || _impl->cached->accessToken != rejectedToken) return;
 	_impl->cached.reset();
 	_impl->expiresAt = 0;

@@ -11,6 +11,11 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/SecureFiles.h"
+#include "jwtflow/Assertion.h"
+#include "jwtflow/Provider.h"
+#include "jwtflow/SafeText.h"
+#include "jwtflow/Settings.h"
+#include <set>
 #include <Poco/DirectoryIterator.h>
 #include <Poco/Environment.h>
 #include <Poco/NumberParser.h>
@@ -463,6 +468,30 @@ int FileTokenStore::clear()
 		if (::unlink((_folder + "/" + name).c_str()) == 0 && token) ++removed;
 	}
 	return removed;
+}
+
+std::map<std::string, std::string> loginIdentity(const Provider& provider, const Settings& settings, const PrivateKey& key)
+{
+	static const std::set<std::string> irrelevant = {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY",
+		"PATH_CERTIFICATE", "CA_FILE", "JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "RET_URL", "DISCOVERY_CACHE_SECONDS"};
+	std::map<std::string, std::string> identity = {{"provider", provider.name()}};
+	std::vector<SettingSpec> specs = provider.settings();
+	for (const auto& core: coreSettings()) specs.push_back(core);
+	for (const auto& spec: specs)
+	{
+		if (spec.secret || irrelevant.count(spec.name)) continue;
+		if (auto value = settings.get(spec.name)) identity[spec.name] = *value;
+	}
+	identity["public_key_sha256"] = sha256Hex(key.publicKey().toDer());
+	return identity;
+}
+
+std::string loginLabel(const Provider& provider, const Settings& settings)
+{
+	std::string label = provider.name();
+	for (const char* name: {"CLIENT_ID", "SUBJECT", "TENANT_ID", "AUDIENCE", "ISSUER", "TOKEN_ENDPOINT", "SCOPE"})
+		if (auto v = settings.get(name)) label += std::string(" ") + name + "=" + safeText(*v, 120);
+	return label.substr(0, 600);
 }
 
 std::string cacheKey(const std::map<std::string, std::string>& identity)

@@ -60,36 +60,6 @@ struct CacheChoice
 	bool refresh = false;
 };
 
-/// What makes one login distinct from another: the provider, every setting
-/// it reads that is not secret and that changes the login, and the public key.
-std::map<std::string, std::string> loginIdentity(const Provider& provider, const Settings& settings, const PrivateKey& key)
-{
-	static const std::set<std::string> irrelevant = {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY",
-		"PATH_CERTIFICATE", "CA_FILE", "JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "RET_URL", "DISCOVERY_CACHE_SECONDS"};
-	std::map<std::string, std::string> identity = {{"provider", provider.name()}};
-	std::vector<SettingSpec> specs = provider.settings();
-	for (const auto& core: coreSettings()) specs.push_back(core);
-	for (const auto& spec: specs)
-	{
-		if (spec.secret || irrelevant.count(spec.name)) continue;
-		if (auto value = settings.get(spec.name)) identity[spec.name] = *value;
-	}
-	Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-	sha.update(key.publicKey().toDer());
-	const auto& d = sha.digest();
-	identity["public_key_sha256"] = hexEncode(std::string(d.begin(), d.end()));
-	return identity;
-}
-
-/// One line for `cache list`: who the login is for (no secrets: the settings that name it).
-std::string loginLabel(const Provider& provider, const Settings& settings)
-{
-	std::string label = provider.name();
-	for (const char* name: {"CLIENT_ID", "SUBJECT", "TENANT_ID", "AUDIENCE", "ISSUER", "TOKEN_ENDPOINT", "SCOPE"})
-		if (auto v = settings.get(name)) label += std::string(" ") + name + "=" + safeText(*v, 120);
-	return label.substr(0, 600);
-}
-
 Poco::Int64 sessionLifetime(const Settings& settings)
 {
 	const std::string text = settings.getOr("SESSION_LIFETIME", "900");

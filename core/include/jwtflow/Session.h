@@ -15,6 +15,7 @@
 #include "jwtflow/Export.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Provider.h"
+#include "jwtflow/TokenStore.h"
 #include "jwtflow/Settings.h"
 #include <Poco/Timestamp.h>
 #include <functional>
@@ -41,6 +42,12 @@ struct JWTFLOW_API SessionOptions
 		/// are always dated with the system clock (the IdP checks them).
 	std::function<void(const std::string&)> onEvent;
 		/// Told of fetches and retries (never of tokens); may be empty.
+	std::shared_ptr<TokenStore> store;
+		/// A store besides memory, e.g. shared by processes; empty: memory only.
+	bool shareCliCache = false;
+		/// Keep tokens in the `jwtflow` CLI's encrypted cache ($XDG_CACHE_HOME/jwtflow/tokens, sealed
+		/// with this session's signing key): the program and `jwtflow <provider> token` with the same
+		/// settings reuse each other's logins. Ignored when store is given.
 };
 
 class JWTFLOW_API Session
