@@ -305,8 +305,6 @@ int JwtflowApp::commandComplete(const std::vector<std::string>& words)
 	else if (positional.empty())
 	{
 		out = commandNames();
-		out.erase(std::remove(out.begin(), out.end(), std::string("help")), out.end());
-		out.push_back("help");
 		for (const auto& d: _registry->descriptors()) out.push_back(d.provider);
 	}
 	else if (command && command->name == "help" && positional.size() <= 2)

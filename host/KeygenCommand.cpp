@@ -34,19 +34,10 @@ namespace {
 /// and not writable by others.
 bool makeKeyFolder(const std::string& dir)
 {
-	std::string partial;
-	bool created = false;
-	Poco::Path path(dir);
-	path.makeDirectory();
-	if (path.isAbsolute()) partial = "/";
-	for (int i = 0; i < path.depth(); ++i)
-	{
-		partial += path[i] + "/";
-		if (::mkdir(partial.c_str(), 0700) == 0) created = true;
-		else if (errno != EEXIST) throw InputException("cannot create '" + partial + "': " + std::strerror(errno));
-		else created = false;
-	}
-	checkTrustedFolder(dir, "key folder");
+	std::string path = dir;
+	while (path.size() > 1 && path.back() == '/') path.pop_back();
+	const bool created = makePrivateFolders(path);
+	checkTrustedFolder(path, "key folder");
 	return created;
 }
 

@@ -8,7 +8,6 @@
 #include "LibraryProbe.h"
 #include "jwtflow/PluginAbi.h"
 #include "jwtflow/SecureFiles.h"
-#include <Poco/Environment.h>
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
@@ -149,14 +148,8 @@ namespace {
 
 std::string checkedCacheFile()
 {
-	std::string base = Poco::Environment::get("XDG_CACHE_HOME", "");
-	if (base.empty() || base[0] != '/')
-	{
-		const std::string home = Poco::Environment::get("HOME", "");
-		if (home.empty() || home[0] != '/') return {};
-		base = home + "/.cache";
-	}
-	return base + "/jwtflow/plugins-checked";
+	const std::string folder = userCacheFolder("");
+	return folder.empty() ? folder : folder + "plugins-checked";
 }
 
 /// One line per library that passed: "dev ino size mtime ctime path".
@@ -198,8 +191,7 @@ std::string probePluginLibraryCached(const std::string& path)
 	{
 		// <cache>/jwtflow made 0700 when missing; nothing is written into a folder others could change.
 		const std::string folder = file.substr(0, file.rfind('/'));
-		::mkdir(folder.substr(0, folder.rfind('/')).c_str(), 0700);
-		::mkdir(folder.c_str(), 0700);
+		makePrivateFolders(folder);
 		if (!trustProblem(folder, TrustedFileKind::Content, true).empty()) return problem;
 		std::string text;
 		for (const auto& line: lines)

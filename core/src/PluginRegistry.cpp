@@ -282,41 +282,8 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 		_impl->addProblem(path, refused);
 		return false;
 	}
-	try
-	{
-		Poco::SharedLibrary probe(path);
-		struct Unload
-		{
-			Poco::SharedLibrary& lib;
-			~Unload() { if (lib.isLoaded()) lib.unload(); }
-		} unloadProbe{probe};
-		if (!probe.hasSymbol(JWTFLOW_PLUGIN_ABI_SYMBOL))
-		{
-			_impl->addProblem(path, "not a jwtflow plugin (it does not export " JWTFLOW_PLUGIN_ABI_SYMBOL ")");
-			return false;
-		}
-		auto abi = reinterpret_cast<JwtflowPluginAbiFunction>(probe.getSymbol(JWTFLOW_PLUGIN_ABI_SYMBOL));
-		if (abi() != JWTFLOW_PLUGIN_ABI_VERSION)
-		{
-			_impl->addProblem(path, "built for another plugin ABI version: rebuild the plugin against this jwtflow");
-			return false;
-		}
-	}
-	catch (const Poco::Exception& e)
-	{
-		_impl->addProblem(path, "cannot load the library: " + describeException(e));
-		return false;
-	}
-	catch (const std::exception& e)
-	{
-		_impl->addProblem(path, std::string("an exception escaped its static initializer: ") + e.what());
-		return false;
-	}
-	catch (...)
-	{
-		_impl->addProblem(path, "an exception escaped its static initializer");
-		return false;
-	}
+	// (No second in-process check: the child checked the ABI, and a remembered
+	// pass is keyed on the library's device, inode, size and times.)
 
 	// 3. Let POCO load the manifest, then create each provider.
 	try

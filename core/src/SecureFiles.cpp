@@ -146,6 +146,37 @@ void replaceFile(const std::string& path, const std::string& data, mode_t mode)
 	}
 }
 
+bool makePrivateFolders(const std::string& path)
+{
+	bool created = false;
+	std::string partial;
+	std::size_t pos = path.empty() ? std::string::npos : 0;
+	while (pos != std::string::npos)
+	{
+		pos = path.find('/', pos + 1);
+		partial = path.substr(0, pos);
+		if (partial.empty() || partial == "/") continue;
+		if (::mkdir(partial.c_str(), 0700) == 0) created = true;
+		else if (errno == EEXIST) created = false;
+		else throw InputException("cannot create '" + partial + "': " + errorText(errno));
+	}
+	return created;
+}
+
+std::string userCacheFolder(const std::string& name)
+{
+	const char* xdg = std::getenv("XDG_CACHE_HOME");
+	std::string base = xdg && *xdg == '/' ? xdg : "";
+	if (base.empty())
+	{
+		const char* home = std::getenv("HOME");
+		if (!home || *home != '/') return {};
+		base = std::string(home) + "/.cache";
+	}
+	while (base.size() > 1 && base.back() == '/') base.pop_back();
+	return base + "/jwtflow/" + name;
+}
+
 std::string trustProblem(const std::string& path, TrustedFileKind kind, bool folder)
 {
 	struct stat st{};

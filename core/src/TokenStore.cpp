@@ -17,7 +17,6 @@
 #include "jwtflow/Settings.h"
 #include <set>
 #include <Poco/DirectoryIterator.h>
-#include <Poco/Environment.h>
 #include <Poco/NumberParser.h>
 #include <algorithm>
 #include <Poco/JSON/Object.h>
@@ -246,14 +245,7 @@ FileTokenStore::FileTokenStore(std::string folder, std::shared_ptr<const TokenSe
 
 std::string FileTokenStore::defaultFolder()
 {
-	std::string base = Poco::Environment::get("XDG_CACHE_HOME", "");
-	if (base.empty() || base[0] != '/')
-	{
-		const std::string home = Poco::Environment::get("HOME", "");
-		if (home.empty() || home[0] != '/') return {};
-		base = home + "/.cache";
-	}
-	return base + "/jwtflow/tokens";
+	return userCacheFolder("tokens");
 }
 
 std::string FileTokenStore::fileFor(const std::string& key) const
@@ -279,12 +271,14 @@ bool FileTokenStore::folderUsable()
 		return false;
 	}
 	// Each missing level made 0700; the last one must be a real folder, ours, closed to others.
-	std::string partial;
-	for (std::size_t pos = 1; pos != std::string::npos;)
+	try
 	{
-		pos = _folder.find('/', pos + 1);
-		partial = _folder.substr(0, pos);
-		::mkdir(partial.c_str(), 0700);
+		makePrivateFolders(_folder);
+	}
+	catch (const InputException& e)
+	{
+		_problem = e.message() + ": the token cache is not used";
+		return false;
 	}
 	struct stat st{};
 	if (::lstat(_folder.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))

@@ -104,17 +104,12 @@ int cacheSeconds(const Settings& s)
 
 std::string cacheFile(const std::string& issuer)
 {
-	std::string base = Poco::Environment::get("XDG_CACHE_HOME", "");
-	if (base.empty())
-	{
-		const std::string home = Poco::Environment::get("HOME", "");
-		if (home.empty()) return {};
-		base = home + "/.cache";
-	}
+	const std::string folder = userCacheFolder("oidc");
+	if (folder.empty()) return {};
 	Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
 	sha.update(issuer);
 	const auto& d = sha.digest();
-	return base + "/jwtflow/oidc/" + hexEncode(std::string(d.begin(), d.end())).substr(0, 32) + ".json";
+	return folder + "/" + hexEncode(std::string(d.begin(), d.end())).substr(0, 32) + ".json";
 }
 
 bool readCache(const std::string& path, const std::string& issuer, int maxAge, DiscoveryDocument& doc)
@@ -150,14 +145,9 @@ void writeCache(const std::string& path, const DiscoveryDocument& doc)
 	try
 	{
 		// <cache>/jwtflow/oidc, each level made 0700 when missing.
-		const Poco::Path folder = Poco::Path(path).parent();
-		std::string partial;
-		for (int i = 0; i < folder.depth(); ++i)
-		{
-			partial += "/" + folder[i];
-			::mkdir(partial.c_str(), 0700);
-		}
-		if (!trustProblem(folder.toString(), TrustedFileKind::Content, true).empty()) return;
+		const std::string folder = path.substr(0, path.rfind('/'));
+		makePrivateFolders(folder);
+		if (!trustProblem(folder, TrustedFileKind::Content, true).empty()) return;
 		replaceFile(path, objectToJson(*toJson(doc, Poco::Timestamp().epochTime())), 0600);
 	}
 	catch (const std::exception&)

@@ -74,6 +74,15 @@ JWTFLOW_API void checkTrustedFolder(const std::string& path, const std::string& 
 	/// As checkTrustedFile for a folder: owner root or the caller, not
 	/// writable by group or others (the sticky /tmp is refused too).
 
+JWTFLOW_API bool makePrivateFolders(const std::string& path);
+	/// Makes path and every missing parent with mode 0700 (mkdir -p); true when
+	/// the last level was made now. Throws InputException naming the level that
+	/// cannot be made. Existing levels are left as they are: check them.
+
+JWTFLOW_API std::string userCacheFolder(const std::string& name);
+	/// $XDG_CACHE_HOME/jwtflow/<name>, else ~/.cache/jwtflow/<name> (absolute
+	/// paths only); "" when neither is set.
+
 JWTFLOW_API std::string trustProblem(const std::string& path, TrustedFileKind kind, bool folder);
 	/// The reason checkTrustedFile / checkTrustedFolder would refuse, or "" when trusted.
 
