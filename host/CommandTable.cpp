@@ -48,6 +48,11 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("single-use", "", "", "the single-use link from /services/oauth2/singleaccess", true),
 		option("no-cache", "", "", "neither read nor write the token cache (TOKEN_STORE=none)", true),
 		option("refresh", "", "", "log in anew even when the cache holds a valid token, and cache the new one", true),
+		option("method", "X", "METHOD", "the HTTP method (default GET, or POST with --data)", false, ArgumentKind::Word,
+			{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}),
+		option("header", "H", "'NAME: VALUE'", "add a request header (repeatable)", true, ArgumentKind::Text),
+		option("data", "", "@FILE|-|TEXT", "the request body: @FILE reads a file, - standard input (JSON by default)", false, ArgumentKind::Text),
+		option("local", "", "", "only forget the cached token; do not revoke it at the identity provider", true),
 		option("token", "", "JWT", "the JWT ('-' reads standard input); the JWT may also be given as a word", false, ArgumentKind::Text),
 		option("out", "", "DIR", "the folder to write to", false, ArgumentKind::Folder),
 		option("bits", "", "BITS", "RSA key size", false, ArgumentKind::Word, {"2048", "3072", "4096"}),
@@ -60,6 +65,8 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("app", "", "CLIENT_ID=CERT.pem[#KEY_ID]", "register an app (or service account) and its certificate (repeatable)", true, ArgumentKind::Text),
 		option("user", "", "NAME", "a user the emulator knows (repeatable)", true, ArgumentKind::Text),
 		option("community", "", "PATH", "a community site path (repeatable)", true, ArgumentKind::Text),
+		option("session-seconds", "", "SECONDS", "Salesforce tokens end this long after their last use (default 7200; 0: at once)", false, ArgumentKind::Text),
+		option("login-rate-limit", "", "N", "answer \"login rate exceeded\" after N logins of a user in an hour (default: no limit)", false, ArgumentKind::Text),
 	};
 	return options;
 }
@@ -102,11 +109,22 @@ const std::vector<CommandSpec>& commandTable()
 			{"claim", "output", "timeout"}, true,
 			{"jwtflow PROVIDER login", "jwtflow PROVIDER login --output json"},
 			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "login"); }},
-		{true, "logout", "forget the cached login of these settings", "",
-			"Removes the cache entry of this login (provider, settings, key). The token itself stays valid at\n"
-			"the identity provider until it expires.",
-			{}, true, {"jwtflow PROVIDER logout"},
+		{true, "logout", "revoke the cached token and forget the login", "",
+			"Revokes the cached token at the identity provider where it can (Salesforce: /services/oauth2/revoke)\n"
+			"and removes the cache entry of this login (provider, settings, key). Where the provider has no\n"
+			"revocation (Entra ID, Google, OIDC), the token stays valid until it expires. --local only forgets it.",
+			{"local", "timeout"}, true, {"jwtflow PROVIDER logout", "jwtflow PROVIDER logout --local"},
 			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "logout"); }},
+		{true, "call", "an API request with the cached token (like sf api request rest, az rest)", "PATH|URL",
+			"Sends a request with the cached token as Bearer and prints the body. A PATH resolves against the\n"
+			"provider's API base (Salesforce: the token's instance_url; Entra ID: the resource of SCOPE); other\n"
+			"providers need an absolute URL. On HTTP 401 it logs in again once and retries once. An HTTP error\n"
+			"exits 4 with the status and the error; -v shows the status line; --output json wraps status,\n"
+			"headers and body.",
+			{"method", "header", "data", "output", "timeout", "no-cache", "refresh", "claim"}, true,
+			{"jwtflow PROVIDER call /services/data/", "jwtflow PROVIDER call -X PATCH /services/data/v60.0/sobjects/Account/001000000000001AAA --data '{\"Name\":\"New name\"}'",
+				"jwtflow PROVIDER call /v1.0/organization --output json"},
+			true, {}, [](App& a, Provider* p) { return a.runNetwork(p, "call"); }},
 		{true, "frontdoor", "print a link that opens the UI as the user", "",
 			"Gets a token and prints the frontdoor.jsp link (the sid link holds the token), or with\n"
 			"--single-use the one-time link from /services/oauth2/singleaccess. RET_URL is where it lands.",
@@ -162,9 +180,11 @@ const std::vector<CommandSpec>& commandTable()
 			false, {}, [](App& a, Provider*) { return a.commandThumbprint(); }},
 		{false, "emulator", "run the IdP emulator on loopback HTTPS", "[--port N] [--app CLIENT_ID=CERT.pem[#KEY_ID]]... [--user NAME]... [--community PATH]...",
 			"Runs the emulator until interrupted and prints its base URL and the CA file to trust.\n"
-			"Endpoints: Salesforce (/services/oauth2/token ...), Entra ID (/<tenant>/oauth2/v2.0/token; give\n"
-			"AUTHORITY=<base URL>), OIDC (issuer <base>/oidc), Google (/google/token).",
-			{"port", "app", "user", "community", "days", "client-id", "certificate", "subject"}, false,
+			"Endpoints: Salesforce (/services/oauth2/token, /revoke, the REST API under /services/data),\n"
+			"Entra ID (/<tenant>/oauth2/v2.0/token; give AUTHORITY=<base URL>; Graph-like /v1.0/organization),\n"
+			"OIDC (issuer <base>/oidc), Google (/google/token). --login-rate-limit N answers like Salesforce's\n"
+			"login rate limit; --session-seconds sets how long a Salesforce token lives after its last use.",
+			{"port", "app", "user", "community", "days", "client-id", "certificate", "subject", "session-seconds", "login-rate-limit"}, false,
 			{"jwtflow emulator --app 3MVG9.example=keys/certificate.pem --user integration.user@example.com"},
 			false, {}, [](App& a, Provider*) { return a.runNetwork(nullptr, "emulator"); }},
 		{false, "demo", "run every provider's whole flow against the built-in emulator", "",
@@ -218,7 +238,8 @@ std::vector<std::string> offeredActions(const Provider& provider)
 	{
 		// After token, in the order help lists them.
 		auto at = actions.insert(std::find(actions.begin(), actions.end(), "token") + 1, "login");
-		actions.insert(at + 1, "logout");
+		at = actions.insert(at + 1, "logout");
+		actions.insert(at + 1, "call");
 	}
 	return actions;
 }

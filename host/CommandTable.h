@@ -58,7 +58,7 @@ struct CommandSpec
 	std::vector<std::string> options; ///< options (by long name) that apply, besides the global ones
 	bool readsProviderSettings = false; ///< the provider's settings apply as options
 	std::vector<std::string> examples; ///< whole command lines; PROVIDER stands for the provider of an action
-	bool positionalToken = false;   ///< takes the JWT as a word (verify, decode)
+	bool positionalToken = false;   ///< takes one word: the JWT (verify, decode) or the path (the call action)
 	std::vector<std::string> words; ///< the words it takes, for completion (completion: bash zsh)
 	std::function<int(JwtflowApp&, Provider*)> run;
 };

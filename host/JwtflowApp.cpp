@@ -366,7 +366,14 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 			+ " (jwtflow " + first + " --help)");
 	}
 	if (args.size() > 2)
-		throw UsageException("unexpected word " + quotedText(args[2], 60) + " after jwtflow " + first + " " + args[1]);
+	{
+		// An action that takes a word (call PATH) gets it; the others refuse it.
+		const CommandSpec* action = findCommand(args[1], true);
+		if (!action || !action->positionalToken || args.size() > 3)
+			throw UsageException("unexpected word " + quotedText(args[action && action->positionalToken ? 3 : 2], 60) + " after jwtflow "
+				+ first + " " + args[1] + (action && action->positionalToken ? " " + args[2] : ""));
+		_words.assign(args.begin() + 2, args.end());
+	}
 	return runProviderAction(*_provider, args[1]);
 }
 

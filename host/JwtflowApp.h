@@ -90,6 +90,7 @@ private:
 	int actionDoctor(Provider& provider);
 	int actionLogin(Provider& provider);
 	int actionLogout(Provider& provider);
+	int actionCall(Provider& provider);
 	int commandCache();
 	int commandProviders();
 	int commandVerify();

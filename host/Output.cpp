@@ -26,7 +26,7 @@ void Console::result(const std::string& line) const
 	std::cout << line << '\n';
 }
 
-std::string terminalSafe(const std::string& text)
+std::string terminalSafe(const std::string& text, bool keepTabs)
 {
 	// The last line of defence: the pieces of a message that came from outside
 	// were escaped where they were spliced in (safeText); any raw control
@@ -36,7 +36,7 @@ std::string terminalSafe(const std::string& text)
 	for (char c: text)
 	{
 		const unsigned char u = static_cast<unsigned char>(c);
-		if ((u < 0x20 && c != '\n') || u == 0x7f)
+		if ((u < 0x20 && c != '\n' && !(keepTabs && c == '\t')) || u == 0x7f)
 		{
 			static const char* hex = "0123456789abcdef";
 			out += "\\x";

@@ -43,8 +43,8 @@ public:
 		/// `export NAME='value'` lines on stdout.
 };
 
-JWTFLOW_HOST_API std::string terminalSafe(const std::string& text);
-	/// text with every control character but the newline (and DEL) shown as \xNN.
+JWTFLOW_HOST_API std::string terminalSafe(const std::string& text, bool keepTabs = false);
+	/// text with every control character but the newline (and the tab when keepTabs) and DEL shown as \xNN.
 
 JWTFLOW_HOST_API std::string shellQuote(const std::string& value);
 	/// Single-quoted for POSIX shells.

@@ -31,6 +31,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <cstdlib>
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -220,14 +221,22 @@ struct HttpClient::Impl
 		return sessions[key] = std::move(c);
 	}
 
-	HttpResponse send(const RequestFactory& makeRequest, const std::string& method, const std::string& contentType,
-		const std::string& bearer);
+	/// What every try of one request sends besides its URL and body.
+	struct Outgoing
+	{
+		std::string method;
+		std::string contentType;
+		std::string bearer;
+		const std::vector<std::pair<std::string, std::string>>* headers = nullptr;
+		bool idempotent = true;   // may be sent again after a 5xx or a broken connection
+	};
+
+	HttpResponse send(const RequestFactory& makeRequest, const Outgoing& outgoing);
 
 	/// One try. `reused` tells whether it went over a kept-alive connection
 	/// (set before anything can fail): a failure there is likely a connection
 	/// the server dropped while idle, worth one free reconnect.
-	HttpResponse sendOnce(const Poco::URI& uri, const std::string& method, const std::string& body,
-		const std::string& contentType, const std::string& bearer, bool& reused)
+	HttpResponse sendOnce(const Poco::URI& uri, const std::string& body, const Outgoing& outgoing, bool& reused)
 	{
 		Connection& c = session(uri);
 		HTTPClientSession& s = *c.http;
@@ -255,7 +264,7 @@ struct HttpClient::Impl
 		}
 		try
 		{
-			return exchangeOnce(uri, s, deadline, method, body, contentType, bearer);
+			return exchangeOnce(uri, s, deadline, body, outgoing);
 		}
 		catch (const NetworkException&)
 		{
@@ -272,18 +281,24 @@ struct HttpClient::Impl
 	}
 
 	HttpResponse exchangeOnce(const Poco::URI& uri, HTTPClientSession& s, const detail::RequestDeadline& deadline,
-		const std::string& method, const std::string& body, const std::string& contentType, const std::string& bearer)
+		const std::string& body, const Outgoing& outgoing)
 	{
 		std::string path = uri.getPathEtc();
 		if (path.empty()) path = "/";
-		HTTPRequest request(method, path, HTTPMessage::HTTP_1_1);
+		HTTPRequest request(outgoing.method, path, HTTPMessage::HTTP_1_1);
 		request.setHost(uri.getHost(), uri.getPort());
 		request.set("Accept", "application/json");
 		request.set("User-Agent", "jwtflow");
-		if (!bearer.empty()) request.set("Authorization", "Bearer " + bearer);
-		if (!contentType.empty())
+		if (outgoing.headers)
+			for (const auto& h: *outgoing.headers) request.set(h.first, h.second);
+		if (!outgoing.bearer.empty()) request.set("Authorization", "Bearer " + outgoing.bearer);
+		if (!outgoing.contentType.empty())
 		{
-			request.setContentType(contentType);
+			request.setContentType(outgoing.contentType);
+			request.setContentLength(static_cast<std::streamsize>(body.size()));
+		}
+		else if (!body.empty())
+		{
 			request.setContentLength(static_cast<std::streamsize>(body.size()));
 		}
 		if (!s.connected()) ++connections;
@@ -297,12 +312,13 @@ struct HttpClient::Impl
 		result.contentType = response.getContentType();
 		result.date = response.get("Date", "");
 		result.retryAfter = response.get("Retry-After", "");
+		for (const auto& h: response) result.headers.emplace_back(h.first, h.second);
 		if (response.hasContentLength() && response.getContentLength64() > static_cast<Poco::Int64>(options.maxBodyBytes))
 		{
 			s.reset();
 			throw NetworkException(uri.getHost() + " answered HTTP " + std::to_string(result.status) + " with a body of "
 				+ std::to_string(response.getContentLength64()) + " bytes, more than the " + std::to_string(options.maxBodyBytes)
-				+ " bytes an identity provider's answer can be");
+				+ " bytes jwtflow accepts (an identity provider's answer is far smaller)");
 		}
 		char buf[8192];
 		while (in)
@@ -315,7 +331,7 @@ struct HttpClient::Impl
 			{
 				s.reset();
 				throw NetworkException(uri.getHost() + " sent an answer larger than " + std::to_string(options.maxBodyBytes)
-					+ " bytes, more than an identity provider's answer can be");
+					+ " bytes, more than jwtflow accepts (an identity provider's answer is far smaller)");
 			}
 			if (deadline.expired()) throw Poco::TimeoutException("whole request");
 		}
@@ -410,20 +426,45 @@ std::string origin(const Poco::URI& uri)
 HttpResponse HttpClient::postForm(const std::string& url, const FormFields& form, const std::string& bearerToken)
 {
 	const std::string body = encodeForm(form);
-	return _impl->send([&] { return std::make_pair(url, body); }, "POST", "application/x-www-form-urlencoded", bearerToken);
+	Impl::Outgoing outgoing{"POST", "application/x-www-form-urlencoded", bearerToken};
+	return _impl->send([&] { return std::make_pair(url, body); }, outgoing);
 }
 
 HttpResponse HttpClient::postForm(const FormRequestFactory& makeRequest, const std::string& bearerToken)
 {
+	Impl::Outgoing outgoing{"POST", "application/x-www-form-urlencoded", bearerToken};
 	return _impl->send([&] {
 		auto request = makeRequest();
 		return std::make_pair(request.first, encodeForm(request.second));
-	}, "POST", "application/x-www-form-urlencoded", bearerToken);
+	}, outgoing);
 }
 
 HttpResponse HttpClient::get(const std::string& url, const std::string& bearerToken)
 {
-	return _impl->send([&] { return std::make_pair(url, std::string()); }, "GET", "", bearerToken);
+	Impl::Outgoing outgoing{"GET", "", bearerToken};
+	return _impl->send([&] { return std::make_pair(url, std::string()); }, outgoing);
+}
+
+HttpResponse HttpClient::request(const HttpCall& call)
+{
+	const std::string method = Poco::toUpper(call.method);
+	static const char* const known[] = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"};
+	if (std::find(std::begin(known), std::end(known), method) == std::end(known))
+		throw UsageException("'" + safeText(call.method, 20) + "' is not an HTTP method jwtflow sends: GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS");
+	for (const auto& h: call.headers)
+	{
+		// A header name or value with a line break would smuggle a second header (or request).
+		if (h.first.empty() || h.first.find_first_of(" \t\r\n:") != std::string::npos
+			|| h.second.find_first_of("\r\n") != std::string::npos)
+			throw UsageException("header " + quotedText(h.first, 40) + " is not a valid header: 'Name: value' on one line");
+	}
+	Impl::Outgoing outgoing;
+	outgoing.method = method;
+	outgoing.contentType = call.contentType.empty() && !call.body.empty() ? "application/json" : call.contentType;
+	outgoing.bearer = call.bearerToken;
+	outgoing.headers = &call.headers;
+	outgoing.idempotent = method != "POST" && method != "PATCH";
+	return _impl->send([&] { return std::make_pair(call.url, call.body); }, outgoing);
 }
 
 namespace {
@@ -439,8 +480,7 @@ bool isCertificateFailure(const std::string& message)
 
 } // namespace
 
-HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const std::string& method,
-	const std::string& contentType, const std::string& bearer)
+HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const Outgoing& outgoing)
 {
 	int backoffMs = 500;
 	bool staleRetried = false;
@@ -455,9 +495,10 @@ HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const std
 		bool reused = false;
 		try
 		{
-			HttpResponse response = sendOnce(uri, method, request.second, contentType, bearer, reused);
+			HttpResponse response = sendOnce(uri, request.second, outgoing, reused);
 			response.tries = attempt;
 			if (!retryableStatus(response.status) || attempt >= options.maxTries) return response;
+			if (!outgoing.idempotent && response.status != 429) return response;   // it may have acted on it: never twice
 			wait = retryAfterSeconds(response.retryAfter);
 			if (wait > options.maxRetryAfterSeconds) return response; // not worth waiting for: report it
 			failure = "HTTP " + std::to_string(response.status);
@@ -493,7 +534,7 @@ HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const std
 			if (msg.find("Cannot establish proxy") != std::string::npos)
 				throw NetworkException("the proxy refused to connect to " + where + ": check HTTPS_PROXY");
 			resetSession(uri);
-			if (reused && !staleRetried)
+			if (reused && !staleRetried && outgoing.idempotent)
 			{
 				// A kept-alive connection the server (or a load balancer) dropped
 				// while idle, often without close_notify ("unexpected eof"): one
@@ -504,7 +545,8 @@ HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const std
 			}
 			const bool retryable = tls || dynamic_cast<const NoMessageException*>(&e) || dynamic_cast<const ConnectionResetException*>(&e)
 				|| (dynamic_cast<const Poco::IOException*>(&e) && !dynamic_cast<const Poco::Net::NetException*>(&e));
-			if (!retryable) throw NetworkException("network error talking to " + where + ": " + safeText(msg));
+			if (!retryable || !outgoing.idempotent) throw NetworkException("network error talking to " + where + ": " + safeText(msg)
+				+ (retryable ? " (not retried: a " + outgoing.method + " may have been carried out)" : ""));
 			failure = dynamic_cast<const NoMessageException*>(&e) ? "the connection closed without an answer"
 				: dynamic_cast<const ConnectionResetException*>(&e) ? "the connection was reset"
 				: tls ? "the TLS connection broke (" + safeText(msg, 80) + ")"

@@ -61,4 +61,14 @@ FrontdoorPlan Provider::frontdoor(const TokenResult&, const Settings&, bool) con
 	throw UsageException("provider '" + name() + "' has no frontdoor link");
 }
 
+std::string Provider::apiBase(const TokenResult&, const Settings&) const
+{
+	return {};
+}
+
+std::optional<TokenRequest> Provider::revocation(const TokenResult&, const Settings&) const
+{
+	return std::nullopt;
+}
+
 } // namespace jwtflow

@@ -155,5 +155,14 @@ int Emulator::connectionsAccepted() const
 }
 int Emulator::tokensIssued() const { return _impl->state ? _impl->state->tokensIssued() : 0; }
 
+int Emulator::loginsFor(const std::string& user) const { return _impl->state ? _impl->state->loginsFor(user) : 0; }
+
+int Emulator::apiCallsMade() const { return _impl->state ? _impl->state->apiCallsMade() : 0; }
+
+void Emulator::expireTokens()
+{
+	if (_impl->state) _impl->state->expireTokens();
+}
+
 } // namespace emulator
 } // namespace jwtflow

@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace jwtflow {
 namespace emulator {
@@ -30,6 +31,10 @@ struct IssuedToken
 	std::string username;
 	std::string clientId;
 	std::string site;   // "" for the org, else the community path
+	std::string kind = "salesforce";   // "salesforce" (a session: lives while used) or "entra" (expires at exp)
+	std::string audience;              // entra: the resource the token is for
+	Poco::Int64 lastUsed = 0;          // salesforce: the session times out this long after its last use
+	Poco::Int64 expiresAt = 0;         // entra: exp
 };
 
 class EmulatorState
@@ -49,7 +54,26 @@ public:
 	std::string userId(const std::string& username) const;
 
 	std::string issueToken(const IssuedToken& info);
-	std::optional<IssuedToken> lookupToken(const std::string& token) const;
+		/// A new Salesforce session token (sliding timeout: salesforceSessionSeconds after its last use).
+	void registerToken(const std::string& token, const IssuedToken& info);
+		/// Knows an access token issued elsewhere (Entra ID's), valid until info.expiresAt.
+	std::optional<IssuedToken> lookupToken(const std::string& token);
+		/// The token's facts while it is valid (a use extends a Salesforce session); nullopt for an unknown,
+		/// revoked or expired token.
+	bool revokeToken(const std::string& token);
+		/// Ends the token (and its one-time links); false when it was not valid.
+	void expireTokens();
+		/// Ends every token issued so far, as a session timeout would.
+	bool recordLogin(const std::string& user);
+		/// Counts a login of `user`; false (and not counted) when the user is over the login rate limit.
+	int loginsFor(const std::string& user) const;
+		/// Logins of `user` so far.
+	int apiCallsMade() const;
+	void countApiCall();
+	Poco::JSON::Object::Ptr account(const std::string& id) const;
+	std::string createAccount(Poco::JSON::Object::Ptr fields);
+	bool updateAccount(const std::string& id, const Poco::JSON::Object& fields);
+	bool deleteAccount(const std::string& id);
 	std::string issueOneTimePassword(const std::string& token);
 	std::optional<std::string> redeemOneTimePassword(const std::string& otp);
 	int tokensIssued() const;
@@ -62,6 +86,11 @@ private:
 	std::string _baseUrl;
 	mutable std::mutex _mutex;
 	std::map<std::string, IssuedToken> _tokens;
+	std::map<std::string, std::vector<Poco::Int64>> _logins;   // user -> login times within the last hour (and the total)
+	std::map<std::string, int> _loginTotals;
+	std::map<std::string, Poco::JSON::Object::Ptr> _accounts;
+	int _apiCalls = 0;
+	int _nextAccount = 2;
 	std::map<std::string, std::string> _otps;
 	std::set<std::string> _jwtIds;
 	int _issued = 0;
@@ -72,6 +101,12 @@ Poco::Net::HTTPRequestHandler* createEntraHandler(std::shared_ptr<EmulatorState>
 
 Poco::Net::HTTPRequestHandler* createGoogleHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
 	/// A handler for /google/token, or nullptr for another path.
+
+Poco::Net::HTTPRequestHandler* createSalesforceRestHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
+	/// A handler for the REST API under /services/data, or nullptr for another path.
+
+Poco::Net::HTTPRequestHandler* createGraphHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
+	/// A handler for Graph-like /v1.0/organization, or nullptr for another path.
 
 Poco::Net::HTTPRequestHandler* createOidcHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
 	/// Handlers for /oidc/.well-known/openid-configuration and /oidc/v1/token, or nullptr.

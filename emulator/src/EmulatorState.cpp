@@ -10,6 +10,8 @@
 #include <Poco/RandomStream.h>
 #include <Poco/SHA1Engine.h>
 #include <Poco/Timestamp.h>
+#include <algorithm>
+#include <cstdio>
 
 namespace jwtflow {
 namespace emulator {
@@ -29,6 +31,11 @@ std::string randomText(std::size_t bytes)
 EmulatorState::EmulatorState(const EmulatorOptions& options, std::string baseUrl):
 	_options(options), _baseUrl(std::move(baseUrl))
 {
+	// One account to read from the start (the REST surface's fixture).
+	Poco::JSON::Object::Ptr first = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+	first->set("Name", "Emulated Account One");
+	first->set("Industry", "Technology");
+	_accounts["001000000000001AAA"] = first;
 }
 
 Poco::Int64 EmulatorState::now() const
@@ -69,18 +76,115 @@ std::string EmulatorState::userId(const std::string& username) const
 std::string EmulatorState::issueToken(const IssuedToken& info)
 {
 	std::string token = _options.orgId.substr(0, 15) + "!" + randomText(72);
+	IssuedToken session = info;
+	session.kind = "salesforce";
+	session.lastUsed = now();
 	std::lock_guard<std::mutex> lock(_mutex);
-	_tokens[token] = info;
+	_tokens[token] = session;
 	++_issued;
 	return token;
 }
 
-std::optional<IssuedToken> EmulatorState::lookupToken(const std::string& token) const
+void EmulatorState::registerToken(const std::string& token, const IssuedToken& info)
 {
+	std::lock_guard<std::mutex> lock(_mutex);
+	_tokens[token] = info;
+}
+
+std::optional<IssuedToken> EmulatorState::lookupToken(const std::string& token)
+{
+	const Poco::Int64 t = now();
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto it = _tokens.find(token);
 	if (it == _tokens.end()) return std::nullopt;
-	return it->second;
+	IssuedToken& info = it->second;
+	const bool valid = info.kind == "salesforce" ? t - info.lastUsed < _options.salesforceSessionSeconds : t < info.expiresAt;
+	if (!valid)
+	{
+		_tokens.erase(it);
+		return std::nullopt;
+	}
+	if (info.kind == "salesforce") info.lastUsed = t;
+	return info;
+}
+
+bool EmulatorState::revokeToken(const std::string& token)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	for (auto it = _otps.begin(); it != _otps.end();)
+		it = it->second == token ? _otps.erase(it) : std::next(it);
+	return _tokens.erase(token) > 0;
+}
+
+void EmulatorState::expireTokens()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	_tokens.clear();
+	_otps.clear();
+}
+
+bool EmulatorState::recordLogin(const std::string& user)
+{
+	const Poco::Int64 t = now();
+	std::lock_guard<std::mutex> lock(_mutex);
+	std::vector<Poco::Int64>& times = _logins[user];
+	times.erase(std::remove_if(times.begin(), times.end(), [t](Poco::Int64 when) { return when <= t - 3600; }), times.end());
+	if (_options.loginRateLimit > 0 && static_cast<int>(times.size()) >= _options.loginRateLimit) return false;
+	times.push_back(t);
+	++_loginTotals[user];
+	return true;
+}
+
+int EmulatorState::loginsFor(const std::string& user) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	auto it = _loginTotals.find(user);
+	return it == _loginTotals.end() ? 0 : it->second;
+}
+
+int EmulatorState::apiCallsMade() const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _apiCalls;
+}
+
+void EmulatorState::countApiCall()
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	++_apiCalls;
+}
+
+Poco::JSON::Object::Ptr EmulatorState::account(const std::string& id) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	auto it = _accounts.find(id);
+	if (it == _accounts.end()) return nullptr;
+	Poco::JSON::Object::Ptr copy = new Poco::JSON::Object(*it->second);
+	return copy;
+}
+
+std::string EmulatorState::createAccount(Poco::JSON::Object::Ptr fields)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	char id[19];
+	std::snprintf(id, sizeof id, "001%012dAAA", _nextAccount++);
+	_accounts[id] = fields;
+	return id;
+}
+
+bool EmulatorState::updateAccount(const std::string& id, const Poco::JSON::Object& fields)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	auto it = _accounts.find(id);
+	if (it == _accounts.end()) return false;
+	for (const auto& name: fields.getNames()) it->second->set(name, fields.get(name));
+	return true;
+}
+
+bool EmulatorState::deleteAccount(const std::string& id)
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	return _accounts.erase(id) > 0;
 }
 
 std::string EmulatorState::issueOneTimePassword(const std::string& token)

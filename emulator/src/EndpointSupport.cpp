@@ -25,7 +25,7 @@ const std::size_t MAX_REQUEST_BODY = 64 * 1024;
 void sendJson(HTTPServerResponse& response, int status, const Poco::JSON::Object& body)
 {
 	std::string text = objectToJson(body);
-	response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+	response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
 	response.setContentType("application/json;charset=UTF-8");
 	response.set("Cache-Control", "no-cache,must-revalidate,max-age=0,no-store,private");
 	response.setContentLength(static_cast<std::streamsize>(text.size()));
@@ -42,7 +42,7 @@ void sendOAuthError(HTTPServerResponse& response, int status, const std::string&
 
 void sendText(HTTPServerResponse& response, int status, const std::string& contentType, const std::string& text)
 {
-	response.setStatus(static_cast<HTTPResponse::HTTPStatus>(status));
+	response.setStatusAndReason(static_cast<HTTPResponse::HTTPStatus>(status));
 	response.setContentType(contentType);
 	response.setContentLength(static_cast<std::streamsize>(text.size()));
 	response.send() << text;
@@ -85,6 +85,23 @@ bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Ne
 	{
 		sendOAuthError(response, 400, "invalid_request", "malformed form body");
 		return false;
+	}
+	return true;
+}
+
+bool readBody(HTTPServerRequest& request, HTTPServerResponse& response, std::string& body)
+{
+	char buf[4096];
+	std::istream& in = request.stream();
+	while (in.read(buf, sizeof buf) || in.gcount() > 0)
+	{
+		body.append(buf, static_cast<std::size_t>(in.gcount()));
+		if (body.size() > MAX_REQUEST_BODY)
+		{
+			sendText(response, 413, "application/json;charset=UTF-8",
+				"[{\"message\":\"Request body too large\",\"errorCode\":\"REQUEST_LIMIT_EXCEEDED\"}]");
+			return false;
+		}
 	}
 	return true;
 }

@@ -27,6 +27,8 @@ std::string bearerToken(const Poco::Net::HTTPServerRequest& request);
 bool readForm(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, Poco::Net::NameValueCollection& fields);
 	/// Reads a form body strictly (POST, the form content type, at most 64 KiB);
 	/// on failure answers with an OAuth error and returns false.
+bool readBody(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, std::string& body);
+	/// Reads a request body of at most 64 KiB; on a larger one answers 413 (Salesforce's error shape) and returns false.
 std::optional<Poco::Int64> timeClaim(const Poco::JSON::Object& claims, const std::string& name);
 	/// A NumericDate claim in whole seconds; nullopt when absent or not a number
 	/// (each endpoint refuses that with its IdP's own error).

@@ -48,14 +48,14 @@ void sendEntraError(HTTPServerResponse& response, int status, const std::string&
 	sendJson(response, status, body);
 }
 
-std::string opaqueAccessToken(const std::string& tenant, const std::string& clientId)
+std::string opaqueAccessToken(const std::string& tenant, const std::string& clientId, const std::string& audience)
 {
 	Poco::JSON::Object header(Poco::JSON_PRESERVE_KEY_ORDER);
 	header.set("typ", "JWT");
 	header.set("alg", "RS256");
 	Poco::JSON::Object claims(Poco::JSON_PRESERVE_KEY_ORDER);
 	const Poco::Int64 now = Poco::Timestamp().epochTime();
-	claims.set("aud", "https://graph.microsoft.com");
+	claims.set("aud", audience);
 	claims.set("tid", tenant);
 	claims.set("appid", clientId);
 	claims.set("iat", now);
@@ -146,12 +146,21 @@ public:
 			return sendEntraError(response, 401, "invalid_client", 700024,
 				"Client assertion contains an invalid or replayed jti (each assertion may be used once).");
 
+		_state->recordLogin(clientId);
 		_state->countIssued();
+		const std::string audience = scope.substr(0, scope.size() - 9);
+		const std::string accessToken = opaqueAccessToken(o.tenant, clientId, audience);
+		IssuedToken issued;
+		issued.clientId = clientId;
+		issued.kind = "entra";
+		issued.audience = audience;
+		issued.expiresAt = now + 3599;
+		_state->registerToken(accessToken, issued);
 		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
 		body.set("token_type", "Bearer");
 		body.set("expires_in", 3599);
 		body.set("ext_expires_in", 3599);
-		body.set("access_token", opaqueAccessToken(o.tenant, clientId));
+		body.set("access_token", accessToken);
 		sendJson(response, 200, body);
 	}
 

@@ -80,7 +80,13 @@ public:
 		if (!_state->knowsUser(username))
 			return sendOAuthError(response, 400, "invalid_grant", "user hasn't approved this consumer");
 
-		const std::string token = _state->issueToken({username, app->clientId, _site});
+		// Every JWT bearer exchange is a login, and Salesforce blocks a user past its hourly limit (FACTS.md 7).
+		if (!_state->recordLogin(username)) return sendOAuthError(response, 400, "invalid_grant", "login rate exceeded");
+		IssuedToken issued;
+		issued.username = username;
+		issued.clientId = app->clientId;
+		issued.site = _site;
+		const std::string token = _state->issueToken(issued);
 		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
 		body.set("access_token", token);
 		body.set("signature", base64Encode(std::string(32, '\x5a')));
@@ -107,6 +113,7 @@ std::optional<IssuedToken> authorize(EmulatorState& state, HTTPServerRequest& re
 {
 	std::string token = bearerToken(request);
 	auto info = token.empty() ? std::nullopt : state.lookupToken(token);
+	if (info && info->kind != "salesforce") info.reset();
 	if (!info)
 	{
 		response.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -253,6 +260,26 @@ private:
 	std::string _site;
 };
 
+class RevokeHandler: public HTTPRequestHandler
+	/// POST /services/oauth2/revoke, token=<access token>: 200 with an empty body, or 400 for a token it does not know.
+{
+public:
+	explicit RevokeHandler(std::shared_ptr<EmulatorState> state): _state(std::move(state)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		Poco::Net::NameValueCollection form;
+		if (!readForm(request, response, form)) return;
+		const std::string token = form.get("token", "");
+		if (token.empty()) return sendOAuthError(response, 400, "invalid_request", "missing token parameter");
+		if (!_state->revokeToken(token)) return sendOAuthError(response, 400, "invalid_token", "invalid token");
+		sendText(response, 200, "text/plain", "");
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+};
+
 class NotFoundHandler: public HTTPRequestHandler
 {
 public:
@@ -308,6 +335,10 @@ Poco::Net::HTTPRequestHandler* EmulatorHandlerFactory::createEndpoint(const HTTP
 	if (rest == "/services/oauth2/token") return new SalesforceTokenHandler(_state, site);
 	if (rest == "/services/oauth2/singleaccess") return new SingleAccessHandler(_state, site);
 	if (rest == "/secur/frontdoor.jsp") return new FrontdoorHandler(_state, site);
+	if (rest == "/services/oauth2/revoke") return new RevokeHandler(_state);
+	if (site.empty())
+		if (auto* api = createSalesforceRestHandler(_state, rest)) return api;
+	if (auto* graph = createGraphHandler(_state, path)) return graph;
 	if (site.empty() && rest == "/services/oauth2/userinfo") return new UserInfoHandler(_state);
 	if (site.empty() && Poco::startsWith(rest, std::string("/id/"))) return new IdentityHandler(_state);
 	if (auto* entra = createEntraHandler(_state, path)) return entra;

@@ -70,6 +70,25 @@ int JwtflowApp::commandEmulator()
 		while (c.size() > 1 && c.back() == '/') c.pop_back();
 		options.communities.push_back(c);
 	}
+	auto number = [this](const std::string& name, int fallback, int max) {
+		const std::string text = flagValue(name, std::to_string(fallback));
+		int value = -1;
+		try
+		{
+			std::size_t used = 0;
+			value = std::stoi(text, &used);
+			if (used != text.size()) value = -1;
+		}
+		catch (const std::exception&)
+		{
+			value = -1;
+		}
+		if (value < 0 || value > max)
+			throw UsageException("--" + name + " '" + text + "' is not a number from 0 to " + std::to_string(max));
+		return value;
+	};
+	options.salesforceSessionSeconds = number("session-seconds", options.salesforceSessionSeconds, 7 * 24 * 3600);
+	options.loginRateLimit = number("login-rate-limit", options.loginRateLimit, 1000000);
 	// options.workDir stays empty: the emulator makes a fresh mkdtemp folder of its own.
 
 	// Block the stop signals in every thread, then wait for one here.

@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "TokenExchange.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
@@ -40,134 +41,6 @@ Poco::JSON::Object::Ptr tokenJson(const TokenResult& token)
 }
 
 } // namespace
-
-namespace {
-
-struct Exchange
-{
-	std::unique_ptr<HttpClient> http;
-	std::unique_ptr<TokenClient> client;
-	TokenResult token;
-	std::string jwt;             // the assertion sent, when one was (not for a cached token)
-	bool fromCache = false;
-	Poco::Int64 usableUntil = 0; // when the token stops being handed out (seconds since 1970)
-	std::string cacheFile;       // where it is cached, "" when not
-};
-
-struct CacheChoice
-{
-	bool use = true;
-	bool refresh = false;
-};
-
-Poco::Int64 sessionLifetime(const Settings& settings)
-{
-	const std::string text = settings.getOr("SESSION_LIFETIME", "900");
-	int seconds = 0;
-	if (!Poco::NumberParser::tryParse(text, seconds) || seconds < 1 || seconds > 7 * 24 * 3600)
-		throw UsageException("SESSION_LIFETIME '" + text + "' is not a number of seconds from 1 to 604800");
-	return seconds;
-}
-
-} // namespace
-
-static Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims& claims, int timeout,
-	const Console& console, CacheChoice cache = {})
-{
-	AssertionMinter minter(provider, settings, claims);
-	HttpOptions options = httpOptionsFrom(settings, timeout);
-	options.onRetry = [&console](const std::string& what) { console.detail(what); };
-	Exchange ex;
-	ex.http.reset(new HttpClient(options));
-	ex.client.reset(new TokenClient(provider, settings, *ex.http));
-	const std::string storeName = settings.getOr("TOKEN_STORE", "file");
-	if (storeName != "file" && storeName != "none")
-		throw UsageException("TOKEN_STORE '" + storeName + "' is not a store here: file (the default) or none");
-	cache.use = cache.use && storeName == "file";
-	const Poco::Int64 lifetimeIfUnsaid = sessionLifetime(settings);
-
-	// The cache: sealed with a key derived from this signing key, one file per login identity.
-	std::unique_ptr<FileTokenStore> store;
-	std::string key;
-	if (cache.use)
-	{
-		SigningKey signing = loadSigningKey(provider, settings);
-		store.reset(new FileTokenStore(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
-			[&console](const std::string& note) { console.detail(note); }));
-		key = cacheKey(loginIdentity(provider, settings, signing.key));
-		auto fromStore = [&]() -> bool {
-			auto stored = store->get(key);
-			if (!stored) return false;
-			Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
-			ex.token = provider.readTokenResponse(*response);
-			ex.token.raw = response;
-			ex.fromCache = true;
-			ex.usableUntil = stored->expiresAt;
-			ex.cacheFile = store->fileFor(key);
-			console.detail("jwtflow: using the cached " + provider.name() + " token (" + std::to_string(stored->expiresAt
-				- Poco::Timestamp().epochTime()) + " s left; " + ex.cacheFile + ")");
-			return true;
-		};
-		if (!cache.refresh && fromStore()) return ex;
-		// One login at a time for this identity, across processes: the others wait for it and use its token.
-		const Poco::Timestamp waitStarted;
-		while (!store->tryLock(key))
-		{
-			if (waitStarted.isElapsed(static_cast<Poco::Timestamp::TimeDiff>(timeout) * 1000000)) break;
-			Poco::Thread::sleep(100);
-			if (!cache.refresh && fromStore()) return ex;
-		}
-	}
-	struct Unlock
-	{
-		FileTokenStore* store;
-		const std::string& key;
-		~Unlock() { if (store) store->unlock(key); }
-	} unlock{store.get(), key};
-
-	MintedAssertion first = minter.mint();   // settings and key errors first, before anything is sent
-	console.detail("posting the assertion to " + provider.tokenRequest(settings, "").url);
-	// A fresh assertion (new jti) for every try: an IdP that refuses replays
-	// may already have consumed the one sent before a 5xx.
-	bool firstUsed = false;
-	ex.token = ex.client->exchange([&] {
-		if (!firstUsed)
-		{
-			firstUsed = true;
-			ex.jwt = first.compact;
-			return first.compact;
-		}
-		ex.jwt = minter.mint().compact;
-		return ex.jwt;
-	});
-	const Poco::Int64 lifetime = std::min<Poco::Int64>(7 * 24 * 3600, ex.token.expiresIn && *ex.token.expiresIn > 0
-		? *ex.token.expiresIn : lifetimeIfUnsaid);
-	// Handed out until a margin before it expires: min(60 s, half its life).
-	ex.usableUntil = Poco::Timestamp().epochTime() + lifetime - std::min<Poco::Int64>(60, lifetime / 2);
-	if (store && ex.token.raw)
-	{
-		StoredToken stored;
-		stored.accessToken = ex.token.accessToken;
-		stored.responseJson = objectToJson(*ex.token.raw);
-		stored.expiresAt = ex.usableUntil;
-		stored.label = loginLabel(provider, settings);
-		try
-		{
-			store->put(key, stored);
-			if (store->problem().empty())
-			{
-				ex.cacheFile = store->fileFor(key);
-				console.detail("jwtflow: cached the " + provider.name() + " token for " + std::to_string(ex.usableUntil
-					- Poco::Timestamp().epochTime()) + " s in " + ex.cacheFile);
-			}
-		}
-		catch (const Poco::Exception& e)
-		{
-			console.detail("jwtflow: the token was not cached: " + messageFor(e));
-		}
-	}
-	return ex;
-}
 
 int JwtflowApp::actionToken(Provider& provider)
 {
@@ -349,23 +222,66 @@ int JwtflowApp::actionLogin(Provider& provider)
 	}
 	if (!t.instanceUrl.empty()) _console.result("  instance url     " + safeText(t.instanceUrl, 200));
 	_console.result("  token            " + shorten(t.accessToken) + (t.tokenType.empty() ? "" : " (" + safeText(t.tokenType, 20) + ")"));
-	_console.result("  valid until      " + expires + (ex.cacheFile.empty() ? " (not cached)" : " (cached: token, whoami and frontdoor reuse it)"));
+	_console.result("  valid until      " + expires + (ex.cacheFile.empty() ? " (not cached)" : " (cached: token, whoami, frontdoor and call reuse it)"));
 	if (!frontdoor.empty()) _console.result("  frontdoor        " + frontdoor);
 	return 0;
 }
 
 int JwtflowApp::actionLogout(Provider& provider)
 {
-	// The cache entry of this login identity goes; the token itself stays valid at the IdP until it expires.
+	// Revoke the cached token where the IdP can, then forget it. A token that cannot be revoked for a
+	// network reason stays cached, so that logout can be run again (or --local forgets it anyway).
 	Settings& s = settings();
-	SigningKey signing = loadSigningKey(provider, s);
-	FileTokenStore store(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
-		[this](const std::string& note) { _console.detail(note); });
-	const std::string key = cacheKey(loginIdentity(provider, s, signing.key));
-	const bool had = Poco::File(store.fileFor(key)).exists();
-	store.remove(key);
-	_console.result(had ? "logged out of " + provider.name() + ": the cached token is removed" : "no cached " + provider.name() + " login for these settings");
-	if (had) _console.note("note: the token stays valid at the identity provider until it expires (revoke it there to end it at once)");
+	LoginCache login = openLoginCache(provider, s, _console);
+	const auto stored = login.store->get(login.key);
+	if (!stored)
+	{
+		login.store->remove(login.key);   // an unreadable entry, if any, goes too
+		_console.result("no cached " + provider.name() + " login for these settings");
+		return 0;
+	}
+	std::string outcome = "the cached token is removed";
+	std::string afterwards;
+	if (hasFlag("local"))
+	{
+		afterwards = "the token stays valid at the identity provider until it expires (--local: not revoked)";
+	}
+	else
+	{
+		TokenResult token = provider.readTokenResponse(*parseJsonObject(stored->responseJson));
+		const std::optional<TokenRequest> revocation = provider.revocation(token, s);
+		if (!revocation)
+		{
+			afterwards = provider.name() + " has no token revocation: the token stays valid until it expires (within "
+				+ std::to_string(std::max<Poco::Int64>(0, stored->expiresAt - Poco::Timestamp().epochTime())) + " s)";
+		}
+		else
+		{
+			HttpOptions options = httpOptionsFrom(s, timeoutSeconds());
+			options.onRetry = [this](const std::string& what) { _console.detail(what); };
+			HttpClient http(options);
+			_console.detail("jwtflow: revoking the token at " + safeText(revocation->url, 200));
+			HttpResponse response = http.postForm(revocation->url, revocation->form);
+			if (response.status == 200)
+			{
+				outcome = "the token is revoked and the cache entry removed";
+			}
+			else if (response.status == 400)
+			{
+				// invalid_token: it had ended already (session timeout, revoked elsewhere).
+				outcome = "the cache entry is removed (the identity provider no longer knew the token: it had ended)";
+			}
+			else
+			{
+				throw NetworkException("revoking the token at " + safeText(revocation->url, 200) + " answered HTTP "
+					+ std::to_string(response.status) + ": " + firstLine(response.body, 120)
+					+ "; the login stays cached: run logout again, or logout --local to only forget it");
+			}
+		}
+	}
+	login.store->remove(login.key);
+	_console.result("logged out of " + provider.name() + ": " + outcome);
+	if (!afterwards.empty()) _console.note("note: " + afterwards);
 	return 0;
 }
 

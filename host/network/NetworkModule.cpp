@@ -23,6 +23,7 @@ int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& wh
 		if (what == "doctor") return app.actionDoctor(*provider);
 		if (what == "login") return app.actionLogin(*provider);
 		if (what == "logout") return app.actionLogout(*provider);
+		if (what == "call") return app.actionCall(*provider);
 	}
 	else
 	{

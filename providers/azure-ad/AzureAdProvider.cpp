@@ -197,5 +197,16 @@ std::string AzureAdProvider::identityUrl(const TokenResult&, const Settings&) co
 	return {};
 }
 
+std::string AzureAdProvider::apiBase(const TokenResult&, const Settings& settings) const
+{
+	// The token is for the resource of SCOPE: https://graph.microsoft.com/.default -> https://graph.microsoft.com.
+	// An App ID URI that is not an https URL (api://...) names no place to call.
+	std::string scope = Poco::trim(settings.getOr("SCOPE", DEFAULT_SCOPE));
+	if (!Poco::endsWith(scope, std::string("/.default"))) return {};
+	scope.erase(scope.size() - std::string("/.default").size());
+	if (Poco::toLower(scope).compare(0, 8, "https://") != 0) return {};
+	return scope;
+}
+
 } // namespace azure
 } // namespace jwtflow

@@ -31,6 +31,7 @@ public:
 	TokenRequest tokenRequest(const Settings& settings, const std::string& assertion) const override;
 	std::string errorHint(const OAuthError& error) const override;
 	std::string identityUrl(const TokenResult& token, const Settings& settings) const override;
+	std::string apiBase(const TokenResult& token, const Settings& settings) const override;
 	std::vector<DoctorFinding> diagnose(const Settings& settings) const override;
 
 	static std::string tokenUrl(const Settings& settings);

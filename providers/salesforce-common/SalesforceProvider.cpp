@@ -128,9 +128,31 @@ TokenResult SalesforceProvider::readTokenResponse(const Poco::JSON::Object& resp
 	return result;
 }
 
+std::string SalesforceProvider::apiBase(const TokenResult& token, const Settings&) const
+{
+	// REST and the other APIs live on the org's instance (My Domain), named by the token answer.
+	if (token.instanceUrl.empty()) return {};
+	return normalizeUrl(token.instanceUrl, "instance_url");
+}
+
+std::optional<TokenRequest> SalesforceProvider::revocation(const TokenResult& token, const Settings& settings) const
+{
+	// POST <instance or login URL>/services/oauth2/revoke, token=<access token> (FACTS.md section 7).
+	std::string base;
+	if (!token.instanceUrl.empty()) base = normalizeUrl(token.instanceUrl, "instance_url");
+	else base = settings.get("LOGIN_URL") ? normalizeUrl(*settings.get("LOGIN_URL"), "LOGIN_URL") : audience(settings);
+	TokenRequest request;
+	request.url = base + "/services/oauth2/revoke";
+	request.form = {{"token", token.accessToken}};
+	return request;
+}
+
 std::string SalesforceProvider::errorHint(const OAuthError& e) const
 {
 	const std::string& d = e.description;
+	if (has(d, "login rate exceeded"))
+		return "Salesforce blocks a user after 3,600 logins in an hour (LOGIN_RATE_EXCEEDED): reuse the cached token "
+			"(leave TOKEN_STORE=file, avoid --no-cache and --refresh in loops) and wait for the hour to pass";
 	if (has(d, "hasn't approved this consumer") || has(d, "has not approved this consumer"))
 		return "in the connected app, set Permitted Users to \"Admin approved users are pre-authorized\" and assign the app "
 			"to the user's profile or a permission set (or approve it once interactively); also check that AUDIENCE is the "

@@ -32,6 +32,8 @@ public:
 	std::string errorHint(const OAuthError& error) const override;
 	FrontdoorPlan frontdoor(const TokenResult& token, const Settings& settings, bool singleUse) const override;
 	std::vector<DoctorFinding> diagnose(const Settings& settings) const override;
+	std::string apiBase(const TokenResult& token, const Settings& settings) const override;
+	std::optional<TokenRequest> revocation(const TokenResult& token, const Settings& settings) const override;
 
 	static std::string normalizeUrl(const std::string& value, const std::string& settingName);
 		/// Checks that value is an absolute https URL (http only for loopback

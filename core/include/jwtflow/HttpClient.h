@@ -17,6 +17,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace jwtflow {
 
@@ -43,6 +45,19 @@ struct JWTFLOW_API HttpResponse
 	std::string date;         /// the Date header, for clock-skew checks
 	std::string retryAfter;   /// the Retry-After header
 	int tries = 1;            /// how many attempts it took
+	std::vector<std::pair<std::string, std::string>> headers; /// every response header, in order
+};
+
+struct JWTFLOW_API HttpCall
+	/// One API request with a Bearer token (`jwtflow <provider> call`).
+{
+	std::string method = "GET";  /// GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS
+	std::string url;             /// absolute https URL (http for loopback hosts only)
+	std::vector<std::pair<std::string, std::string>> headers; /// extra request headers; they replace the defaults
+	                                                          /// (Accept: application/json) of the same name
+	std::string body;            /// sent when not empty
+	std::string contentType;     /// of the body; application/json when a body is given without one
+	std::string bearerToken;     /// sent as Authorization: Bearer, may be empty
 };
 
 class JWTFLOW_API HttpClient
@@ -73,6 +88,13 @@ public:
 
 	HttpResponse get(const std::string& url, const std::string& bearerToken = {});
 		/// A GET, with the same rules.
+
+	HttpResponse request(const HttpCall& call);
+		/// Any method, with the same deadline, TLS and size rules. Retries
+		/// follow the method: 429 is retried for every method (the server did
+		/// not act on it); 502/503/504 and broken connections only for the
+		/// idempotent ones (GET, HEAD, OPTIONS, PUT, DELETE), so a POST or
+		/// PATCH is never sent twice. The headers of the final response are kept.
 
 	int connectionsOpened() const;
 		/// How many connections were opened so far (keep-alive shows as 1).

@@ -27,9 +27,10 @@
 /// any type it uses changes layout or virtual functions; the registry refuses
 /// a plugin built for another version.
 /// 1: first version. 2: Provider::privateKey (keys kept in a provider's own
-/// file, e.g. a Google service-account key) and KeyMaterial.
+/// file, e.g. a Google service-account key) and KeyMaterial. 3:
+/// Provider::apiBase and Provider::revocation (`call`, `logout`).
 #ifndef JWTFLOW_PLUGIN_ABI_VERSION
-#define JWTFLOW_PLUGIN_ABI_VERSION 2
+#define JWTFLOW_PLUGIN_ABI_VERSION 3
 #endif
 
 namespace jwtflow {
@@ -164,6 +165,15 @@ public:
 		/// PATH_PRIVATE_KEY (a JSON key file ...). Default: nullopt, and the
 		/// core reads PATH_PRIVATE_KEY. Throws InputException for a file that
 		/// cannot be used, naming the file and the field, never the key.
+
+	virtual std::string apiBase(const TokenResult& token, const Settings& settings) const;
+		/// Where `call` resolves a relative path (Salesforce: the token's
+		/// instance_url; Entra ID: the resource of SCOPE). Default: empty, and
+		/// `call` needs an absolute URL.
+
+	virtual std::optional<TokenRequest> revocation(const TokenResult& token, const Settings& settings) const;
+		/// The request that revokes a token at the IdP (RFC 7009 style: a form
+		/// POST), for `logout`; nullopt when the IdP has none (the default).
 
 	virtual int abiVersion() const { return JWTFLOW_PLUGIN_ABI_VERSION; }
 		/// The plugin ABI the provider was compiled against (a second guard,

@@ -45,6 +45,10 @@ struct JWTFLOW_API EmulatorOptions
 	std::string orgId = "00D000000000001AAA";
 	std::string tenant = "8f3c2b1a-5d4e-4f60-9a7b-0c1d2e3f4a5b"; /// the Entra ID tenant (GUID) it serves
 	std::string tenantDomain = "jwtflow.onmicrosoft.com";         /// the same tenant by domain
+	int salesforceSessionSeconds = 7200;   /// a Salesforce token ends this long after its last use (the org's
+	                                       /// session timeout; Salesforce's default is 2 hours; 0: at once)
+	int loginRateLimit = 0;                /// Salesforce logins per user per hour before "login rate exceeded"
+	                                       /// (the real limit is 3,600); 0: no limit
 };
 
 class JWTFLOW_API Emulator
@@ -75,6 +79,16 @@ public:
 		/// TCP connections accepted so far (to observe keep-alive).
 
 	int tokensIssued() const;
+		/// Access tokens issued so far, every provider.
+
+	int loginsFor(const std::string& user) const;
+		/// Logins counted for a Salesforce username or an Entra ID client id.
+
+	int apiCallsMade() const;
+		/// Requests the REST and Graph surfaces answered with 2xx.
+
+	void expireTokens();
+		/// Ends every token issued so far (a session timeout, a revoked app): the next use answers 401.
 
 private:
 	struct Impl;
