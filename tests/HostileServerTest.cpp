@@ -226,6 +226,74 @@ TEST_F(Hostile, EachRetryCarriesAFreshAssertion)
 	EXPECT_EQ(jtis.count(""), 0u) << server.requests()[0];
 }
 
+TEST_F(Hostile, APostOrPatchIsNeverSentTwiceButA429Is)
+{
+	// The status each request gets, in order.
+	std::vector<std::string> answers = {
+		"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n",   // POST: not retried
+		"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n",   // GET: retried ...
+		"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nX-Answer: one\r\n\r\n{}",
+		"HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nRetry-After: 1\r\n\r\n",     // PATCH: 429 retried ...
+		"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+	};
+	HostileServer server([&](HostileServer::Connection& c) {
+		while (!c.stopping)
+		{
+			if (server.readRequest(c).empty()) return;
+			const std::size_t n = server.requests().size();
+			HostileServer::sendAll(c, n <= answers.size() ? answers[n - 1] : "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
+		}
+	}, tls.context);
+	HttpOptions options;
+	options.caFile = tls.caFile;
+	options.timeoutSeconds = 10;
+	HttpClient http(options);
+	HttpCall post;
+	post.method = "POST";
+	post.url = server.baseUrl() + "/services/data/v60.0/sobjects/Account";
+	post.body = "{\"Name\":\"x\"}";
+	post.bearerToken = "00Dtoken!secret";
+	post.headers = {{"X-Custom", "value"}, {"Accept", "application/xml"}};
+	EXPECT_EQ(http.request(post).status, 503);
+	ASSERT_EQ(server.requests().size(), 1u) << "a POST that got a 503 may have been carried out: not sent again";
+	const std::string& sent = server.requests()[0];
+	EXPECT_NE(sent.find("POST /services/data/v60.0/sobjects/Account HTTP/1.1"), std::string::npos) << sent;
+	EXPECT_NE(sent.find("X-Custom: value"), std::string::npos) << sent;
+	EXPECT_NE(sent.find("Accept: application/xml"), std::string::npos) << "a given header replaces the default";
+	EXPECT_EQ(sent.find("Accept: application/json"), std::string::npos) << sent;
+	EXPECT_NE(sent.find("Content-Type: application/json"), std::string::npos) << "JSON unless told otherwise";
+	EXPECT_NE(sent.find("Authorization: Bearer 00Dtoken!secret"), std::string::npos);
+	EXPECT_NE(sent.find("{\"Name\":\"x\"}"), std::string::npos);
+
+	HttpCall get;
+	get.url = server.baseUrl() + "/services/data/";
+	HttpResponse got = http.request(get);
+	EXPECT_EQ(got.status, 200);
+	EXPECT_EQ(got.tries, 2) << "a GET is retried after a 503";
+	bool sawHeader = false;
+	for (const auto& h: got.headers) sawHeader = sawHeader || (h.first == "X-Answer" && h.second == "one");
+	EXPECT_TRUE(sawHeader) << "the final response's headers are kept";
+
+	HttpCall patch;
+	patch.method = "patch";
+	patch.url = server.baseUrl() + "/x";
+	patch.body = "{}";
+	HttpResponse patched = http.request(patch);
+	EXPECT_EQ(patched.status, 204);
+	EXPECT_EQ(patched.tries, 2) << "a 429 means the server did nothing: retried for every method";
+	EXPECT_EQ(server.requests().size(), 5u);
+
+	HttpCall smuggle = get;
+	smuggle.headers = {{"X-A", "b\r\nX-Injected: yes"}};
+	EXPECT_THROW(http.request(smuggle), UsageException);
+	smuggle.headers = {{"X A", "b"}};
+	EXPECT_THROW(http.request(smuggle), UsageException);
+	HttpCall odd = get;
+	odd.method = "BREW";
+	EXPECT_THROW(http.request(odd), UsageException);
+	EXPECT_EQ(server.requests().size(), 5u) << "refused before sending";
+}
+
 TEST_F(Hostile, RetryAfterIsClampedToOneToSixtySeconds)
 {
 	EXPECT_EQ(retryAfterSeconds(""), -1);

@@ -8,6 +8,9 @@
 #include "jwtflow/Json.h"
 #include "jwtflow/PluginRegistry.h"
 #include "jwtflow/Session.h"
+#include "jwtflow/SessionSubsystem.h"
+#include "jwtflow/Exception.h"
+#include <Poco/Util/MapConfiguration.h>
 #include <Poco/File.h>
 #include <gtest/gtest.h>
 #include <Poco/JSON/Array.h>
@@ -224,7 +227,28 @@ TEST_F(TokenCache, ASessionAndTheCliShareOneLogin)
 		EXPECT_EQ(session.fetches(), 0);
 		session.invalidate(fromCli);   // the API refused it: it is forgotten by both
 	}
-	EXPECT_NE(trim(cli({"salesforce", "token"}).out), fromCli);
+	const std::string third = trim(cli({"salesforce", "token"}).out);
+	EXPECT_NE(third, fromCli);
+	EXPECT_EQ(emu->tokensIssued() - before, 3);
+	// The same through configuration: jwtflow.session.<name>.store = file.
+	Poco::AutoPtr<Poco::Util::MapConfiguration> config = new Poco::Util::MapConfiguration;
+	config->setString("jwtflow.plugins", JWTFLOW_PLUGIN_DIR);
+	config->setString("jwtflow.session.crm.provider", "salesforce");
+	config->setString("jwtflow.session.crm.CLIENT_ID", CLIENT_ID);
+	config->setString("jwtflow.session.crm.SUBJECT", USER);
+	config->setString("jwtflow.session.crm.PATH_PRIVATE_KEY", dir.file("private_key.pem"));
+	config->setString("jwtflow.session.crm.AUDIENCE", emu->baseUrl());
+	config->setString("jwtflow.session.crm.CA_FILE", emu->caFile());
+	config->setString("jwtflow.session.crm.store", "file");
+	{
+		jwtflow::SessionSubsystem sessions;
+		sessions.configure(*config);
+		EXPECT_EQ(sessions.session("crm").accessToken(), third);
+		EXPECT_EQ(sessions.session("crm").fetches(), 0);
+	}
+	config->setString("jwtflow.session.crm.store", "disk");
+	jwtflow::SessionSubsystem refused;
+	EXPECT_THROW(refused.configure(*config), jwtflow::UsageException);
 	EXPECT_EQ(emu->tokensIssued() - before, 3);
 	::unsetenv("XDG_CACHE_HOME");
 }

@@ -148,6 +148,11 @@ void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config
 		options.assumedLifetimeSeconds = secondsFrom(config, base + ".assumedLifetime", options.assumedLifetimeSeconds);
 		options.refreshMarginSeconds = secondsFrom(config, base + ".refreshMargin", options.refreshMarginSeconds);
 		options.timeoutSeconds = secondsFrom(config, base + ".timeout", options.timeoutSeconds);
+		const std::string store = config.hasProperty(base + ".store") ? config.getRawString(base + ".store") : "memory";
+		if (store == "file") options.shareCliCache = true;
+		else if (store != "memory")
+			throw UsageException("configuration key " + base + ".store must be memory (the default) or file (the CLI's encrypted "
+				"token cache), not '" + store + "'");
 		try
 		{
 			loadLayeredSettings(settings, sources);
