@@ -11,7 +11,15 @@
 #             registry into a temporary folder; skipped with --no-node or without node/npm)
 # Reports the median wall time and the peak memory (max RSS, /usr/bin/time -v)
 # of each, and the ratios. Every JWT is checked with python3-jwt.
-# Timing is reported, never asserted.
+#
+# Then whole-process token exchanges against the emulator (`jwtflow emulator` on
+# loopback HTTPS, started here), interleaved N times:
+#   cached    jwtflow salesforce token, served from the encrypted login cache
+#   login     jwtflow salesforce token --no-cache: mint, TLS, POST, read the answer
+#   node      the node tool's way: jsonwebtoken + an https POST (the emulator's CA
+#             given as `ca`, as jwtflow gets CA_FILE)
+# Every program runs under env -i with PATH and HOME only (no SSL_CERT_FILE,
+# no NODE_EXTRA_CA_CERTS). Timing is reported, never asserted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/../build"
@@ -52,6 +60,27 @@ const now = Math.floor(Date.now() / 1000);
 process.stdout.write(jwt.sign({iss, sub, aud, exp: now + 180, iat: now}, fs.readFileSync(key), {algorithm: 'RS256'}) + '\n');
 JS
       commands+=("node|node $work/node/mint.js $work/key.pem $client $user $aud")
+      cat >"$work/node/exchange.js" <<'JS'
+const fs = require('fs');
+const https = require('https');
+const jwt = require('jsonwebtoken');
+const [key, iss, sub, aud, ca] = process.argv.slice(2);
+const now = Math.floor(Date.now() / 1000);
+const assertion = jwt.sign({iss, sub, aud, exp: now + 180}, fs.readFileSync(key), {algorithm: 'RS256'});
+const body = new URLSearchParams({grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion}).toString();
+const url = new URL(aud + '/services/oauth2/token');
+const req = https.request({hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', ca: fs.readFileSync(ca),
+  headers: {'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body)}}, (res) => {
+  let data = '';
+  res.on('data', (chunk) => { data += chunk; });
+  res.on('end', () => {
+    if (res.statusCode !== 200) { process.stderr.write(data + '\n'); process.exit(4); }
+    process.stdout.write(JSON.parse(data).access_token + '\n');
+  });
+});
+req.on('error', (e) => { process.stderr.write(e.message + '\n'); process.exit(5); });
+req.end(body);
+JS
       node_version=$(node --version)
     else
       echo "note: npm could not install jsonwebtoken; the node comparison is skipped" >&2
@@ -120,4 +149,69 @@ if "node" in med:
     print(f"  node / jwtflow wall time          {s:6.1f}x   target >= 10x (aim 20x)  {'met' if s >= 10 else 'NOT MET'}")
     m = mem["jwtflow"] / mem["node"]
     print(f"  jwtflow / node peak memory        {m:6.2f}x   target < 0.25x  {'met' if m < 0.25 else 'NOT MET'}")
+PY
+
+# ---- token exchange against the emulator -------------------------------------
+openssl req -x509 -new -key "$work/key.pem" -subj "/CN=jwtflow bench" -days 2 -out "$work/cert.pem" 2>/dev/null
+mkfifo "$work/emulator.out"
+env -i PATH="$PATH" HOME="$work" "$build/jwtflow" emulator --app "$client=$work/cert.pem" --user "$user" -q \
+  >"$work/emulator.out" 2>"$work/emulator.err" &
+emulator_pid=$!
+trap 'kill $emulator_pid 2>/dev/null; wait $emulator_pid 2>/dev/null; rm -rf "$work"' EXIT
+exec 3<"$work/emulator.out"
+read -r -t 20 line1 <&3 && read -r -t 20 line2 <&3 || { cat "$work/emulator.err" >&2; echo "the emulator did not start" >&2; exit 1; }
+base=${line1#base URL: }
+ca=${line2#CA file:  }
+printf 'CLIENT_ID=%s\nSUBJECT=%s\nPATH_PRIVATE_KEY=%s\nAUDIENCE=%s\nCA_FILE=%s\n' "$client" "$user" "$work/key.pem" "$base" "$ca" >"$work/.env"
+
+token_commands=("cached|$build/jwtflow salesforce token"
+                "login|$build/jwtflow salesforce token --no-cache")
+if [ -f "$work/node/exchange.js" ]; then
+  token_commands+=("node|node $work/node/exchange.js $work/key.pem $client $user $base $ca")
+fi
+printf '%s\n' "${token_commands[@]}" >"$work/token-commands"
+: >"$work/token-peaks"
+for entry in "${token_commands[@]}"; do
+  name=${entry%%|*}; cmd=${entry#*|}
+  (cd "$work" && env -i PATH="$PATH" HOME="$work" $cmd >/dev/null)   # the cache holds a login before "cached" is measured
+  peak=0
+  for _ in 1 2 3; do
+    (cd "$work" && env -i PATH="$PATH" HOME="$work" /usr/bin/time -v $cmd >/dev/null 2>"$work/time.$name") \
+      || { cat "$work/time.$name" >&2; echo "$name failed" >&2; exit 1; }
+    kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.$name")
+    [ "$kb" -gt "$peak" ] && peak=$kb
+  done
+  echo "$name=$peak" >>"$work/token-peaks"
+done
+env -i PATH="$PATH" HOME="$work" /usr/bin/python3 - "$work/token-commands" "$runs" "$work/token-peaks" <<'PY'
+import os, sys, time, statistics, subprocess
+tools = [line.split("|", 1) for line in open(sys.argv[1]).read().splitlines() if line]
+runs = int(sys.argv[2])
+peaks = dict(line.split("=", 1) for line in open(sys.argv[3]).read().split())
+wall = {name: [] for name, _ in tools}
+for name, cmd in tools:   # warm up; each prints an access token the emulator issued
+    out = subprocess.run(cmd.split(), capture_output=True, text=True, check=True).stdout.strip()
+    assert out.startswith("00D") and "!" in out, (name, out[:20])
+for _ in range(runs):
+    for name, cmd in tools:
+        argv = cmd.split()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        t0 = time.perf_counter_ns()
+        pid = os.posix_spawnp(argv[0], argv, dict(os.environ), file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
+        _, status = os.waitpid(pid, 0)
+        t1 = time.perf_counter_ns()
+        os.close(devnull)
+        if status != 0: sys.exit(f"{name} failed")
+        wall[name].append((t1 - t0) / 1e6)
+med = {n: statistics.median(v) for n, v in wall.items()}
+print(f"whole-process token exchange against the emulator, {runs} runs each, interleaved")
+print(f"  {'tool':10} {'median ms':>10} {'min ms':>8} {'peak RSS MiB':>13}")
+for n in wall:
+    print(f"  {n:10} {med[n]:10.2f} {min(wall[n]):8.2f} {int(peaks[n]) / 1024:13.1f}")
+print("ratios:")
+print(f"  login / cached wall time          {med['login'] / med['cached']:6.1f}x   (what the cache saves per command)")
+if "node" in med:
+    s = med["node"] / med["cached"]
+    print(f"  node exchange / cached token      {s:6.1f}x   target >= 20x  {'met' if s >= 20 else 'NOT MET'}")
+    print(f"  node exchange / jwtflow login     {med['node'] / med['login']:6.1f}x")
 PY

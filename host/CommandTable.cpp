@@ -100,7 +100,7 @@ const std::vector<CommandSpec>& commandTable()
 			"alone on stdout (so that $(jwtflow PROVIDER token) works). A retry carries a fresh assertion.",
 			{"claim", "output", "timeout", "no-cache", "refresh"}, true,
 			{"jwtflow PROVIDER token", "jwtflow PROVIDER token --output json", "eval \"$(jwtflow PROVIDER token --output env)\""},
-			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "token"); }},
+			false, {}, [](App& a, Provider* p) { return a.tokenFromCacheOrNetwork(*p); }},
 		{true, "login", "log in once: the JWT, the token, who it is, the frontdoor link; cached", "",
 			"Mints the assertion, exchanges it (always a new login), stores the token in the encrypted\n"
 			"cache that token, whoami and frontdoor then reuse, calls the identity URL where the provider\n"

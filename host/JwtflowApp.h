@@ -85,6 +85,11 @@ private:
 	int actionJwt(Provider& provider);
 	int actionDescribe(Provider& provider);
 	int actionToken(Provider& provider);
+	int tokenFromCacheOrNetwork(Provider& provider);
+		/// `token`: served from the login cache in-process when it holds a usable
+		/// token (no network module loaded), else the network module's actionToken.
+	void printToken(const TokenResult& token);
+		/// What `token` prints: the access token alone, or every field (json, env).
 	int actionWhoami(Provider& provider);
 	int actionFrontdoor(Provider& provider);
 	int actionDoctor(Provider& provider);

@@ -30,42 +30,11 @@
 namespace jwtflow {
 namespace host {
 
-namespace {
-
-Poco::JSON::Object::Ptr tokenJson(const TokenResult& token)
-{
-	if (token.raw) return token.raw;
-	Poco::JSON::Object::Ptr obj = newJsonObject();
-	obj->set("access_token", token.accessToken);
-	return obj;
-}
-
-} // namespace
 
 int JwtflowApp::actionToken(Provider& provider)
 {
-	OutputFormat format = outputFormat();
 	Exchange ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console, CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
-	const TokenResult& t = ex.token;
-	if (format == OutputFormat::Json)
-	{
-		_console.json(*tokenJson(t));
-	}
-	else if (format == OutputFormat::Env)
-	{
-		std::vector<std::pair<std::string, std::string>> vars = {{"ACCESS_TOKEN", t.accessToken}};
-		if (!t.instanceUrl.empty()) vars.push_back({"INSTANCE_URL", t.instanceUrl});
-		if (!t.identityUrl.empty()) vars.push_back({"IDENTITY_URL", t.identityUrl});
-		if (!t.tokenType.empty()) vars.push_back({"TOKEN_TYPE", t.tokenType});
-		if (t.expiresIn) vars.push_back({"EXPIRES_IN", std::to_string(*t.expiresIn)});
-		for (const auto& e: t.extra)
-			if (e.first != "signature") vars.push_back({Poco::toUpper(e.first), e.second});
-		_console.envLines(vars);
-	}
-	else
-	{
-		_console.result(t.accessToken);
-	}
+	printToken(ex.token);
 	return 0;
 }
 

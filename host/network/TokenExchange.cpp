@@ -15,28 +15,6 @@
 namespace jwtflow {
 namespace host {
 
-LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console)
-{
-	SigningKey signing = loadSigningKey(provider, settings);
-	LoginCache cache;
-	cache.store.reset(new FileTokenStore(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
-		[&console](const std::string& note) { console.detail(note); }));
-	cache.key = cacheKey(loginIdentity(provider, settings, signing.key));
-	return cache;
-}
-
-namespace {
-
-Poco::Int64 sessionLifetime(const Settings& settings)
-{
-	const std::string text = settings.getOr("SESSION_LIFETIME", "900");
-	int seconds = 0;
-	if (!Poco::NumberParser::tryParse(text, seconds) || seconds < 1 || seconds > 7 * 24 * 3600)
-		throw UsageException("SESSION_LIFETIME '" + text + "' is not a number of seconds from 1 to 604800");
-	return seconds;
-}
-
-} // namespace
 
 Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims& claims, int timeout,
 	const Console& console, CacheChoice cache)
@@ -47,10 +25,7 @@ Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims
 	Exchange ex;
 	ex.http.reset(new HttpClient(options));
 	ex.client.reset(new TokenClient(provider, settings, *ex.http));
-	const std::string storeName = settings.getOr("TOKEN_STORE", "file");
-	if (storeName != "file" && storeName != "none")
-		throw UsageException("TOKEN_STORE '" + storeName + "' is not a store here: file (the default) or none");
-	cache.use = cache.use && storeName == "file";
+	cache = cacheChoiceFor(settings, cache);
 	const Poco::Int64 lifetimeIfUnsaid = sessionLifetime(settings);
 
 	// The cache: sealed with a key derived from this signing key, one file per login identity.
@@ -61,16 +36,12 @@ Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims
 	{
 		login = openLoginCache(provider, settings, console);
 		auto fromStore = [&]() -> bool {
-			auto stored = store->get(key);
-			if (!stored) return false;
-			Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
-			ex.token = provider.readTokenResponse(*response);
-			ex.token.raw = response;
+			auto cached = readCachedLogin(provider, login, console);
+			if (!cached) return false;
+			ex.token = cached->token;
 			ex.fromCache = true;
-			ex.usableUntil = stored->expiresAt;
-			ex.cacheFile = store->fileFor(key);
-			console.detail("jwtflow: using the cached " + provider.name() + " token (" + std::to_string(stored->expiresAt
-				- Poco::Timestamp().epochTime()) + " s left; " + ex.cacheFile + ")");
+			ex.usableUntil = cached->usableUntil;
+			ex.cacheFile = cached->file;
 			return true;
 		};
 		if (!cache.refresh && fromStore()) return ex;

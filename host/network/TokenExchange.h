@@ -11,6 +11,7 @@
 #ifndef JWTFLOW_HOST_TOKENEXCHANGE_INCLUDED
 #define JWTFLOW_HOST_TOKENEXCHANGE_INCLUDED
 
+#include "LoginCache.h"
 #include "Output.h"
 #include "jwtflow/Assertion.h"
 #include "jwtflow/HttpClient.h"
@@ -22,24 +23,6 @@
 
 namespace jwtflow {
 namespace host {
-
-struct CacheChoice
-	/// How an action uses the login cache.
-{
-	bool use = true;        ///< read and write it (--no-cache and TOKEN_STORE=none turn it off)
-	bool refresh = false;   ///< log in anew even when it holds a usable token (--refresh, login, a 401)
-};
-
-struct LoginCache
-	/// The cache entry of one login identity: the store sealed with a key
-	/// derived from the signing key, and the entry's key.
-{
-	std::unique_ptr<FileTokenStore> store;
-	std::string key;
-};
-
-LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console);
-	/// The cache entry for these settings and this signing key (loads the key).
 
 struct Exchange
 	/// An access token and where it came from.

@@ -1,0 +1,72 @@
+//
+// TokenCommand.cpp
+//
+// Program: jwtflow
+// `jwtflow <provider> token`: a usable token from the login cache is printed
+// in-process (no network module, no POCO Net/NetSSL, no libssl loaded); a
+// miss, --no-cache or --refresh goes to the network module's exchange.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "JwtflowApp.h"
+#include "LoginCache.h"
+#include "jwtflow/Json.h"
+#include <Poco/String.h>
+
+namespace jwtflow {
+namespace host {
+
+int JwtflowApp::tokenFromCacheOrNetwork(Provider& provider)
+{
+	const CacheChoice choice = cacheChoiceFor(settings(), CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
+	if (choice.use && !choice.refresh)
+	{
+		// Usage errors are the same with or without a cached login.
+		outputFormat();
+		timeoutSeconds();
+		extraClaims();
+		LoginCache cache = openLoginCache(provider, settings(), _console);
+		if (auto cached = readCachedLogin(provider, cache, _console))
+		{
+			printToken(cached->token);
+			return 0;
+		}
+	}
+	return runNetwork(&provider, "token");
+}
+
+void JwtflowApp::printToken(const TokenResult& t)
+{
+	const OutputFormat format = outputFormat();
+	if (format == OutputFormat::Json)
+	{
+		if (t.raw)
+		{
+			_console.json(*t.raw);
+		}
+		else
+		{
+			Poco::JSON::Object::Ptr obj = newJsonObject();
+			obj->set("access_token", t.accessToken);
+			_console.json(*obj);
+		}
+	}
+	else if (format == OutputFormat::Env)
+	{
+		std::vector<std::pair<std::string, std::string>> vars = {{"ACCESS_TOKEN", t.accessToken}};
+		if (!t.instanceUrl.empty()) vars.push_back({"INSTANCE_URL", t.instanceUrl});
+		if (!t.identityUrl.empty()) vars.push_back({"IDENTITY_URL", t.identityUrl});
+		if (!t.tokenType.empty()) vars.push_back({"TOKEN_TYPE", t.tokenType});
+		if (t.expiresIn) vars.push_back({"EXPIRES_IN", std::to_string(*t.expiresIn)});
+		for (const auto& e: t.extra)
+			if (e.first != "signature") vars.push_back({Poco::toUpper(e.first), e.second});
+		_console.envLines(vars);
+	}
+	else
+	{
+		_console.result(t.accessToken);
+	}
+}
+
+} // namespace host
+} // namespace jwtflow
