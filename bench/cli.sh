@@ -109,29 +109,19 @@ done
 
 cd "$work"
 printf '%s\n' "${commands[@]}" >"$work/commands"
-env -i PATH="$PATH" HOME="$work" /usr/bin/python3 - "$work/commands" "$runs" "$work/public.pem" "$client" "$aud" "$work/peaks" "${node_version:-}" <<'PY'
-import os, sys, time, statistics, subprocess, jwt, platform
+env -i PATH="$PATH" HOME="$work" BENCH_DIR="$here" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$work/commands" "$runs" "$work/public.pem" "$client" "$aud" "$work/peaks" "${node_version:-}" <<'PY'
+import os, sys, statistics, subprocess, jwt, platform
+sys.path.insert(0, os.environ["BENCH_DIR"]); from interleave import interleave
 commands, runs, public, client, aud = sys.argv[1], int(sys.argv[2]), open(sys.argv[3]).read(), sys.argv[4], sys.argv[5]
 time_rss = dict(line.split("=", 1) for line in open(sys.argv[6]).read().split())
 node_version = sys.argv[7] if len(sys.argv) > 7 else ""
 tools = [line.split("|", 1) for line in open(commands).read().splitlines() if line]
-wall = {name: [] for name, _ in tools}
 for name, cmd in tools:   # warm the page cache, and check each one's JWT
     out = subprocess.run(cmd.split(), capture_output=True, text=True, check=True).stdout.strip()
     if name == "libraries": continue
     claims = jwt.decode(out, public, algorithms=["RS256"], audience=aud)
     assert claims["iss"] == client and claims["exp"] - claims["iat"] == 180, (name, claims)
-for _ in range(runs):
-    for name, cmd in tools:
-        argv = cmd.split()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        t0 = time.perf_counter_ns()
-        pid = os.posix_spawnp(argv[0], argv, dict(os.environ), file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
-        _, status = os.waitpid(pid, 0)
-        t1 = time.perf_counter_ns()
-        os.close(devnull)
-        if status != 0: sys.exit(f"{name} failed")
-        wall[name].append((t1 - t0) / 1e6)
+wall = interleave(tools, runs)
 med = {n: statistics.median(v) for n, v in wall.items()}
 mem = {n: int(time_rss[n]) / 1024 for n in wall}
 print(f"whole-process minting, {runs} runs each, interleaved; {platform.machine()}, {os.cpu_count()} cores"
@@ -183,26 +173,16 @@ for entry in "${token_commands[@]}"; do
   done
   echo "$name=$peak" >>"$work/token-peaks"
 done
-env -i PATH="$PATH" HOME="$work" /usr/bin/python3 - "$work/token-commands" "$runs" "$work/token-peaks" <<'PY'
-import os, sys, time, statistics, subprocess
+env -i PATH="$PATH" HOME="$work" BENCH_DIR="$here" PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 - "$work/token-commands" "$runs" "$work/token-peaks" <<'PY'
+import os, sys, statistics, subprocess
+sys.path.insert(0, os.environ["BENCH_DIR"]); from interleave import interleave
 tools = [line.split("|", 1) for line in open(sys.argv[1]).read().splitlines() if line]
 runs = int(sys.argv[2])
 peaks = dict(line.split("=", 1) for line in open(sys.argv[3]).read().split())
-wall = {name: [] for name, _ in tools}
 for name, cmd in tools:   # warm up; each prints an access token the emulator issued
     out = subprocess.run(cmd.split(), capture_output=True, text=True, check=True).stdout.strip()
     assert out.startswith("00D") and "!" in out, (name, out[:20])
-for _ in range(runs):
-    for name, cmd in tools:
-        argv = cmd.split()
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        t0 = time.perf_counter_ns()
-        pid = os.posix_spawnp(argv[0], argv, dict(os.environ), file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
-        _, status = os.waitpid(pid, 0)
-        t1 = time.perf_counter_ns()
-        os.close(devnull)
-        if status != 0: sys.exit(f"{name} failed")
-        wall[name].append((t1 - t0) / 1e6)
+wall = interleave(tools, runs)
 med = {n: statistics.median(v) for n, v in wall.items()}
 print(f"whole-process token exchange against the emulator, {runs} runs each, interleaved")
 print(f"  {'tool':10} {'median ms':>10} {'min ms':>8} {'peak RSS MiB':>13}")
