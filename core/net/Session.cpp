@@ -10,7 +10,9 @@
 #include "jwtflow/Json.h"
 #include "jwtflow/TokenClient.h"
 #include "jwtflow/TokenStore.h"
+#include <Poco/Thread.h>
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -81,35 +83,166 @@ struct Session::Impl
 		}
 	}
 
-	/// A token another process (or an earlier run) stored, still usable; caller holds the mutex.
-	bool takeFromStore(Poco::Timestamp now)
+	/// What the fetching thread obtained, and for how long it may be used.
+	struct Obtained
 	{
-		if (!store) return false;
-		std::optional<StoredToken> stored;
+		TokenResult token;
+		Poco::Int64 lifetime = 0;   // seconds it is valid from now
+		Poco::Int64 margin = 0;     // refreshed this long before it ends
+		bool fromStore = false;
+	};
+
+	/// A failure of the shared store (never of the IdP): the session goes on without the store.
+	struct StoreDown
+	{
+		std::string why;
+	};
+
+	template <typename F>
+	auto storeCall(F&& call) -> decltype(call())
+	{
 		try
 		{
-			stored = store->get(storeKey);
+			return call();
 		}
-		catch (const std::exception&)
+		catch (const Poco::Exception& e)
 		{
-			return false;
+			throw StoreDown{e.message().empty() ? e.displayText() : e.message()};
 		}
-		if (!stored) return false;
+		catch (const std::exception& e)
+		{
+			throw StoreDown{e.what()};
+		}
+	}
+
+	/// A usable token another process (or an earlier run) stored.
+	std::optional<Obtained> fromStore()
+	{
+		std::optional<StoredToken> stored = storeCall([this] { return store->get(storeKey); });
+		if (!stored) return std::nullopt;
 		const Poco::Int64 left = stored->expiresAt - Poco::Timestamp().epochTime();
-		if (left <= 0) return false;
+		if (left <= 0) return std::nullopt;
 		try
 		{
 			Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
-			TokenResult token = provider.readTokenResponse(*response);
-			token.raw = response;
-			cached = token;
-			expiresAt = now + left * Poco::Timestamp::resolution();
-			refreshAt = expiresAt;
-			return true;
+			Obtained got;
+			got.token = provider.readTokenResponse(*response);
+			got.token.raw = response;
+			got.lifetime = left;   // the stored expiry already has the margin taken off
+			got.fromStore = true;
+			return got;
 		}
 		catch (const Poco::Exception&)
 		{
-			return false;
+			return std::nullopt;
+		}
+	}
+
+	/// A new login at the IdP, put in the store when there is one.
+	Obtained exchange(bool putInStore)
+	{
+		Obtained got;
+		++fetchCount;
+		event("fetching a new " + provider.name() + " token");
+		// A fresh assertion (new jti) for every try: an IdP that refuses
+		// replays may already have consumed the one sent before a 5xx.
+		got.token = client.exchange([this] { return minter.mint().compact; });
+		got.lifetime = std::min<Poco::Int64>(MAX_CACHED_LIFETIME_SECONDS,
+			got.token.expiresIn && *got.token.expiresIn > 0 ? *got.token.expiresIn : options.assumedLifetimeSeconds);
+		got.margin = std::min<Poco::Int64>(options.refreshMarginSeconds, got.lifetime / 2);
+		if (putInStore && store && got.token.raw)
+		{
+			StoredToken stored;
+			stored.accessToken = got.token.accessToken;
+			stored.responseJson = objectToJson(*got.token.raw);
+			stored.expiresAt = Poco::Timestamp().epochTime() + got.lifetime - got.margin;
+			stored.label = label;
+			try
+			{
+				storeCall([&] { store->put(storeKey, stored); });
+			}
+			catch (const StoreDown& down)
+			{
+				// The store only saves logins: one that cannot be written costs a login elsewhere.
+				storeFailed(down);
+			}
+		}
+		return got;
+	}
+
+	void storeFailed(const StoreDown& down)
+	{
+		if (!storeFailing.exchange(true))
+			event("the token store is unavailable (" + down.why + "): fetching without it until it answers again");
+	}
+
+	void storeAnswered()
+	{
+		if (storeFailing.exchange(false)) event("the token store answers again");
+	}
+
+	/// A token from the store, from the process that holds the login lock, or from a new login
+	/// (this thread is the session's only fetcher; the mutex is not held).
+	Obtained obtain()
+	{
+		if (!store) return exchange(false);
+		try
+		{
+			if (auto got = fromStore())
+			{
+				storeAnswered();
+				return *got;
+			}
+			storeAnswered();
+			const Poco::Timestamp waitStarted;
+			const Poco::Timestamp::TimeDiff lockWait = static_cast<Poco::Timestamp::TimeDiff>(store->lockTimeoutSeconds())
+				* Poco::Timestamp::resolution();
+			long pauseMs = 50;
+			bool told = false;
+			for (;;)
+			{
+				if (storeCall([this] { return store->tryLock(storeKey); }))
+				{
+					struct Unlock
+					{
+						Impl& d;
+						~Unlock()
+						{
+							try
+							{
+								d.store->unlock(d.storeKey);
+							}
+							catch (...)
+							{
+								// It expires on its own (lock time-out).
+							}
+						}
+					} unlock{*this};
+					if (auto got = fromStore()) return *got;   // stored while we took the lock
+					return exchange(true);
+				}
+				// Another process is logging in: wait for its token, bounded by the lock's time-out
+				// (a holder that died loses the lock by then, and the next try takes it).
+				if (!told)
+				{
+					event("another process is fetching the " + provider.name() + " token: waiting for it");
+					told = true;
+				}
+				if (waitStarted.isElapsed(lockWait + Poco::Timestamp::resolution()))
+				{
+					event("no token from the process holding the login lock within " + std::to_string(store->lockTimeoutSeconds())
+						+ " s: fetching without it");
+					return exchange(true);
+				}
+				Poco::Thread::sleep(pauseMs);
+				pauseMs = std::min<long>(pauseMs * 2, 500);
+				if (auto got = fromStore()) return *got;
+			}
+		}
+		catch (const StoreDown& down)
+		{
+			storeFailed(down);
+			return exchange(false);
 		}
 	}
 
@@ -143,7 +276,8 @@ struct Session::Impl
 	Poco::Timestamp expiresAt = 0;
 	Poco::Timestamp refreshAt = 0;
 	std::shared_ptr<Fetch> inFlight;
-	int fetches = 0;
+	std::atomic<int> fetchCount{0};
+	std::atomic<bool> storeFailing{false};
 	std::shared_ptr<TokenStore> store;   // besides memory, when configured
 	std::string storeKey;
 	std::string label;
@@ -190,67 +324,40 @@ TokenResult Session::token()
 		return fetch->token;
 	}
 
-	// Another process (the CLI, another instance) may hold a usable login.
-	if (d.takeFromStore(now))
-	{
-		d.event("using the stored " + d.provider.name() + " token");
-		return *d.cached;
-	}
 	auto fetch = std::make_shared<Fetch>();
 	d.inFlight = fetch;
-	++d.fetches;
 	lock.unlock();
 	struct FetchingMark
 	{
 		explicit FetchingMark(const void* s) { fetchingSession = s; }
 		~FetchingMark() { fetchingSession = nullptr; }
 	};
+	Impl::Obtained got;
 	try
 	{
 		FetchingMark mark(&d);
-		d.event("fetching a new " + d.provider.name() + " token");
-		// A fresh assertion (new jti) for every try: an IdP that refuses
-		// replays may already have consumed the one sent before a 5xx.
-		fetch->token = d.client.exchange([&d] { return d.minter.mint().compact; });
+		got = d.obtain();
+		fetch->token = got.token;
 	}
 	catch (...)
 	{
 		fetch->error = std::current_exception();
 	}
 	lock.lock();
-	Poco::Int64 cachedFor = 0;
 	if (!fetch->error)
 	{
-		const Poco::Int64 lifetime = std::min<Poco::Int64>(MAX_CACHED_LIFETIME_SECONDS,
-			fetch->token.expiresIn && *fetch->token.expiresIn > 0 ? *fetch->token.expiresIn : d.options.assumedLifetimeSeconds);
-		const Poco::Int64 margin = std::min<Poco::Int64>(d.options.refreshMarginSeconds, lifetime / 2);
 		d.cached = fetch->token;
-		d.expiresAt = now + lifetime * Poco::Timestamp::resolution();
-		d.refreshAt = now + (lifetime - margin) * Poco::Timestamp::resolution();
-		cachedFor = lifetime;
-		if (d.store && fetch->token.raw)
-		{
-			StoredToken stored;
-			stored.accessToken = fetch->token.accessToken;
-			stored.responseJson = objectToJson(*fetch->token.raw);
-			stored.expiresAt = Poco::Timestamp().epochTime() + lifetime - margin;
-			stored.label = d.label;
-			try
-			{
-				d.store->put(d.storeKey, stored);
-			}
-			catch (const std::exception&)
-			{
-				// The store only saves logins: a store that cannot be written costs a login elsewhere.
-			}
-		}
+		d.expiresAt = now + got.lifetime * Poco::Timestamp::resolution();
+		d.refreshAt = now + (got.lifetime - got.margin) * Poco::Timestamp::resolution();
 	}
 	fetch->done = true;
 	d.inFlight.reset();
 	lock.unlock();
 	d.fetched.notify_all();
 	// Outside the lock: the callback may call back into the session.
-	if (cachedFor) d.event("cached a " + d.provider.name() + " token for " + std::to_string(cachedFor) + " s");
+	if (!fetch->error)
+		d.event(got.fromStore ? "using the stored " + d.provider.name() + " token"
+			: "cached a " + d.provider.name() + " token for " + std::to_string(got.lifetime) + " s");
 	if (fetch->error) std::rethrow_exception(fetch->error);
 	return fetch->token;
 }
@@ -258,7 +365,17 @@ TokenResult Session::token()
 void Session::invalidate()
 {
 	std::lock_guard<std::mutex> lock(_impl->mutex);
-	if (_impl->store) _impl->store->remove(_impl->storeKey);
+	if (_impl->store)
+	{
+		try
+		{
+			_impl->store->remove(_impl->storeKey);
+		}
+		catch (const std::exception&)
+		{
+			// An unavailable store: its entry ends on its own.
+		}
+	}
 	_impl->cached.reset();
 	_impl->expiresAt = 0;
 	_impl->refreshAt = 0;
@@ -269,9 +386,16 @@ void Session::invalidate(const std::string& rejectedToken)
 	std::lock_guard<std::mutex> lock(_impl->mutex);
 	if (_impl->store)
 	{
-		// The stored login is forgotten too when it is the one refused (another process may have stored a newer one).
-		auto stored = _impl->store->get(_impl->storeKey);
-		if (stored && stored->accessToken == rejectedToken) _impl->store->remove(_impl->storeKey);
+		// The stored login is forgotten too when it is the one refused (another process may have stored a newer one):
+		// a burst of 401s across a fleet causes one login.
+		try
+		{
+			_impl->store->removeIf(_impl->storeKey, rejectedToken);
+		}
+		catch (const std::exception&)
+		{
+			// An unavailable store: its entry ends on its own.
+		}
 	}
 	if (!_impl->cached || _impl->cached->accessToken != rejectedToken) return;
 	_impl->cached.reset();
@@ -287,8 +411,7 @@ Poco::Timestamp Session::expiresAt() const
 
 int Session::fetches() const
 {
-	std::lock_guard<std::mutex> lock(_impl->mutex);
-	return _impl->fetches;
+	return _impl->fetchCount.load();
 }
 
 const Provider& Session::provider() const { return _impl->provider; }

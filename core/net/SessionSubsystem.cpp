@@ -9,6 +9,12 @@
 #include "jwtflow/Assertion.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/SettingsLoader.h"
+#include "jwtflow/RedisTokenStore.h"
+#include "jwtflow/SecureFiles.h"
+#include "jwtflow/TokenStore.h"
+#include <Poco/Logger.h>
+#include <Poco/String.h>
+#include <fstream>
 #include <Poco/NumberParser.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/Util/Application.h>
@@ -46,6 +52,37 @@ bool flagFrom(const Poco::Util::AbstractConfiguration& config, const std::string
 	if (!Poco::NumberParser::tryParseBool(text, value))
 		throw UsageException("configuration key " + key + " must be true or false, not '" + text + "'");
 	return value;
+}
+
+/// The Redis store of a session: its URL, credentials and time-outs from the configuration,
+/// checked now (a wrong password is a configuration error; an unreachable Redis is not).
+std::shared_ptr<TokenStore> redisStore(const Poco::Util::AbstractConfiguration& config, const std::string& base,
+	const std::string& url, const Provider& provider, const Settings& settings)
+{
+	RedisStoreOptions o = RedisStoreOptions::fromUrl(url);
+	if (config.hasProperty(base + ".storePassword")) o.password = config.getRawString(base + ".storePassword");
+	if (config.hasProperty(base + ".storePasswordFile"))
+	{
+		const std::string path = config.getRawString(base + ".storePasswordFile");
+		checkTrustedFile(path, "the Redis password file (" + base + ".storePasswordFile)", TrustedFileKind::Secret);
+		std::ifstream in(path);
+		if (!in) throw InputException("cannot read the Redis password file '" + path + "' (" + base + ".storePasswordFile)");
+		std::getline(in, o.password);
+		if (!o.password.empty() && o.password.back() == '\r') o.password.pop_back();
+		if (o.password.empty()) throw InputException("the Redis password file '" + path + "' (" + base + ".storePasswordFile) is empty");
+	}
+	if (config.hasProperty(base + ".storeUsername")) o.username = config.getRawString(base + ".storeUsername");
+	if (config.hasProperty(base + ".storeKeyPrefix")) o.keyPrefix = config.getRawString(base + ".storeKeyPrefix");
+	o.lockTimeoutSeconds = secondsFrom(config, base + ".storeLockTimeout", o.lockTimeoutSeconds);
+	o.operationTimeoutMs = secondsFrom(config, base + ".storeTimeoutMs", o.operationTimeoutMs);
+	o.retryAfterFailureMs = secondsFrom(config, base + ".storeRetryAfterMs", o.retryAfterFailureMs);
+	SigningKey signing = loadSigningKey(provider, settings);
+	auto redis = std::make_shared<RedisTokenStore>(o, std::make_shared<TokenSealer>(signing.key));
+	std::string why;
+	if (redis->check(why) == RedisTokenStore::Check::Refused)
+		throw UsageException("Redis at " + o.host + ":" + std::to_string(o.port) + " refused the session's credentials or database ("
+			+ why + "): check " + base + ".storePassword or " + base + ".storePasswordFile (and the database number in " + base + ".store)");
+	return redis;
 }
 
 } // namespace
@@ -150,9 +187,12 @@ void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config
 		options.timeoutSeconds = secondsFrom(config, base + ".timeout", options.timeoutSeconds);
 		const std::string store = config.hasProperty(base + ".store") ? config.getRawString(base + ".store") : "memory";
 		if (store == "file") options.shareCliCache = true;
-		else if (store != "memory")
-			throw UsageException("configuration key " + base + ".store must be memory (the default) or file (the CLI's encrypted "
-				"token cache), not '" + store + "'");
+		else if (store != "memory" && Poco::toLower(store).compare(0, 5, "redis") != 0)
+			throw UsageException("configuration key " + base + ".store must be memory (the default), file (the CLI's encrypted "
+				"token cache) or redis://host:port/database, not '" + store + "'");
+		// Told of fetches, waits and store trouble (never of tokens), in the application's log.
+		Poco::Logger& logger = Poco::Logger::get(base);
+		options.onEvent = [&logger](const std::string& what) { logger.information(what); };
 		try
 		{
 			loadLayeredSettings(settings, sources);
@@ -160,6 +200,7 @@ void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config
 				if (spec.required && !settings.get(spec.name))
 					throw UsageException("missing setting " + spec.name + " (" + spec.help + "): set " + base + "." + spec.name +
 						" in the configuration");
+			if (Poco::toLower(store).compare(0, 5, "redis") == 0) options.store = redisStore(config, base, store, *provider, settings);
 			_sessions[name].reset(new Session(*provider, std::move(settings), std::move(options)));
 		}
 		catch (const InputException& e)

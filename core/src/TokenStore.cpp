@@ -93,6 +93,19 @@ void TokenStore::setClock(std::function<Poco::Timestamp()> clock)
 	_clock = std::move(clock);
 }
 
+bool TokenStore::removeIf(const std::string& key, const std::string& accessToken)
+{
+	auto stored = get(key);
+	if (!stored || stored->accessToken != accessToken) return false;
+	remove(key);
+	return true;
+}
+
+int TokenStore::lockTimeoutSeconds() const
+{
+	return 30;
+}
+
 Poco::Int64 TokenStore::nowSeconds() const
 {
 	return (_clock ? _clock() : Poco::Timestamp()).epochTime();

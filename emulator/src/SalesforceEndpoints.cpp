@@ -17,6 +17,7 @@
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/String.h>
 #include <Poco/StreamCopier.h>
+#include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
 #include <Poco/Net/HTTPCookie.h>
@@ -43,6 +44,7 @@ public:
 	{
 		Poco::Net::NameValueCollection form;
 		if (!readForm(request, response, form)) return;
+		if (_state->options().tokenDelayMs > 0) Poco::Thread::sleep(_state->options().tokenDelayMs);
 		if (form.get("grant_type", "") != "urn:ietf:params:oauth:grant-type:jwt-bearer")
 			return sendOAuthError(response, 400, "unsupported_grant_type", "grant type not supported");
 		const std::string assertion = form.get("assertion", "");

@@ -63,6 +63,17 @@ public:
 
 	virtual void unlock(const std::string& key) = 0;
 
+	virtual bool removeIf(const std::string& key, const std::string& accessToken);
+		/// Removes the entry only while it still holds accessToken (after an API
+		/// refused that token: a newer one stored by another process stays);
+		/// true when it removed it. The default reads, compares and removes;
+		/// the Redis store does it atomically.
+
+	virtual int lockTimeoutSeconds() const;
+		/// How long a lock may be held (a holder that dies loses it after this
+		/// at the latest), and so how long others wait for the holder's token
+		/// before fetching on their own. Default 30.
+
 	void setClock(std::function<Poco::Timestamp()> clock);
 		/// For tests: what "now" is when deciding expiry.
 

@@ -47,6 +47,7 @@ struct JWTFLOW_API EmulatorOptions
 	std::string tenantDomain = "jwtflow.onmicrosoft.com";         /// the same tenant by domain
 	int salesforceSessionSeconds = 7200;   /// a Salesforce token ends this long after its last use (the org's
 	                                       /// session timeout; Salesforce's default is 2 hours; 0: at once)
+	int tokenDelayMs = 0;                  /// Salesforce token answers wait this long (a login in progress, for tests)
 	int loginRateLimit = 0;                /// Salesforce logins per user per hour before "login rate exceeded"
 	                                       /// (the real limit is 3,600); 0: no limit
 };

@@ -1,0 +1,107 @@
+//
+// RedisTokenStore.h
+//
+// Library: jwtflow net
+// A TokenStore on a Redis server, shared by every process of a fleet: values
+// sealed with AES-256-GCM under a key derived from the signing private key
+// (the cache key as associated data), a lock per login (SET NX PX, released
+// by its holder only), and a compare-and-delete for refused tokens. Redis
+// trouble never becomes an outage: every operation is bounded by a time-out,
+// and after a failure the store is skipped for a while (operations throw at
+// once), so a Session fetches on its own until Redis answers again.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_REDISTOKENSTORE_INCLUDED
+#define JWTFLOW_REDISTOKENSTORE_INCLUDED
+
+#include "jwtflow/Export.h"
+#include "jwtflow/TokenStore.h"
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace Poco {
+namespace Redis {
+class Client;
+class Array;
+}
+}
+
+namespace jwtflow {
+
+struct JWTFLOW_API RedisStoreOptions
+	/// Where the Redis server is and how the store uses it.
+{
+	std::string host = "127.0.0.1";
+	int port = 6379;
+	int database = 0;                  /// SELECT this database
+	std::string password;              /// AUTH, when not empty (never logged, never in a message)
+	std::string username;              /// AUTH username password (Redis 6 ACLs), when not empty
+	std::string keyPrefix = "jwtflow:token:";   /// Redis keys are prefix + cache key (a SHA-256: no identity in clear)
+	int lockTimeoutSeconds = 30;       /// a lock expires after this (a holder that died)
+	int operationTimeoutMs = 1000;     /// connect and each reply
+	int retryAfterFailureMs = 5000;    /// after a failure, operations fail at once for this long
+
+	static RedisStoreOptions fromUrl(const std::string& url);
+		/// redis://host[:port][/database]. A password in the URL is refused (it
+		/// would show in configuration dumps and process lists): give it with
+		/// the password setting or a file. Throws UsageException.
+};
+
+class JWTFLOW_API RedisTokenStore: public TokenStore
+	/// Thread-safe (one connection, one request at a time). Throws
+	/// NetworkException when Redis cannot be reached, is too slow, or
+	/// answers with something unexpected; a value that does not open (tampered
+	/// with, moved from another key, sealed by another fleet's key) is a miss.
+{
+public:
+	RedisTokenStore(RedisStoreOptions options, std::shared_ptr<const TokenSealer> sealer,
+		std::function<void(const std::string&)> onNote = {});
+	~RedisTokenStore() override;
+	RedisTokenStore(const RedisTokenStore&) = delete;
+	RedisTokenStore& operator=(const RedisTokenStore&) = delete;
+
+	std::optional<StoredToken> get(const std::string& key) override;
+	void put(const std::string& key, const StoredToken& token) override;
+	void remove(const std::string& key) override;
+	bool tryLock(const std::string& key) override;
+		/// SET <prefix>lock:<key> <random> NX PX <lock time-out>.
+	void unlock(const std::string& key) override;
+		/// Deletes the lock only while it holds this store's random value (a
+		/// lock that expired and was taken by another process stays).
+	bool removeIf(const std::string& key, const std::string& accessToken) override;
+		/// Deletes the value only while it is the one that held accessToken (one script, atomic).
+	int lockTimeoutSeconds() const override;
+
+	enum class Check { Ok, Unreachable, Refused };
+	Check check(std::string& why);
+		/// Connects and authenticates now. Refused: Redis answered the AUTH or
+		/// SELECT with an error (a wrong password, a database out of range),
+		/// which is a configuration error; Unreachable: down, slow or not Redis.
+		/// `why` says what happened, never the password.
+
+	const RedisStoreOptions& options() const { return _options; }
+	std::string redisKey(const std::string& key) const { return _options.keyPrefix + key; }
+
+private:
+	template <typename T> T execute(const Poco::Redis::Array& command);
+	void connectLocked();
+	void failLocked(const std::string& what);
+	void note(const std::string& text) const;
+
+	RedisStoreOptions _options;
+	std::shared_ptr<const TokenSealer> _sealer;
+	std::function<void(const std::string&)> _onNote;
+	std::mutex _mutex;
+	std::unique_ptr<Poco::Redis::Client> _client;
+	Poco::Int64 _skipUntilMs = 0;     // after a failure: operations fail at once until then
+	std::string _lastFailure;
+	std::map<std::string, std::string> _lockValues;   // key -> the random value of the lock we hold
+};
+
+} // namespace jwtflow
+
+#endif // JWTFLOW_REDISTOKENSTORE_INCLUDED

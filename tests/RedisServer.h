@@ -1,0 +1,53 @@
+//
+// RedisServer.h: a real redis-server of the test's own, on a free loopback
+// port, with a password and a temporary folder (never the system service).
+// It can be stopped (SIGSTOP), killed and restarted on the same port.
+//
+#ifndef JWTFLOW_REDISSERVER_INCLUDED
+#define JWTFLOW_REDISSERVER_INCLUDED
+
+#include "TestSupport.h"
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace testing_support {
+
+class RedisServer
+{
+public:
+	RedisServer();
+		/// Starts redis-server and waits until it answers PING. Throws when
+		/// redis-server is missing (scripts/deps.sh installs it) or does not start.
+	~RedisServer();
+
+	static bool available();
+		/// Whether redis-server is on PATH.
+
+	int port() const { return _port; }
+	const std::string& password() const { return _password; }
+	std::string url(int database = 0) const;
+		/// redis://127.0.0.1:<port>/<database>
+	const std::string& folder() const { return _dir.path(); }
+
+	std::string cli(const std::vector<std::string>& args) const;
+		/// Runs redis-cli against it (authenticated) and returns its output.
+
+	void pause();     /// SIGSTOP: connections open, no answers
+	void resume();    /// SIGCONT
+	void kill();      /// SIGKILL, and waits for it
+	void restart();   /// a new server on the same port and password (empty: no persistence)
+
+private:
+	void start();
+	void waitReady();
+
+	TempDir _dir;
+	int _port = 0;
+	std::string _password;
+	pid_t _pid = -1;
+};
+
+} // namespace testing_support
+
+#endif
