@@ -29,6 +29,8 @@ const std::vector<RatioPair>& ratioPairs()
 		{"BM_Verify/ES256", "BM_RawVerify/ES256", 0, "verify rate / raw verify rate, ES256"},
 		{"BM_Exchange/keep_alive/real_time", "BM_Exchange/new_connection/real_time", 3.0,
 			"kept-alive exchange rate / new-connection exchange rate"},
+		{"BM_SessionSharedHit/real_time", "BM_RedisGet/real_time", 0.8,
+			"shared token read through Redis (GET + open + parse) / raw Redis GET of the same size"},
 	};
 	return pairs;
 }

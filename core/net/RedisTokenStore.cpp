@@ -21,6 +21,7 @@
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
 #include <Poco/URI.h>
+#include <cstdio>
 
 namespace jwtflow {
 
@@ -40,6 +41,33 @@ std::string randomHex(std::size_t bytes)
 	std::string raw(bytes, '\0');
 	Poco::RandomInputStream().read(&raw[0], static_cast<std::streamsize>(bytes));
 	return hexEncode(raw);
+}
+
+/// What is sealed: "1 <expires_at> <token length> <label length>\n", the token, the label, the IdP's answer.
+/// Lengths rather than JSON: reading it is a few copies, not a parse.
+std::string frame(const StoredToken& token)
+{
+	return "1 " + std::to_string(token.expiresAt) + " " + std::to_string(token.accessToken.size()) + " "
+		+ std::to_string(token.label.size()) + "\n" + token.accessToken + token.label + token.responseJson;
+}
+
+std::optional<StoredToken> unframe(const std::string& plain)
+{
+	const auto newline = plain.find('\n');
+	if (newline == std::string::npos || plain.compare(0, 2, "1 ") != 0) return std::nullopt;
+	long long expiresAt = 0;
+	unsigned long tokenLength = 0, labelLength = 0;
+	char rest = 0;
+	if (std::sscanf(plain.substr(2, newline - 2).c_str(), "%lld %lu %lu%c", &expiresAt, &tokenLength, &labelLength, &rest) != 3)
+		return std::nullopt;
+	const std::size_t body = newline + 1;
+	if (tokenLength > plain.size() - body || labelLength > plain.size() - body - tokenLength) return std::nullopt;
+	StoredToken token;
+	token.expiresAt = static_cast<Poco::Int64>(expiresAt);
+	token.accessToken = plain.substr(body, tokenLength);
+	token.label = plain.substr(body + tokenLength, labelLength);
+	token.responseJson = plain.substr(body + tokenLength + labelLength);
+	return token;
 }
 
 } // namespace
@@ -245,33 +273,16 @@ std::optional<StoredToken> RedisTokenStore::get(const std::string& key)
 			+ "... does not open with this key (altered, moved from another key, or another fleet's): ignored, and replaced by the next login");
 		return std::nullopt;
 	}
-	try
-	{
-		Poco::JSON::Object::Ptr fields = parseJsonObject(*plain);
-		StoredToken token;
-		token.accessToken = jsonString(*fields, "access_token");
-		token.responseJson = jsonString(*fields, "response");
-		token.label = jsonString(*fields, "label");
-		token.expiresAt = fields->optValue<Poco::Int64>("expires_at", 0);
-		if (token.accessToken.empty() || token.expiresAt <= nowSeconds()) return std::nullopt;
-		return token;
-	}
-	catch (const Poco::Exception&)
-	{
-		return std::nullopt;
-	}
+	std::optional<StoredToken> token = unframe(*plain);
+	if (!token || token->accessToken.empty() || token->expiresAt <= nowSeconds()) return std::nullopt;
+	return token;
 }
 
 void RedisTokenStore::put(const std::string& key, const StoredToken& token)
 {
 	const Poco::Int64 ttlMs = (token.expiresAt - nowSeconds()) * 1000;
 	if (ttlMs <= 0) return;
-	Poco::JSON::Object fields(Poco::JSON_PRESERVE_KEY_ORDER);
-	fields.set("access_token", token.accessToken);
-	fields.set("response", token.responseJson);
-	fields.set("label", token.label);
-	fields.set("expires_at", token.expiresAt);
-	const std::string sealed = base64Encode(_sealer->seal(key, objectToJson(fields)));
+	const std::string sealed = base64Encode(_sealer->seal(key, frame(token)));
 	Poco::Redis::Array set;
 	set << "SET" << redisKey(key) << sealed << "PX" << std::to_string(ttlMs);
 	std::lock_guard<std::mutex> lock(_mutex);
@@ -300,18 +311,9 @@ bool RedisTokenStore::removeIf(const std::string& key, const std::string& access
 	catch (const Poco::Exception&)
 	{
 	}
-	bool matches = !plain;   // a value that does not open is worth nothing: remove it too
-	if (plain)
-	{
-		try
-		{
-			matches = jsonString(*parseJsonObject(*plain), "access_token") == accessToken;
-		}
-		catch (const Poco::Exception&)
-		{
-			matches = true;
-		}
-	}
+	// A value that does not open (or read) is worth nothing: it goes too.
+	std::optional<StoredToken> stored = plain ? unframe(*plain) : std::nullopt;
+	const bool matches = !stored || stored->accessToken == accessToken;
 	if (!matches) return false;
 	// Only if it is still the value read: another process may have stored a new token meanwhile.
 	Poco::Redis::Array eval;

@@ -164,13 +164,35 @@ TokenSealer::TokenSealer(const PrivateKey& signingKey)
 TokenSealer::~TokenSealer()
 {
 	if (!_ikm.empty()) OPENSSL_cleanse(&_ikm[0], _ikm.size());
+	for (auto& k: _keys) OPENSSL_cleanse(&k.second[0], k.second.size());
 }
+
+namespace {
+
+/// OpenSSL 3's algorithms fetched once per process: an implicit fetch per use
+/// (EVP_aes_256_gcm(), EVP_KDF_fetch) costs more than sealing a token.
+EVP_KDF* hkdf()
+{
+	static EVP_KDF* const kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+	return kdf;
+}
+
+const EVP_CIPHER* aes256gcm()
+{
+	static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+	return cipher ? cipher : EVP_aes_256_gcm();
+}
+
+} // namespace
 
 std::string TokenSealer::derive(const std::string& cacheKey) const
 {
-	EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
-	EVP_KDF_CTX* ctx = kdf ? EVP_KDF_CTX_new(kdf) : nullptr;
-	EVP_KDF_free(kdf);
+	{
+		std::lock_guard<std::mutex> lock(_keysMutex);
+		auto it = _keys.find(cacheKey);
+		if (it != _keys.end()) return it->second;
+	}
+	EVP_KDF_CTX* ctx = hkdf() ? EVP_KDF_CTX_new(hkdf()) : nullptr;
 	if (!ctx) throw Exception("HKDF is not available: " + detail::takeOpenSslError());
 	std::string key(32, '\0');
 	char digest[] = "SHA256";
@@ -183,6 +205,13 @@ std::string TokenSealer::derive(const std::string& cacheKey) const
 	const int ok = EVP_KDF_derive(ctx, reinterpret_cast<unsigned char*>(&key[0]), key.size(), params);
 	EVP_KDF_CTX_free(ctx);
 	if (ok != 1) throw Exception("HKDF failed: " + detail::takeOpenSslError());
+	std::lock_guard<std::mutex> lock(_keysMutex);
+	if (_keys.size() >= 64)
+	{
+		for (auto& k: _keys) OPENSSL_cleanse(&k.second[0], k.second.size());
+		_keys.clear();
+	}
+	_keys[cacheKey] = key;
 	return key;
 }
 
@@ -198,7 +227,7 @@ std::string TokenSealer::seal(const std::string& cacheKey, const std::string& pl
 	std::string cipher(plaintext.size() + 16, '\0');
 	const auto* k = reinterpret_cast<const unsigned char*>(key.data());
 	const auto* iv = reinterpret_cast<const unsigned char*>(out.data());
-	if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, k, iv) != 1
+	if (!ctx || EVP_EncryptInit_ex(ctx.get(), aes256gcm(), nullptr, k, iv) != 1
 		|| EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(cacheKey.data()), static_cast<int>(cacheKey.size())) != 1
 		|| EVP_EncryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(&cipher[0]), &len,
 			reinterpret_cast<const unsigned char*>(plaintext.data()), static_cast<int>(plaintext.size())) != 1)
@@ -225,7 +254,7 @@ std::optional<std::string> TokenSealer::open(const std::string& cacheKey, const 
 	CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
 	std::string plain(cipher.size() + 16, '\0');
 	int len = 0;
-	if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, reinterpret_cast<const unsigned char*>(key.data()),
+	if (!ctx || EVP_DecryptInit_ex(ctx.get(), aes256gcm(), nullptr, reinterpret_cast<const unsigned char*>(key.data()),
 			reinterpret_cast<const unsigned char*>(nonce.data())) != 1
 		|| EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(cacheKey.data()), static_cast<int>(cacheKey.size())) != 1
 		|| EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(&plain[0]), &len,

@@ -122,6 +122,8 @@ public:
 private:
 	std::string derive(const std::string& cacheKey) const;
 	std::string _ikm;   // the key's DER, wiped when destroyed
+	mutable std::mutex _keysMutex;
+	mutable std::map<std::string, std::string> _keys;   // cache key -> derived key (a few per process), wiped when destroyed
 };
 
 class JWTFLOW_API FileTokenStore: public TokenStore
