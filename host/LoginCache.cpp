@@ -28,9 +28,11 @@ CacheChoice cacheChoiceFor(const Settings& settings, CacheChoice asked)
 {
 	sessionLifetime(settings);
 	const std::string storeName = settings.getOr("TOKEN_STORE", "file");
-	if (storeName != "file" && storeName != "none")
-		throw UsageException("TOKEN_STORE '" + storeName + "' is not a store here: file (the default) or none");
-	asked.use = asked.use && storeName == "file";
+	const bool redis = storeName.compare(0, 8, "redis://") == 0;
+	if (storeName != "file" && storeName != "none" && !redis)
+		throw UsageException("TOKEN_STORE '" + storeName + "' is not a store: file (the default), none, or redis://host:port/database");
+	asked.use = asked.use && storeName != "none";
+	if (redis) asked.redisUrl = storeName;
 	return asked;
 }
 
@@ -38,9 +40,11 @@ LoginCache openLoginCache(const Provider& provider, const Settings& settings, co
 {
 	SigningKey signing = loadSigningKey(provider, settings);
 	LoginCache cache;
-	cache.store.reset(new FileTokenStore(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
-		[&console](const std::string& note) { console.detail(note); }));
+	auto* files = new FileTokenStore(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
+		[&console](const std::string& note) { console.detail(note); });
+	cache.store.reset(files);
 	cache.key = cacheKey(loginIdentity(provider, settings, signing.key));
+	cache.location = files->fileFor(cache.key);
 	return cache;
 }
 
@@ -53,7 +57,7 @@ std::optional<CachedLogin> readCachedLogin(const Provider& provider, LoginCache&
 	login.token = provider.readTokenResponse(*response);
 	login.token.raw = response;
 	login.usableUntil = stored->expiresAt;
-	login.file = cache.store->fileFor(cache.key);
+	login.file = cache.location;
 	console.detail("jwtflow: using the cached " + provider.name() + " token (" + std::to_string(stored->expiresAt
 		- Poco::Timestamp().epochTime()) + " s left; " + login.file + ")");
 	return login;

@@ -27,13 +27,15 @@ namespace host {
 struct CacheChoice
 	/// How an action uses the login cache.
 {
+	CacheChoice(bool use_ = true, bool refresh_ = false): use(use_), refresh(refresh_) {}
 	bool use = true;        ///< read and write it (--no-cache and TOKEN_STORE=none turn it off)
 	bool refresh = false;   ///< log in anew even when it holds a usable token (--refresh, login, a 401)
+	std::string redisUrl;   ///< TOKEN_STORE=redis://...: the shared store (the network module opens it), else the file cache
 };
 
 JWTFLOW_HOST_API CacheChoice cacheChoiceFor(const Settings& settings, CacheChoice asked);
-	/// asked, with TOKEN_STORE applied (file: as asked; none: no cache). Throws
-	/// UsageException for another store name, or a SESSION_LIFETIME that is not
+	/// asked, with TOKEN_STORE applied (file: as asked; none: no cache; redis://...:
+	/// redisUrl). Throws UsageException for another store name, or a SESSION_LIFETIME that is not
 	/// a number of seconds (checked even when the cache is not used).
 
 JWTFLOW_HOST_API Poco::Int64 sessionLifetime(const Settings& settings);
@@ -44,12 +46,13 @@ struct LoginCache
 	/// The cache entry of one login identity: the store sealed with a key
 	/// derived from the signing key, and the entry's key.
 {
-	std::unique_ptr<FileTokenStore> store;
+	std::unique_ptr<TokenStore> store;
 	std::string key;
+	std::string location;   ///< for people: the cache file, or the Redis server and key
 };
 
 JWTFLOW_HOST_API LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console);
-	/// The cache entry for these settings and this signing key (loads the key).
+	/// The file cache's entry for these settings and this signing key (loads the key).
 
 struct CachedLogin
 	/// A usable token read from the cache.

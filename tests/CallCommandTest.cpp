@@ -86,13 +86,18 @@ TEST_F(Call, AThousandCallsMakeOneLogin)
 	emu.reset();
 	start([](jwtflow::emulator::EmulatorOptions& o) { o.loginRateLimit = 3; });
 	const int callsBefore = emu->apiCallsMade();
-	for (int i = 0; i < 1000; ++i)
+#ifdef JWTFLOW_TEST_SANITIZED
+	const int calls = 150;    // the sanitizer build checks the same path for memory errors, not the count
+#else
+	const int calls = 1000;
+#endif
+	for (int i = 0; i < calls; ++i)
 	{
 		RunResult r = cli({"salesforce", "call", "/services/data/"});
 		ASSERT_EQ(r.exitCode, 0) << "call " << i << ": " << r.err;
 	}
 	EXPECT_EQ(emu->loginsFor(USER), 1);
-	EXPECT_EQ(emu->apiCallsMade() - callsBefore, 1000);
+	EXPECT_EQ(emu->apiCallsMade() - callsBefore, calls);
 }
 
 TEST_F(Call, A401LogsInAgainOnceAndRetriesOnce)

@@ -20,6 +20,7 @@
 #include <Poco/URI.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -285,4 +286,49 @@ TEST_F(RedisStore, AWrongPasswordIsAClearErrorAtStartUpNamingTheSetting)
 	EXPECT_THROW(RedisStoreOptions::fromUrl("redis://127.0.0.1:6379/x"), UsageException);
 	EXPECT_EQ(RedisStoreOptions::fromUrl("redis://10.0.0.5/3").port, 6379);
 	EXPECT_EQ(RedisStoreOptions::fromUrl("redis://10.0.0.5/3").database, 3);
+}
+
+TEST_F(RedisStore, TheCliSharesItsLoginAcrossMachinesThroughTokenStoreRedis)
+{
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	const std::string passwordFile = dir.write("redis.password", redis->password() + "\n");
+	::chmod(passwordFile.c_str(), 0600);
+	dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+		+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\nTOKEN_STORE=" + redis->url() + "\nREDIS_PASSWORD_FILE=redis.password\n");
+	// Two "machines": nothing in common but Redis (each its own file cache folder).
+	auto on = [&](const std::string& machine, std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+		::mkdir(dir.file(machine).c_str(), 0700);
+		env["XDG_CACHE_HOME"] = dir.file(machine);
+		return runJwtflow(args, dir.path(), env);
+	};
+	const int before = emu->loginsFor(USER);
+	RunResult first = on("machine-a", {"salesforce", "token"});
+	ASSERT_EQ(first.exitCode, 0) << first.err;
+	RunResult second = on("machine-b", {"salesforce", "token", "-v"});
+	ASSERT_EQ(second.exitCode, 0) << second.err;
+	EXPECT_EQ(second.out, first.out) << "one login for both machines";
+	EXPECT_NE(second.err.find("using the cached salesforce token"), std::string::npos) << second.err;
+	EXPECT_NE(second.err.find(redis->url()), std::string::npos) << "says where: " << second.err;
+	EXPECT_EQ(emu->loginsFor(USER) - before, 1);
+	EXPECT_EQ(on("machine-b", {"salesforce", "call", "/services/data/"}).exitCode, 0);
+	EXPECT_EQ(emu->loginsFor(USER) - before, 1);
+	// logout on one machine revokes and forgets it for both.
+	RunResult logout = on("machine-a", {"salesforce", "logout"});
+	EXPECT_EQ(logout.exitCode, 0) << logout.err;
+	EXPECT_NE(logout.out.find("revoked"), std::string::npos) << logout.out;
+	RunResult after = on("machine-b", {"salesforce", "token"});
+	EXPECT_NE(after.out, first.out);
+	EXPECT_EQ(emu->loginsFor(USER) - before, 2);
+	// A wrong password: a usage error naming the setting, never the password.
+	dir.write("bad.password", "wrong-password-1234\n");
+	::chmod(dir.file("bad.password").c_str(), 0600);
+	RunResult wrong = on("machine-a", {"salesforce", "token", "--redis-password-file", "bad.password"});
+	EXPECT_EQ(wrong.exitCode, 2) << wrong.err;
+	EXPECT_NE(wrong.err.find("REDIS_PASSWORD_FILE"), std::string::npos) << wrong.err;
+	EXPECT_EQ(wrong.err.find("wrong-password-1234"), std::string::npos);
+	// Redis gone: a warning, and a login of its own.
+	redis->kill();
+	RunResult down = on("machine-a", {"salesforce", "token"});
+	EXPECT_EQ(down.exitCode, 0) << down.err;
+	EXPECT_NE(down.err.find("does not answer"), std::string::npos) << down.err;
 }

@@ -84,7 +84,7 @@ TEST_F(TokenCache, NoCacheAndRefreshLogInAnew)
 	EXPECT_EQ(cli({"salesforce", "token"}).out, refreshed.out) << "--refresh stored the new token";
 	EXPECT_EQ(cli({"salesforce", "token"}, {{"TOKEN_STORE", "none"}}).exitCode, 0);
 	EXPECT_EQ(emu->tokensIssued() - before, 4);
-	RunResult bad = cli({"salesforce", "token"}, {{"TOKEN_STORE", "redis://x"}});
+	RunResult bad = cli({"salesforce", "token"}, {{"TOKEN_STORE", "memcached://x"}});
 	EXPECT_EQ(bad.exitCode, 2);
 	EXPECT_NE(bad.err.find("TOKEN_STORE"), std::string::npos);
 }

@@ -49,7 +49,10 @@ std::vector<SettingSpec> coreSettings()
 	add("HTTPS_PROXY", "", "proxy for HTTPS requests (http://[user:password@]host:port)", true);
 	add("SESSION_LIFETIME", "session-lifetime", "seconds a token is cached when the IdP sends no expires_in (Salesforce: the org's session timeout)",
 		false, "900", "SECONDS");
-	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens) or none", false, "file", "STORE");
+	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens), none, or redis://host:port/database "
+		"(shared by every machine with the same key)", false, "file", "STORE");
+	add("REDIS_PASSWORD", "", "password of a redis:// TOKEN_STORE (environment or .env only, never an option)", true);
+	add("REDIS_PASSWORD_FILE", "redis-password-file", "file whose first line is the password of a redis:// TOKEN_STORE", false, "", "FILE");
 	return specs;
 }
 

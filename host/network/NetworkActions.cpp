@@ -201,7 +201,7 @@ int JwtflowApp::actionLogout(Provider& provider)
 	// Revoke the cached token where the IdP can, then forget it. A token that cannot be revoked for a
 	// network reason stays cached, so that logout can be run again (or --local forgets it anyway).
 	Settings& s = settings();
-	LoginCache login = openLoginCache(provider, s, _console);
+	LoginCache login = openStoreFor(provider, s, _console, cacheChoiceFor(s, CacheChoice{}));
 	const auto stored = login.store->get(login.key);
 	if (!stored)
 	{

@@ -6,6 +6,9 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "TokenExchange.h"
+#include "jwtflow/RedisTokenStore.h"
+#include "jwtflow/SecureFiles.h"
+#include <fstream>
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include <Poco/NumberParser.h>
@@ -15,6 +18,37 @@
 namespace jwtflow {
 namespace host {
 
+
+LoginCache openStoreFor(const Provider& provider, const Settings& settings, const Console& console, const CacheChoice& choice)
+{
+	if (choice.redisUrl.empty()) return openLoginCache(provider, settings, console);
+	RedisStoreOptions options = RedisStoreOptions::fromUrl(choice.redisUrl);
+	if (auto password = settings.get("REDIS_PASSWORD")) options.password = *password;
+	if (auto file = settings.get("REDIS_PASSWORD_FILE"))
+	{
+		checkTrustedFile(*file, "the Redis password file (REDIS_PASSWORD_FILE)", TrustedFileKind::Secret);
+		std::ifstream in(*file);
+		if (!in) throw InputException("cannot read the Redis password file '" + *file + "' (REDIS_PASSWORD_FILE)");
+		std::getline(in, options.password);
+		if (!options.password.empty() && options.password.back() == '\r') options.password.pop_back();
+	}
+	SigningKey signing = loadSigningKey(provider, settings);
+	auto* redis = new RedisTokenStore(options, std::make_shared<TokenSealer>(signing.key),
+		[&console](const std::string& note) { console.detail(note); });
+	LoginCache cache;
+	cache.store.reset(redis);
+	cache.key = cacheKey(loginIdentity(provider, settings, signing.key));
+	cache.location = "redis://" + options.host + ":" + std::to_string(options.port) + "/" + std::to_string(options.database) + " "
+		+ redis->redisKey(cache.key).substr(0, options.keyPrefix.size() + 12) + "...";
+	std::string why;
+	const RedisTokenStore::Check check = redis->check(why);
+	if (check == RedisTokenStore::Check::Refused)
+		throw UsageException("Redis at " + options.host + ":" + std::to_string(options.port) + " refused the credentials or database (" + why
+			+ "): check REDIS_PASSWORD or REDIS_PASSWORD_FILE, and the database in TOKEN_STORE");
+	if (check == RedisTokenStore::Check::Unreachable)
+		console.note("jwtflow: warning: the token store " + choice.redisUrl + " does not answer (" + why + "): logging in without it");
+	return cache;
+}
 
 Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims& claims, int timeout,
 	const Console& console, CacheChoice cache)
@@ -28,13 +62,14 @@ Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims
 	cache = cacheChoiceFor(settings, cache);
 	const Poco::Int64 lifetimeIfUnsaid = sessionLifetime(settings);
 
-	// The cache: sealed with a key derived from this signing key, one file per login identity.
+	// The cache: sealed with a key derived from this signing key, one entry per login identity.
 	LoginCache login;
-	std::unique_ptr<FileTokenStore>& store = login.store;
+	std::unique_ptr<TokenStore>& store = login.store;
 	const std::string& key = login.key;
+	bool locked = false;
 	if (cache.use)
 	{
-		login = openLoginCache(provider, settings, console);
+		login = openStoreFor(provider, settings, console, cache);
 		auto fromStore = [&]() -> bool {
 			auto cached = readCachedLogin(provider, login, console);
 			if (!cached) return false;
@@ -44,22 +79,45 @@ Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims
 			ex.cacheFile = cached->file;
 			return true;
 		};
-		if (!cache.refresh && fromStore()) return ex;
-		// One login at a time for this identity, across processes: the others wait for it and use its token.
-		const Poco::Timestamp waitStarted;
-		while (!store->tryLock(key))
+		try
 		{
-			if (waitStarted.isElapsed(static_cast<Poco::Timestamp::TimeDiff>(timeout) * 1000000)) break;
-			Poco::Thread::sleep(100);
 			if (!cache.refresh && fromStore()) return ex;
+			// One login at a time for this identity, across processes (and machines, with Redis): the others
+			// wait for it and use its token, at most the store's lock time-out or --timeout.
+			const Poco::Timestamp waitStarted;
+			const int waitSeconds = std::min(timeout, store->lockTimeoutSeconds());
+			while (!(locked = store->tryLock(key)))
+			{
+				if (waitStarted.isElapsed(static_cast<Poco::Timestamp::TimeDiff>(waitSeconds) * 1000000)) break;
+				Poco::Thread::sleep(100);
+				if (!cache.refresh && fromStore()) return ex;
+			}
+		}
+		catch (const NetworkException& e)
+		{
+			// A shared store that does not answer never stops a login.
+			console.note("jwtflow: warning: " + messageFor(e) + ": logging in without it");
+			store.reset();
 		}
 	}
 	struct Unlock
 	{
-		FileTokenStore* store;
+		std::unique_ptr<TokenStore>& store;
 		const std::string& key;
-		~Unlock() { if (store) store->unlock(key); }
-	} unlock{store.get(), key};
+		bool locked;
+		~Unlock()
+		{
+			if (!store || !locked) return;
+			try
+			{
+				store->unlock(key);
+			}
+			catch (const Poco::Exception&)
+			{
+				// The lock expires on its own.
+			}
+		}
+	} unlock{store, key, locked};
 
 	MintedAssertion first = minter.mint();   // settings and key errors first, before anything is sent
 	console.detail("posting the assertion to " + provider.tokenRequest(settings, "").url);
@@ -90,9 +148,10 @@ Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims
 		try
 		{
 			store->put(key, stored);
-			if (store->problem().empty())
+			auto* files = dynamic_cast<FileTokenStore*>(store.get());
+			if (!files || files->problem().empty())
 			{
-				ex.cacheFile = store->fileFor(key);
+				ex.cacheFile = login.location;
 				console.detail("jwtflow: cached the " + provider.name() + " token for " + std::to_string(ex.usableUntil
 					- Poco::Timestamp().epochTime()) + " s in " + ex.cacheFile);
 			}

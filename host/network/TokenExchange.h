@@ -24,6 +24,10 @@
 namespace jwtflow {
 namespace host {
 
+LoginCache openStoreFor(const Provider& provider, const Settings& settings, const Console& console, const CacheChoice& choice);
+	/// The login cache TOKEN_STORE names: the file cache, or the Redis store
+	/// (REDIS_PASSWORD / REDIS_PASSWORD_FILE; a wrong password is a usage error).
+
 struct Exchange
 	/// An access token and where it came from.
 {
