@@ -122,4 +122,40 @@ expect_in "session 'crm'" "$out"
 expect_in "SUBJECT" "$out"
 grep -q "$work/keys/private_key.pem.*BEGIN\|PRIVATE KEY" <<<"$out" && fail "key material in an error: $out"
 
+step "examples/fleet builds against the install and shares one login through Redis"
+if [ -x /usr/bin/redis-server ]; then
+  cmake -S "$source/examples/fleet" -B "$work/fleet" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_BUILD_TYPE=Release >"$work/fleet.log" 2>&1 || { cat "$work/fleet.log"; fail "configure examples/fleet"; }
+  cmake --build "$work/fleet" -j"$jobs" >>"$work/fleet.log" 2>&1 || { cat "$work/fleet.log"; fail "build examples/fleet"; }
+  redis_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis_password=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  mkdir -m 0700 "$work/redis"
+  printf 'port %s\nbind 127.0.0.1\nrequirepass %s\ndir %s\nsave ""\nappendonly no\nlogfile %s\n' \
+    "$redis_port" "$redis_password" "$work/redis" "$work/redis/redis.log" >"$work/redis/redis.conf"
+  /usr/bin/redis-server "$work/redis/redis.conf" >/dev/null &
+  redis_pid=$!
+  (umask 077; echo "$redis_password" >"$work/redis/password")
+  for _ in $(seq 1 100); do REDISCLI_AUTH="$redis_password" redis-cli -p "$redis_port" PING 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  cat >"$work/fleet.properties" <<PROPS
+jwtflow.session.fleet.provider = salesforce
+jwtflow.session.fleet.CLIENT_ID = $client
+jwtflow.session.fleet.SUBJECT = $user
+jwtflow.session.fleet.PATH_PRIVATE_KEY = $work/keys/private_key.pem
+jwtflow.session.fleet.AUDIENCE = $base
+jwtflow.session.fleet.CA_FILE = $ca
+jwtflow.session.fleet.store = redis://127.0.0.1:$redis_port/0
+jwtflow.session.fleet.storePasswordFile = $work/redis/password
+PROPS
+  for i in 1 2 3; do
+    env -u JWTFLOW_PLUGIN_PATH "$work/fleet/fleet" --config="$work/fleet.properties" --threads=2 --seconds=0 >"$work/fleet.$i" 2>&1 \
+      || { cat "$work/fleet.$i"; kill $redis_pid; fail "fleet member $i failed"; }
+  done
+  kill $redis_pid
+  expect_in "fetches=1 failures=0" "$(cat "$work/fleet.1")"
+  expect_in "fetches=0 failures=0" "$(cat "$work/fleet.2")"
+  expect_in "fetches=0 failures=0" "$(cat "$work/fleet.3")"
+else
+  echo "  (skipped: redis-server is not installed; scripts/deps.sh installs it)"
+fi
+
 echo "install and examples: ok"
