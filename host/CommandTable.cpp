@@ -52,6 +52,10 @@ const std::vector<OptionSpec>& optionVocabulary()
 			{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}),
 		option("header", "H", "'NAME: VALUE'", "add a request header (repeatable)", true, ArgumentKind::Text),
 		option("data", "", "@FILE|-|TEXT", "the request body: @FILE reads a file, - standard input (JSON by default)", false, ArgumentKind::Text),
+		option("x5c", "", "", "send the certificate chain in the assertion header (SEND_X5C=true); jwk: add it to the JWK", true),
+		option("jwks", "", "", "print a JWK Set ({\"keys\": [...]}) rather than one JWK", true),
+		option("kid", "", "KID", "the JWK's kid (default: its RFC 7638 thumbprint)", false, ArgumentKind::Text),
+		option("rfc7638", "", "", "print only the key's RFC 7638 thumbprint (jwk --thumbprint does the same)", true),
 		option("local", "", "", "only forget the cached token; do not revoke it at the identity provider", true),
 		option("token", "", "JWT", "the JWT ('-' reads standard input); the JWT may also be given as a word", false, ArgumentKind::Text),
 		option("out", "", "DIR", "the folder to write to", false, ArgumentKind::Folder),
@@ -167,9 +171,10 @@ const std::vector<CommandSpec>& commandTable()
 			true, {}, [](App& a, Provider*) { return a.commandDecode(); }},
 		{false, "keygen", "make a key pair and a certificate to register at the IdP", "--out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt] [--force]",
 			"Writes private_key.pem (0600, PKCS#8), certificate.pem and .der, public_key.pem and\n"
-			"public_key.jwk (with its RFC 7638 thumbprint as kid), each created new, and a .gitignore in a\n"
+			"public_key.jwk (with its RFC 7638 thumbprint as kid, and no alg unless --alg pins one), each\n"
+			"created new, and a .gitignore in a\n"
 			"folder it makes; prints the thumbprints and where to upload the certificate.",
-			{"out", "bits", "curve", "days", "cn", "encrypt", "force", "passphrase-file"}, false,
+			{"out", "bits", "curve", "days", "cn", "encrypt", "force", "passphrase-file", "alg"}, false,
 			{"jwtflow keygen --out keys", "jwtflow keygen --out keys --curve P-256 --days 730"},
 			false, {}, [](App& a, Provider*) { return a.commandKeygen(); }},
 		{false, "thumbprint", "print a certificate's thumbprints in every form", "(--certificate FILE | --thumbprint ANY)",
@@ -178,6 +183,17 @@ const std::vector<CommandSpec>& commandTable()
 			{"certificate", "thumbprint", "output"}, false,
 			{"jwtflow thumbprint --certificate certificate.pem", "jwtflow thumbprint --thumbprint AE:B5:F6:9D:... --output json"},
 			false, {}, [](App& a, Provider*) { return a.commandThumbprint(); }},
+		{false, "jwk", "print the public JWK (or JWK Set) of a key, certificate or PKCS#12 file", "[--certificate FILE | --private-key FILE | --public-key FILE] [--alg ALG] [--kid KID] [--x5c] [--jwks] [--thumbprint]",
+			"Prints the public JWK an OIDC provider (Okta, Keycloak, Auth0) registers for private_key_jwt:\n"
+			"kid is the key's RFC 7638 thumbprint unless --kid says otherwise; no alg unless --alg pins one\n"
+			"(a registered alg binds the key to that one algorithm); with a certificate, x5t and x5t#S256,\n"
+			"and with --x5c the chain. --jwks wraps it in {\"keys\": [...]}; --thumbprint (or --rfc7638)\n"
+			"prints the RFC 7638 thumbprint alone. Without an option it reads PATH_CERTIFICATE and\n"
+			"PATH_PRIVATE_KEY from the settings (.env).",
+			{"certificate", "private-key", "public-key", "passphrase-file", "alg", "kid", "x5c", "jwks", "rfc7638", "output"}, false,
+			{"jwtflow jwk --private-key private_key.pem", "jwtflow jwk --certificate certificate.pem --x5c --jwks",
+				"jwtflow jwk --public-key public_key.pem --thumbprint"},
+			false, {}, [](App& a, Provider*) { return a.commandJwk(); }},
 		{false, "emulator", "run the IdP emulator on loopback HTTPS", "[--port N] [--app CLIENT_ID=CERT.pem[#KEY_ID]]... [--user NAME]... [--community PATH]...",
 			"Runs the emulator until interrupted and prints its base URL and the CA file to trust.\n"
 			"Endpoints: Salesforce (/services/oauth2/token, /revoke, the REST API under /services/data),\n"

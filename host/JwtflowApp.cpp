@@ -69,7 +69,8 @@ bool takesValue(const std::string& name, const std::vector<SettingSpec>& specs)
 	if (const OptionSpec* o = findOption(name)) return !o->argument.empty();
 	for (const auto& s: specs)
 		if (!s.option.empty() && name == s.option) return true;
-	return false;
+	// Not known before the provider is: a provider setting's option, and those all take a value.
+	return true;
 }
 
 } // namespace
@@ -113,8 +114,10 @@ void JwtflowApp::prescan(int argc, char** argv)
 			if (name == "help") _helpRequested = true;
 			if (name == "quiet") _console.quiet = true;
 		}
-		else if (arg.size() > 1 && arg[0] == '-')
+		else if (arg.size() > 1 && arg[0] == '-' && arg.find_first_not_of("hqv", 1) == std::string::npos)
 		{
+			// Only a cluster of the short flags (-h, -q, -v, -qv ...): a value that starts with '-' (a kid
+			// such as "-Xh3...", after an option this scan does not know) is not a request for help.
 			if (arg.find('h') != std::string::npos) _helpRequested = true;
 			if (arg.find('q') != std::string::npos) _console.quiet = true;
 		}
@@ -193,6 +196,7 @@ void JwtflowApp::handleFlag(const std::string& name, const std::string&)
 	}
 	if (name == "quiet") _console.quiet = true;
 	if (name == "verbose") _console.verbose = true;
+	if (name == "x5c") _settingOptions["SEND_X5C"] = "true";
 }
 
 void JwtflowApp::handleValue(const std::string& name, const std::string& value)
@@ -248,6 +252,11 @@ int JwtflowApp::start(int argc, char** argv)
 	try
 	{
 		prescan(argc, argv);
+		// `jwk --thumbprint` is a flag, where everywhere else --thumbprint takes a value (CERTIFICATE_THUMBPRINT).
+		static char rfc7638[] = "--rfc7638";
+		if (_command == "jwk")
+			for (int i = 1; i < argc; ++i)
+				if (std::string(argv[i]) == "--thumbprint") argv[i] = rfc7638;
 		// Completion: the words after __complete are what the user typed, not
 		// options for jwtflow itself.
 		if (argc > 1 && std::string(argv[1]) == "__complete")
@@ -388,6 +397,7 @@ void JwtflowApp::checkOptionsApply(const CommandSpec& command, const Provider* p
 	{
 		for (const auto& spec: settingSpecs())
 			if (!spec.option.empty()) allowed.insert(spec.option);
+		allowed.insert("x5c");   // SEND_X5C as a flag
 	}
 	for (const auto& given: _given)
 	{

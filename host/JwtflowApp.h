@@ -102,6 +102,7 @@ private:
 	int commandDecode();
 	int commandVersion();
 	int commandThumbprint();
+	int commandJwk();
 	int commandKeygen();
 	int commandHelp(const std::vector<std::string>& topic);
 	int commandCompletion();

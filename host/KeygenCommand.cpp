@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "jwtflow/Algorithm.h"
 #include "jwtflow/Jwk.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Assertion.h"
@@ -56,6 +57,18 @@ int JwtflowApp::commandKeygen()
 	const std::string out = flagValue("out");
 	if (out.empty()) throw UsageException("keygen needs --out DIR, the folder to write the key and certificate to");
 	if (_values.count("bits") && _values.count("curve")) throw UsageException("give --bits (RSA) or --curve (EC), not both");
+	// No alg in the JWK unless asked (keygen --alg): a registered JWK with alg binds the key to that one
+	// algorithm (RFC 7517 4.4), and certified providers then refuse it for PS256, RS384 ... (invalid_client).
+	std::string jwkAlg;
+	if (_settingOptions.count("JWT_ALGORITHM"))
+	{
+		const Algorithm& algorithm = Algorithm::fromName(_settingOptions["JWT_ALGORITHM"]);
+		const KeyType planned = _values.count("curve") ? KeyType::EC : KeyType::RSA;
+		if (algorithm.keyType != planned)
+			throw UsageException("--alg " + algorithm.name + " does not suit the " + std::string(planned == KeyType::RSA ? "RSA" : "EC")
+				+ " key keygen makes" + (planned == KeyType::RSA ? " (add --curve P-256 for ES256)" : ""));
+		jwkAlg = algorithm.name;
+	}
 	const int days = intOption(flagValue("days", "365"), "days", 1, 3650);
 	const std::string cn = flagValue("cn", "jwtflow");
 	std::optional<std::string> passphrase;
@@ -100,7 +113,6 @@ int JwtflowApp::commandKeygen()
 	write(pubPath, key.publicKey().toPem(), 0644);
 	// The JWK that Okta, Keycloak and Auth0 register, with its RFC 7638 thumbprint as kid.
 	const std::string kid = jwkThumbprint(key.publicKey());
-	const std::string jwkAlg = key.type() == KeyType::RSA ? "RS256" : "ES256";
 	write(jwkPath, objectToJson(*publicJwk(key.publicKey(), kid, jwkAlg), 2) + "\n", 0644);
 	// A folder keygen made holds a private key: keep it out of git whatever the repository says.
 	if (createdFolder) writeNewFile(Poco::Path(dir, ".gitignore").toString(), "# made by jwtflow keygen: keys stay out of git\n*\n", 0644);

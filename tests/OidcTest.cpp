@@ -10,6 +10,7 @@
 #include "jwtflow/Assertion.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
 #include "jwtflow/PluginRegistry.h"
 #include <Poco/DirectoryIterator.h>
 #include <Poco/File.h>
@@ -214,12 +215,14 @@ const char* PY_JWK = R"(
 import sys, json, jwt, hashlib, base64
 token, jwk_file = sys.argv[1:3]
 jwk = json.load(open(jwk_file))
-key = jwt.PyJWK(jwk)
-claims = jwt.decode(token, key.key, algorithms=[jwk["alg"]], options={"verify_aud": False})
+assert "alg" not in jwk, "keygen pins no alg unless asked"
+alg = jwt.get_unverified_header(token)["alg"]
+key = jwt.PyJWK(jwk, alg)
+claims = jwt.decode(token, key.key, algorithms=[alg], options={"verify_aud": False})
 required = {"RSA": ["e", "kty", "n"], "EC": ["crv", "kty", "x", "y"]}[jwk["kty"]]
 canonical = json.dumps({k: jwk[k] for k in required}, separators=(",", ":"), sort_keys=True)
 thumb = base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
-print(jwk["alg"], thumb == jwk["kid"] == jwt.get_unverified_header(token)["kid"])
+print(alg, thumb == jwk["kid"] == jwt.get_unverified_header(token)["kid"])
 )";
 
 } // namespace
@@ -255,4 +258,51 @@ TEST_F(Oidc, KeygenWritesTheJwkToRegisterAndItsThumbprintIsTheKid)
 		"0oaFROMKEYGEN", "--key-id", kid, "--scope", "api.read", "--private-key", dir.file("e2e/private_key.pem"),
 		"--ca-file", second.caFile()}, dir.path());
 	EXPECT_EQ(token.exitCode, 0) << token.err;
+}
+
+TEST_F(Oidc, AnOptionValueThatStartsWithADashIsAValueNotAFlag)
+{
+	// A kid is base64url: it may start with '-' and hold an 'h' (once taken for -h, printing help instead of a JWT).
+	for (const std::string kid: {"-h", "-Xh3q", "-qv"})
+	{
+		RunResult r = cli({"oidc", "jwt", "--token-endpoint", tokenEndpoint(), "--key-id", kid});
+		ASSERT_EQ(r.exitCode, 0) << kid << ": " << r.err;
+		EXPECT_EQ(jwtflow::jsonString(*jwtflow::decodeJwt(trim(r.out)).header, "kid"), kid);
+	}
+}
+
+TEST_F(Oidc, AnEcKeySignsEs256WithoutBeingToldAndAWrongAlgSaysWhatTheProviderTakes)
+{
+	dir.write("ec.pem", readFile(sharedKeys().ecPkcs8));
+	RunResult r = runJwtflow({"oidc", "jwt", "--private-key", "ec.pem"}, dir.path(), {{"TOKEN_STORE", "none"}});
+	ASSERT_EQ(r.exitCode, 0) << r.err;
+	// python3-jwt verifies it with the EC public key, as ES256.
+	const std::string alg = python(R"(
+import jwt, sys
+token = sys.argv[1]
+jwt.decode(token, open(sys.argv[2]).read(), algorithms=["ES256"], audience=sys.argv[3])
+print(jwt.get_unverified_header(token)["alg"])
+)", {trim(r.out), sharedKeys().ecPublic, tokenEndpoint()});
+	EXPECT_EQ(trim(alg), "ES256");
+	RunResult wrong = runJwtflow({"oidc", "jwt", "--private-key", "ec.pem", "--alg", "RS256"}, dir.path(), {{"TOKEN_STORE", "none"}});
+	EXPECT_EQ(wrong.exitCode, 3);
+	EXPECT_NE(wrong.err.find("oidc takes RS256, RS384, RS512, PS256, PS384, PS512, ES256"), std::string::npos) << wrong.err;
+}
+
+TEST_F(Oidc, DoctorAsksForOneTokenAndInvalidClientNamesTheUsualCausesInOrder)
+{
+	const int before = emu->tokensIssued();
+	RunResult doctor = cli({"oidc", "doctor"});
+	EXPECT_EQ(doctor.exitCode, 0) << doctor.out << doctor.err;
+	EXPECT_EQ(emu->tokensIssued() - before, 1) << "one token request, not two";
+	EXPECT_NE(doctor.out.find("reach token endpoint"), std::string::npos) << doctor.out;
+	EXPECT_NE(doctor.out.find("clock"), std::string::npos) << doctor.out;
+	RunResult refused = cli({"oidc", "token", "--client-id", "0oaUNKNOWN"});
+	EXPECT_EQ(refused.exitCode, 4);
+	const auto kid = refused.err.find("(1) KEY_ID is not the kid"), alg = refused.err.find("(2) the registered JWK carries an alg"),
+		aud = refused.err.find("(3) the aud"), clock = refused.err.find("(4) this machine's clock");
+	ASSERT_NE(kid, std::string::npos) << refused.err;
+	EXPECT_LT(kid, alg);
+	EXPECT_LT(alg, aud);
+	EXPECT_LT(aud, clock);
 }

@@ -46,7 +46,7 @@ protected:
 		RedisStoreOptions o = RedisStoreOptions::fromUrl(redis->url());
 		o.password = redis->password();
 		o.lockTimeoutSeconds = 2;
-		o.operationTimeoutMs = 300;
+		o.operationTimeoutMs = 2000;   // generous: a loaded CI machine must not look like a Redis outage
 		o.retryAfterFailureMs = 300;
 		return o;
 	}

@@ -136,6 +136,8 @@ struct HttpClient::Impl
 	};
 	std::map<std::string, Connection> sessions;
 	int connections = 0;
+	int lastStatus = 0;
+	std::string lastDate;
 
 	Context::Ptr tlsContext()
 	{
@@ -358,6 +360,10 @@ HttpClient::~HttpClient() = default;
 
 int HttpClient::connectionsOpened() const { return _impl->connections; }
 
+int HttpClient::lastStatus() const { return _impl->lastStatus; }
+
+std::string HttpClient::lastDate() const { return _impl->lastDate; }
+
 void HttpClient::closeConnections()
 {
 	for (auto& session: _impl->sessions) session.second.http->reset();
@@ -497,6 +503,8 @@ HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const Out
 		{
 			HttpResponse response = sendOnce(uri, request.second, outgoing, reused);
 			response.tries = attempt;
+			lastStatus = response.status;
+			lastDate = response.date;
 			if (!retryableStatus(response.status) || attempt >= options.maxTries) return response;
 			if (!outgoing.idempotent && response.status != 429) return response;   // it may have acted on it: never twice
 			wait = retryAfterSeconds(response.retryAfter);

@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/Assertion.h"
+#include "jwtflow/Credentials.h"
 #include "jwtflow/SecureFiles.h"
 #include "FileInput.h"
 #include "OpenSslSupport.h"
@@ -15,6 +16,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/NumberParser.h>
+#include <Poco/String.h>
 #include <openssl/rand.h>
 #include <array>
 #include <atomic>
@@ -49,6 +51,7 @@ std::vector<SettingSpec> coreSettings()
 	add("HTTPS_PROXY", "", "proxy for HTTPS requests (http://[user:password@]host:port)", true);
 	add("SESSION_LIFETIME", "session-lifetime", "seconds a token is cached when the IdP sends no expires_in (Salesforce: the org's session timeout)",
 		false, "900", "SECONDS");
+	add("SEND_X5C", "", "true: send the certificate chain in the assertion header (x5c; --x5c), for azure-ad and oidc", false, "false", "BOOL");
 	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens), none, or redis://host:port/database "
 		"(shared by every machine with the same key)", false, "file", "STORE");
 	add("REDIS_PASSWORD", "", "password of a redis:// TOKEN_STORE (environment or .env only, never an option)", true);
@@ -176,6 +179,7 @@ SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
 		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path};
 	}
 	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
+	if (isPkcs12Path(path)) return {readPkcs12(path, passphrase).key, "PKCS#12 file '" + path + "'", path};
 	return {PrivateKey::fromFile(path, passphrase), path, path};
 }
 
@@ -196,13 +200,54 @@ AssertionMinter::AssertionMinter(const Provider& provider, const Settings& setti
 	}
 	if (auto certPath = settings.get("PATH_CERTIFICATE"))
 	{
-		_certificate = Certificate::fromFile(*certPath);
+		// A PEM bundle (leaf first) or a PKCS#12 file: the certificate and its chain.
+		_chain = readCertificateChain(*certPath, passphraseFrom(settings));
+		if (_chain.empty()) throw InputException("the certificate file '" + *certPath + "' holds no certificate");
+		_certificate = _chain.front();
 		if (!_certificate->publicKey().matches(_key))
 			throw InputException("the certificate '" + *certPath + "' does not belong to the private key '"
-				+ settings.getOr("PATH_PRIVATE_KEY", "") + "': give the certificate made from this key");
+				+ settings.getOr("PATH_PRIVATE_KEY", "") + "': give the certificate made from this key (in a bundle, the key's own first)");
+	}
+	else if (settings.get("PATH_PRIVATE_KEY") && isPkcs12Path(*settings.get("PATH_PRIVATE_KEY")))
+	{
+		// The PKCS#12 file holds the key's certificate (and chain) too.
+		_chain = readPkcs12(*settings.get("PATH_PRIVATE_KEY"), passphraseFrom(settings)).chain;
+		if (!_chain.empty()) _certificate = _chain.front();
+	}
+	const std::string sendX5c = Poco::toLower(settings.getOr("SEND_X5C", "false"));
+	if (sendX5c != "false" && sendX5c != "true" && sendX5c != "0" && sendX5c != "1")
+		throw UsageException("SEND_X5C must be true or false, not '" + sendX5c + "'");
+	if (sendX5c == "true" || sendX5c == "1")
+	{
+		if (_chain.empty())
+			throw UsageException("SEND_X5C (--x5c) needs the certificate chain: set PATH_CERTIFICATE to the certificate (a PEM bundle, "
+				"leaf first) or use a PKCS#12 key file");
+		_x5c = new Poco::JSON::Array;
+		for (const auto& der: x5cOf(_chain)) _x5c->add(der);
+	}
+	const AssertionPolicy policy = provider.assertionPolicy();
+	std::string allowed;
+	for (const auto& a: policy.algorithms) allowed += (allowed.empty() ? "" : ", ") + a;
+	if (!settings.lookup("JWT_ALGORITHM").found && _algorithm->keyType != _key.type())
+	{
+		// No algorithm asked for: the provider's first one that suits the key (ES256 for an EC P-256 key).
+		for (const auto& name: policy.algorithms)
+		{
+			const Algorithm& candidate = Algorithm::fromName(name);
+			if (candidate.keyType != _key.type()) continue;
+			_algorithm = &candidate;
+			break;
+		}
 	}
 	// Fail now, not at the first mint, when the key cannot sign with the algorithm.
-	_key.checkSuits(*_algorithm);
+	try
+	{
+		_key.checkSuits(*_algorithm);
+	}
+	catch (const InputException& e)
+	{
+		throw InputException(e.message() + " (" + provider.name() + " takes " + allowed + ")");
+	}
 }
 
 MintedAssertion AssertionMinter::mint(std::optional<Poco::Timestamp> now) const
@@ -215,6 +260,7 @@ MintedAssertion AssertionMinter::mint(std::optional<Poco::Timestamp> now) const
 	minted.header = newJsonObject();
 	minted.claims = newJsonObject();
 	_provider.declareAssertion(context, *minted.header, *minted.claims);
+	if (_x5c) minted.header->set("x5c", _x5c);   // RFC 7515 4.1.6: the chain, leaf first (Entra ID: subject name + issuer)
 	for (const auto& claim: _extraClaims) minted.claims->set(claim.first, claim.second);
 	minted.compact = signJwt(*minted.header, *minted.claims, _key, *_algorithm);
 	minted.expiresAt = context.expiresAt;

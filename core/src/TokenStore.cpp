@@ -509,7 +509,8 @@ int FileTokenStore::clear()
 std::map<std::string, std::string> loginIdentity(const Provider& provider, const Settings& settings, const PrivateKey& key)
 {
 	static const std::set<std::string> irrelevant = {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY",
-		"PATH_CERTIFICATE", "CA_FILE", "JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "RET_URL", "DISCOVERY_CACHE_SECONDS"};
+		"PATH_CERTIFICATE", "CA_FILE", "JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "RET_URL", "DISCOVERY_CACHE_SECONDS", "SEND_X5C",
+		"REDIS_PASSWORD_FILE"};
 	std::map<std::string, std::string> identity = {{"provider", provider.name()}};
 	std::vector<SettingSpec> specs = provider.settings();
 	for (const auto& core: coreSettings()) specs.push_back(core);

@@ -20,6 +20,9 @@
 #include <Poco/RandomStream.h>
 #include <Poco/URI.h>
 #include <Poco/UUIDGenerator.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
@@ -63,6 +66,47 @@ std::string opaqueAccessToken(const std::string& tenant, const std::string& clie
 	std::string sig(64, '\0');
 	Poco::RandomInputStream().read(&sig[0], 64);
 	return base64UrlEncode(objectToJson(header)) + "." + base64UrlEncode(objectToJson(claims)) + "." + base64UrlEncode(sig);
+}
+
+/// The x5c leaf of a "subject name + issuer" app, when the header's chain starts with a certificate that the
+/// app's trusted CA signed for the app's subject; else nullopt and why (as Entra ID words it, roughly).
+std::optional<Certificate> x5cLeaf(const Poco::JSON::Object& header, const RegisteredApp& app, std::string& why)
+{
+	Poco::JSON::Array::Ptr x5c = header.getArray("x5c");
+	if (!x5c || x5c->size() == 0)
+	{
+		why = "The application is registered by subject name and issuer: send the certificate chain in the x5c header.";
+		return std::nullopt;
+	}
+	std::optional<Certificate> leaf;
+	try
+	{
+		leaf = Certificate::fromPem(base64Decode(x5c->getElement<std::string>(0)), "x5c[0]");
+	}
+	catch (const Poco::Exception&)
+	{
+		why = "The x5c header does not hold a certificate (standard base64 DER, leaf first).";
+		return std::nullopt;
+	}
+	if (X509_check_issued(app.trustedIssuer->native(), leaf->native()) != X509_V_OK
+		|| X509_verify(leaf->native(), X509_get0_pubkey(app.trustedIssuer->native())) != 1)
+	{
+		ERR_clear_error();
+		why = "The certificate in x5c is not issued by the issuer registered for the application.";
+		return std::nullopt;
+	}
+	if (leaf->subject() != app.subjectName)
+	{
+		why = "The subject name of the certificate in x5c does not match the one registered for the application.";
+		return std::nullopt;
+	}
+	const Poco::Timestamp now;
+	if (now < leaf->notBefore() || now > leaf->notAfter())
+	{
+		why = "The certificate in x5c is outside its validity period.";
+		return std::nullopt;
+	}
+	return leaf;
 }
 
 class EntraTokenHandler: public Poco::Net::HTTPRequestHandler
@@ -121,10 +165,21 @@ public:
 		if (x5t.empty() && x5tS256.empty())
 			return sendEntraError(response, 401, "invalid_client", 5002723,
 				"Invalid JWT token. No certificate SHA-1 thumbprint, certificate SHA-256 thumbprint, nor keyId specified in token header.");
-		if ((!x5t.empty() && x5t != app->certificate.x5t()) || (!x5tS256.empty() && x5tS256 != app->certificate.x5tS256()))
+		// The certificate the assertion is checked with: the registered one, or for a "subject name + issuer"
+		// app the x5c leaf, when the trusted CA issued it to the registered subject.
+		Certificate signer = app->certificate;
+		if (app->trustedIssuer)
+		{
+			std::string why;
+			std::optional<Certificate> leaf = x5cLeaf(*jwt.header, *app, why);
+			if (!leaf)
+				return sendEntraError(response, 401, "invalid_client", 700027, "Client assertion failed signature validation. " + why);
+			signer = *leaf;
+		}
+		if ((!x5t.empty() && x5t != signer.x5t()) || (!x5tS256.empty() && x5tS256 != signer.x5tS256()))
 			return sendEntraError(response, 401, "invalid_client", 700027, "Client assertion failed signature validation. "
 				"The key was not found.");
-		if (!app->certificate.publicKey().verify(Algorithm::fromName(algName), jwt.signingInput, jwt.signature))
+		if (!signer.publicKey().verify(Algorithm::fromName(algName), jwt.signingInput, jwt.signature))
 			return sendEntraError(response, 401, "invalid_client", 700027, "Client assertion failed signature validation.");
 		const Poco::JSON::Object& claims = *jwt.claims;
 		if (jsonString(claims, "iss") != clientId || jsonString(claims, "sub") != clientId)

@@ -139,37 +139,50 @@ int JwtflowApp::actionDoctor(Provider& provider)
 		MintedAssertion jwt = minter->mint();
 		report.add(Level::Ok, "assertion", minter->algorithm().name + ", valid for " + std::to_string(minter->lifetimeSeconds()) + " s");
 
-		// 5. The network: clock against the IdP's Date header, then a real token request.
-		TokenRequest request = provider.tokenRequest(s, jwt.compact);
+		// 5. The network: one real token request (the IdP counts each as a login), then the clock
+		//    against the Date header of its answer, whatever the answer was.
+		const std::string tokenUrl = provider.tokenRequest(s, jwt.compact).url;
 		HttpClient http(httpOptionsFrom(s, timeoutSeconds()));
-		HttpResponse response = http.postForm(request.url, request.form);
-		report.add(Level::Ok, "reach token endpoint", request.url + " answered HTTP " + std::to_string(response.status));
-		if (!response.date.empty())
-		{
+		TokenClient client(provider, s, http);
+		auto clockCheck = [&] {
+			if (http.lastStatus() == 0) return;
+			report.add(Level::Ok, "reach token endpoint", tokenUrl + " answered HTTP " + std::to_string(http.lastStatus()));
 			int tz = 0;
 			Poco::DateTime when;
-			if (Poco::DateTimeParser::tryParse(response.date, when, tz))
-			{
-				const double skew = static_cast<double>(Poco::Timestamp() - when.timestamp()) / 1000000.0;
-				if (std::fabs(skew) > 60)
-					report.add(Level::Fail, "clock", "this machine's clock is " + std::to_string(static_cast<int>(std::lround(std::fabs(skew))))
-						+ " s " + (skew < 0 ? "behind" : "ahead of") + " the IdP's: JWTs will be refused; synchronise the clock (NTP)",
-						jwtflow::ExitCode::LocalInput);
-				else
-					report.add(Level::Ok, "clock", "within " + std::to_string(static_cast<int>(std::ceil(std::fabs(skew)))) + " s of the IdP's");
-			}
-		}
-		TokenClient client(provider, s, http);
+			if (http.lastDate().empty() || !Poco::DateTimeParser::tryParse(http.lastDate(), when, tz)) return;
+			const double skew = static_cast<double>(Poco::Timestamp() - when.timestamp()) / 1000000.0;
+			if (std::fabs(skew) > 60)
+				report.add(Level::Fail, "clock", "this machine's clock is " + std::to_string(static_cast<int>(std::lround(std::fabs(skew))))
+					+ " s " + (skew < 0 ? "behind" : "ahead of") + " the IdP's: JWTs will be refused; synchronise the clock (NTP)",
+					jwtflow::ExitCode::LocalInput);
+			else
+				report.add(Level::Ok, "clock", "within " + std::to_string(static_cast<int>(std::ceil(std::fabs(skew)))) + " s of the IdP's");
+		};
+		bool first = true;
 		try
 		{
-			TokenResult token = client.exchange([&minter] { return minter->mint().compact; });
+			TokenResult token = client.exchange([&] {
+				if (first)
+				{
+					first = false;
+					return jwt.compact;
+				}
+				return minter->mint().compact;
+			});
+			clockCheck();
 			report.add(Level::Ok, "token request", "an access token was issued" +
 				std::string(token.expiresIn ? " (expires in " + std::to_string(*token.expiresIn) + " s)" : ""));
 		}
 		catch (const IdpException& e)
 		{
+			clockCheck();
 			report.add(Level::Fail, "token request", e.error() + ": " + e.description() + (e.hint().empty() ? "" : "; fix: " + e.hint()),
 				jwtflow::ExitCode::IdpRefused);
+		}
+		catch (const NetworkException&)
+		{
+			clockCheck();
+			throw;
 		}
 	}
 	catch (const Poco::Exception& e)

@@ -161,8 +161,12 @@ std::string OidcProvider::errorHint(const OAuthError& e) const
 	if (has(d, "already been used") || has(d, "replay"))
 		return "each client assertion may be used once: mint a new one (jwtflow does, per request)";
 	if (e.error == "invalid_client")
-		return "check CLIENT_ID, and that the client authenticates with private_key_jwt (Okta: Client authentication = "
-			"Public key / Private key; Keycloak: Client Authenticator = Signed JWT)";
+		// "client authentication failed" names no cause: the usual ones, most likely first (seen against a certified provider).
+		return "the usual causes, in order: (1) KEY_ID is not the kid of a key in the client's registered JWKS (jwtflow jwk "
+			"--private-key KEY prints the JWK and its kid); (2) the registered JWK carries an alg other than the one signed with "
+			"(JWT_ALGORITHM): register it without alg, or sign with that alg; (3) the aud is not what the server expects "
+			"(AUDIENCE / TOKEN_ENDPOINT); (4) this machine's clock (UTC). Also check CLIENT_ID, and that the client "
+			"authenticates with private_key_jwt (Okta: Public key / Private key; Keycloak: Signed JWT)";
 	if (e.error == "unsupported_grant_type" || e.error == "unauthorized_client")
 		return "allow the grant for this client (Okta: Client Credentials under the app's grant types); GRANT is " +
 			std::string("client_credentials unless set to jwt-bearer");

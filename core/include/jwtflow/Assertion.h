@@ -16,6 +16,7 @@
 #include "jwtflow/Provider.h"
 #include "jwtflow/Settings.h"
 #include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/Timestamp.h>
 #include <optional>
@@ -82,6 +83,9 @@ public:
 	const Algorithm& algorithm() const;
 	int lifetimeSeconds() const;
 	const std::optional<Certificate>& certificate() const;
+	const std::vector<Certificate>& chain() const { return _chain; }
+		/// The certificate and its issuers (PATH_CERTIFICATE as a PEM bundle, or
+		/// the PKCS#12 key's), sent as x5c when SEND_X5C is true.
 
 private:
 	const Provider& _provider;
@@ -91,6 +95,8 @@ private:
 	int _lifetime;
 	PrivateKey _key;
 	std::optional<Certificate> _certificate;
+	std::vector<Certificate> _chain;
+	Poco::JSON::Array::Ptr _x5c;   // set when SEND_X5C is true
 };
 
 // inlines

@@ -96,6 +96,13 @@ public:
 		/// idempotent ones (GET, HEAD, OPTIONS, PUT, DELETE), so a POST or
 		/// PATCH is never sent twice. The headers of the final response are kept.
 
+	int lastStatus() const;
+		/// The status of the last response received (0 before any).
+
+	std::string lastDate() const;
+		/// The Date header of the last response received ("" when none): for
+		/// a clock check after a request made through TokenClient.
+
 	int connectionsOpened() const;
 		/// How many connections were opened so far (keep-alive shows as 1).
 

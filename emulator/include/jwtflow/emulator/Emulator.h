@@ -13,6 +13,7 @@
 #include "jwtflow/Certificate.h"
 #include "jwtflow/Export.h"
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,15 @@ struct JWTFLOW_API RegisteredApp
 	/// A connected app / app registration: its client id and the certificate
 	/// whose key signs its assertions.
 {
+	RegisteredApp(std::string clientId_, Certificate certificate_, std::string keyId_ = {}):
+		clientId(std::move(clientId_)), certificate(std::move(certificate_)), keyId(std::move(keyId_)) {}
+
 	std::string clientId;       /// Salesforce consumer key, Entra/OIDC client id, or a Google service account's client_email
 	Certificate certificate;
 	std::string keyId;          /// the key's id (Google private_key_id, OIDC kid); empty: any kid is accepted
+	std::optional<Certificate> trustedIssuer;   /// Entra ID "subject name + issuer" apps: the CA whose certificates
+	                                            /// (sent as x5c) authenticate the app, instead of `certificate`
+	std::string subjectName;    /// with trustedIssuer: the subject the x5c leaf must have (OpenSSL's one-line form)
 };
 
 struct JWTFLOW_API EmulatorOptions
