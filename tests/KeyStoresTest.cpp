@@ -257,6 +257,15 @@ print(len(header["x5c"]), leaf.subject.rfc4514_string(), claims["iss"])
 		"-passout", std::string("pass:") + PASSWORD, "-out", dir.file("app.pfx")});
 	RunResult pfx = azure({"token", "--x5c"}, {{"PATH_PRIVATE_KEY", dir.file("app.pfx")}, {"PRIVATE_KEY_PASSPHRASE", PASSWORD}});
 	EXPECT_EQ(pfx.exitCode, 0) << pfx.err;
+	// doctor checks the chain, and makes its one token request with it.
+	RunResult doctor = azure({"doctor", "--x5c"}, bundle);
+	EXPECT_EQ(doctor.exitCode, 0) << doctor.out << doctor.err;
+	EXPECT_NE(doctor.out.find("certificate chain: 2 certificates, each issued by the next (sent as x5c)"), std::string::npos) << doctor.out;
+	dir.write("broken.pem", readFile(dir.file("leaf.pem")) + readFile(dir.file("other-ca.pem")));
+	RunResult broken = azure({"doctor", "--x5c"}, {{"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8}, {"PATH_CERTIFICATE", dir.file("broken.pem")}});
+	EXPECT_NE(broken.exitCode, 0);
+	EXPECT_NE(broken.out.find("fail  certificate chain: certificate 1 (CN=app.jwtflow.example) is not issued by certificate 2"),
+		std::string::npos) << broken.out;
 	// --x5c with no certificate at all: a usage error before anything is sent.
 	RunResult noCert = azure({"jwt", "--x5c", "--thumbprint", jwtflow::Certificate::fromFile(dir.file("leaf.pem")).x5t()},
 		{{"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8}});

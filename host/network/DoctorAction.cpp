@@ -8,6 +8,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "jwtflow/Credentials.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
@@ -82,12 +83,25 @@ int JwtflowApp::actionDoctor(Provider& provider)
 		report.fail("private key", e);
 	}
 
-	// 3. Certificate: validity window and match with the key.
-	if (auto certPath = s.get("PATH_CERTIFICATE"))
+	// 3. Certificate (PATH_CERTIFICATE, else a PKCS#12 key file's): validity window, match with the key, chain.
+	std::optional<std::string> certPath = s.get("PATH_CERTIFICATE");
+	if (!certPath && s.get("PATH_PRIVATE_KEY") && isPkcs12Path(*s.get("PATH_PRIVATE_KEY"))) certPath = s.get("PATH_PRIVATE_KEY");
+	if (certPath)
 	{
 		try
 		{
-			Certificate cert = Certificate::fromFile(*certPath);
+			const std::vector<Certificate> chain = readCertificateChain(*certPath, passphraseFrom(s));
+			if (chain.empty()) throw InputException(*certPath + " holds no certificate");
+			Certificate cert = chain.front();
+			if (chain.size() > 1)
+			{
+				const std::string problem = chainProblem(chain);
+				if (problem.empty())
+					report.add(Level::Ok, "certificate chain", std::to_string(chain.size()) + " certificates, each issued by the next"
+						+ std::string(s.getOr("SEND_X5C", "false") == "true" ? " (sent as x5c)" : ""));
+				else
+					report.add(Level::Fail, "certificate chain", problem, jwtflow::ExitCode::LocalInput);
+			}
 			const Poco::Timestamp now;
 			const double daysLeft = static_cast<double>(cert.notAfter() - now) / (86400.0 * 1000000.0);
 			if (now < cert.notBefore())
