@@ -19,6 +19,7 @@
 #include <Poco/String.h>
 #include <openssl/rand.h>
 #include <array>
+#include <fstream>
 #include <atomic>
 #include <cstdint>
 #include <algorithm>
@@ -51,6 +52,9 @@ std::vector<SettingSpec> coreSettings()
 	add("HTTPS_PROXY", "", "proxy for HTTPS requests (http://[user:password@]host:port)", true);
 	add("SESSION_LIFETIME", "session-lifetime", "seconds a token is cached when the IdP sends no expires_in (Salesforce: the org's session timeout)",
 		false, "900", "SECONDS");
+	add("PKCS11_MODULE", "pkcs11-module", "the PKCS#11 library of a pkcs11: PATH_PRIVATE_KEY (HSM, smart card, SoftHSM)", false, "", "FILE");
+	add("PKCS11_PIN", "", "the PKCS#11 token's PIN (environment or .env only, never an option)", true);
+	add("PKCS11_PIN_FILE", "pin-file", "file whose first line is the PKCS#11 token's PIN", false, "", "FILE");
 	add("SEND_X5C", "", "true: send the certificate chain in the assertion header (x5c; --x5c), for azure-ad and oidc", false, "false", "BOOL");
 	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens), none, or redis://host:port/database "
 		"(shared by every machine with the same key)", false, "file", "STORE");
@@ -179,6 +183,25 @@ SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
 		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path};
 	}
 	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
+	if (path.compare(0, 7, "pkcs11:") == 0)
+	{
+		// A key in an HSM or smart card: the PIN from PKCS11_PIN or the first line of PKCS11_PIN_FILE.
+		std::optional<std::string> pin = settings.get("PKCS11_PIN");
+		if (!pin)
+			if (auto pinFile = settings.get("PKCS11_PIN_FILE"))
+			{
+				checkTrustedFile(*pinFile, "PIN file (PKCS11_PIN_FILE)", TrustedFileKind::Secret);
+				std::ifstream in(*pinFile);
+				std::string line;
+				if (!in || !std::getline(in, line)) throw InputException("cannot read the PIN file '" + *pinFile + "' (PKCS11_PIN_FILE)");
+				if (!line.empty() && line.back() == '\r') line.pop_back();
+				pin = line;
+				detail::WipeOnExit wipeLine{line};
+			}
+		std::string noPin;
+		detail::WipeOnExit wipePin{pin ? *pin : noPin};
+		return {PrivateKey::fromPkcs11(path, settings.getOr("PKCS11_MODULE", ""), pin), "PKCS#11 key '" + path + "'", ""};
+	}
 	if (isPkcs12Path(path)) return {readPkcs12(path, passphrase).key, "PKCS#12 file '" + path + "'", path};
 	return {PrivateKey::fromFile(path, passphrase), path, path};
 }

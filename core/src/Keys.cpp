@@ -335,6 +335,7 @@ void PrivateKey::checkSuits(const Algorithm& alg) const
 
 std::string PrivateKey::toPem(const std::optional<std::string>& passphrase) const
 {
+	if (_hardware) throw InputException("a key in a PKCS#11 token cannot be exported: it signs where it is");
 	BioPtr bio(BIO_new(BIO_s_mem()));
 	int ok;
 	if (passphrase)

@@ -12,6 +12,7 @@
 #include "jwtflow/Json.h"
 #include "jwtflow/SecureFiles.h"
 #include "jwtflow/Assertion.h"
+#include "jwtflow/Algorithm.h"
 #include "jwtflow/Provider.h"
 #include "jwtflow/SafeText.h"
 #include "jwtflow/Settings.h"
@@ -149,8 +150,67 @@ void MemoryTokenStore::unlock(const std::string& key)
 
 // ---- TokenSealer ----
 
+namespace {
+
+const char* const HARDWARE_SEAL_LABEL = "jwtflow token cache v1: sealing key of a key that cannot leave its token";
+
+/// The input keying material for a key kept in a PKCS#11 token, whose private part cannot be read
+/// (DESIGN.md, token stores): for RSA, a PKCS#1 v1.5 signature of a fixed label made in the token
+/// (deterministic: the same key gives the same bytes); for EC, whose signatures are not
+/// deterministic, a random key of the user's in a 0600 file beside the cache, named by the public key.
+std::string hardwareKeyMaterial(const PrivateKey& key)
+{
+	if (key.type() == KeyType::RSA)
+	{
+		const std::string der = key.publicKey().toDer();
+		return key.sign(Algorithm::fromName("RS256"), std::string(HARDWARE_SEAL_LABEL) + der);
+	}
+	const std::string folder = userCacheFolder("sealing-keys");
+	if (folder.empty()) throw InputException("no folder for the sealing key of a PKCS#11 EC key: set HOME or XDG_CACHE_HOME");
+	makePrivateFolders(folder);
+	checkTrustedFolder(folder, "the sealing-key folder");
+	Poco::SHA2Engine sha;
+	sha.update(key.publicKey().toDer());
+	const std::string path = folder + "/" + Poco::DigestEngine::digestToHex(sha.digest()) + ".key";
+	for (int attempt = 0; attempt < 2; ++attempt)
+	{
+		struct stat st{};
+		if (::lstat(path.c_str(), &st) == 0)
+		{
+			checkTrustedFile(path, "the sealing key", TrustedFileKind::Secret);
+			const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0) throw InputException("cannot read the sealing key '" + path + "': " + std::strerror(errno));
+			std::string data(33, '\0');
+			const ssize_t n = ::read(fd, &data[0], data.size());
+			::close(fd);
+			if (n != 32) throw InputException("the sealing key '" + path + "' is not 32 bytes: remove it (the cached tokens go with it)");
+			data.resize(32);
+			return data;
+		}
+		std::string fresh(32, '\0');
+		if (RAND_bytes(reinterpret_cast<unsigned char*>(&fresh[0]), 32) != 1) throw Exception("no random sealing key: " + detail::takeOpenSslError());
+		try
+		{
+			writeNewFile(path, fresh, 0600);
+			return fresh;
+		}
+		catch (const InputException&)
+		{
+			// Another process made it first: read theirs.
+		}
+	}
+	throw InputException("cannot make the sealing key '" + path + "'");
+}
+
+} // namespace
+
 TokenSealer::TokenSealer(const PrivateKey& signingKey)
 {
+	if (signingKey.isHardwareKey())
+	{
+		_ikm = hardwareKeyMaterial(signingKey);
+		return;
+	}
 	// PKCS#8 DER, the same bytes whatever format the key file was in.
 	PKCS8_PRIV_KEY_INFO* info = EVP_PKEY2PKCS8(signingKey.native());
 	unsigned char* der = nullptr;
@@ -510,7 +570,7 @@ std::map<std::string, std::string> loginIdentity(const Provider& provider, const
 {
 	static const std::set<std::string> irrelevant = {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY",
 		"PATH_CERTIFICATE", "CA_FILE", "JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "RET_URL", "DISCOVERY_CACHE_SECONDS", "SEND_X5C",
-		"REDIS_PASSWORD_FILE"};
+		"REDIS_PASSWORD_FILE", "PKCS11_MODULE", "PKCS11_PIN_FILE"};
 	std::map<std::string, std::string> identity = {{"provider", provider.name()}};
 	std::vector<SettingSpec> specs = provider.settings();
 	for (const auto& core: coreSettings()) specs.push_back(core);

@@ -38,6 +38,17 @@ public:
 		const std::optional<std::string>& passphrase = std::nullopt);
 		/// As fromFile(), from text in memory; label names it in messages.
 
+	static PrivateKey fromPkcs11(const std::string& uri, const std::string& module, const std::optional<std::string>& pin);
+		/// A key that stays in an HSM or smart card, named by an RFC 7512 URI
+		/// (pkcs11:token=...;object=...), reached through OpenSSL's pkcs11
+		/// engine (Debian's libengine-pkcs11-openssl) with the PKCS#11 module
+		/// `module`. Signing happens in the token. Throws InputException (exit
+		/// 3) for a missing engine or module, a wrong PIN, or no such key; the
+		/// PIN never appears in a message.
+
+	bool isHardwareKey() const;
+		/// True for a PKCS#11 key: its private part cannot be read (toPem() throws).
+
 	KeyType type() const;
 		/// RSA or EC.
 
@@ -71,6 +82,7 @@ public:
 private:
 	std::shared_ptr<evp_pkey_st> _key;
 	std::string _curve;   /// read once: asking OpenSSL for the group name on every signature is slow
+	bool _hardware = false;
 };
 
 class JWTFLOW_API PublicKey
