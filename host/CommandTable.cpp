@@ -183,14 +183,14 @@ const std::vector<CommandSpec>& commandTable()
 			{"certificate", "thumbprint", "output"}, false,
 			{"jwtflow thumbprint --certificate certificate.pem", "jwtflow thumbprint --thumbprint AE:B5:F6:9D:... --output json"},
 			false, {}, [](App& a, Provider*) { return a.commandThumbprint(); }},
-		{false, "jwk", "print the public JWK (or JWK Set) of a key, certificate or PKCS#12 file", "[--certificate FILE | --private-key FILE | --public-key FILE] [--alg ALG] [--kid KID] [--x5c] [--jwks] [--thumbprint]",
+		{false, "jwk", "print the public JWK (or JWK Set) of a key, certificate, PKCS#12 file or PKCS#11 key", "[--certificate FILE | --private-key FILE|pkcs11:URI | --public-key FILE] [--alg ALG] [--kid KID] [--x5c] [--jwks] [--thumbprint]",
 			"Prints the public JWK an OIDC provider (Okta, Keycloak, Auth0) registers for private_key_jwt:\n"
 			"kid is the key's RFC 7638 thumbprint unless --kid says otherwise; no alg unless --alg pins one\n"
 			"(a registered alg binds the key to that one algorithm); with a certificate, x5t and x5t#S256,\n"
 			"and with --x5c the chain. --jwks wraps it in {\"keys\": [...]}; --thumbprint (or --rfc7638)\n"
 			"prints the RFC 7638 thumbprint alone. Without an option it reads PATH_CERTIFICATE and\n"
 			"PATH_PRIVATE_KEY from the settings (.env).",
-			{"certificate", "private-key", "public-key", "passphrase-file", "alg", "kid", "x5c", "jwks", "rfc7638", "output"}, false,
+			{"certificate", "private-key", "public-key", "passphrase-file", "pkcs11-module", "pin-file", "alg", "kid", "x5c", "jwks", "rfc7638", "output"}, false,
 			{"jwtflow jwk --private-key private_key.pem", "jwtflow jwk --certificate certificate.pem --x5c --jwks",
 				"jwtflow jwk --public-key public_key.pem --thumbprint"},
 			false, {}, [](App& a, Provider*) { return a.commandJwk(); }},

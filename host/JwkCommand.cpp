@@ -50,7 +50,7 @@ int JwtflowApp::commandJwk()
 	if (keyPath)
 	{
 		Credentials credentials = isPkcs12Path(*keyPath) ? readPkcs12(*keyPath, passphrase)
-			: Credentials{PrivateKey::fromFile(*keyPath, passphrase), {}};
+			: Credentials{loadPrivateKey(*keyPath, s), {}};   // PEM, DER or a pkcs11: URI
 		if (key && !key->matches(credentials.key))
 			throw InputException("the certificate '" + *certPath + "' does not belong to the private key '" + *keyPath + "'");
 		if (chain.empty()) chain = credentials.chain;

@@ -147,6 +147,13 @@ TEST_F(Pkcs11, TheTokenSignsForThreeProvidersAndTheEmulatorIssuesTokens)
 	RunResult oidcToken = cli({"oidc", "token"}, oidc);
 	EXPECT_EQ(oidcToken.exitCode, 0) << oidcToken.err;
 	EXPECT_EQ(cli({"oidc", "token"}, oidc).out, oidcToken.out) << "cached: an EC key's sealing key is a 0600 file of the user's";
+	// jwtflow jwk reads the key's public half out of the token: the same thumbprint as its certificate's.
+	for (const auto& pair: {std::make_pair(std::string(RSA_URI), rsaCert), std::make_pair(std::string(EC_URI), ecCert)})
+	{
+		RunResult fromToken = cli({"jwk", "--private-key", pair.first, "--thumbprint"});
+		ASSERT_EQ(fromToken.exitCode, 0) << fromToken.err;
+		EXPECT_EQ(fromToken.out, cli({"jwk", "--certificate", pair.second, "--thumbprint"}).out);
+	}
 	struct stat st{};
 	ASSERT_EQ(::stat(dir.file("cache/jwtflow/sealing-keys").c_str(), &st), 0);
 	EXPECT_EQ(st.st_mode & 0777, 0700u);

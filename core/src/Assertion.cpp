@@ -172,17 +172,8 @@ std::string randomJwtId()
 
 } // namespace
 
-SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
+PrivateKey loadPrivateKey(const std::string& path, const Settings& settings)
 {
-	std::optional<std::string> passphrase = passphraseFrom(settings);
-	std::string empty;
-	detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
-	if (std::optional<KeyMaterial> material = provider.privateKey(settings))
-	{
-		detail::WipeOnExit wipePem{material->pem};
-		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path};
-	}
-	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
 	if (path.compare(0, 7, "pkcs11:") == 0)
 	{
 		// A key in an HSM or smart card: the PIN from PKCS11_PIN or the first line of PKCS11_PIN_FILE.
@@ -200,10 +191,29 @@ SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
 			}
 		std::string noPin;
 		detail::WipeOnExit wipePin{pin ? *pin : noPin};
-		return {PrivateKey::fromPkcs11(path, settings.getOr("PKCS11_MODULE", ""), pin), "PKCS#11 key '" + path + "'", ""};
+		return PrivateKey::fromPkcs11(path, settings.getOr("PKCS11_MODULE", ""), pin);
 	}
-	if (isPkcs12Path(path)) return {readPkcs12(path, passphrase).key, "PKCS#12 file '" + path + "'", path};
-	return {PrivateKey::fromFile(path, passphrase), path, path};
+	std::optional<std::string> passphrase = passphraseFrom(settings);
+	std::string none;
+	detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : none};
+	if (isPkcs12Path(path)) return readPkcs12(path, passphrase).key;
+	return PrivateKey::fromFile(path, passphrase);
+}
+
+SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
+{
+	std::optional<std::string> passphrase = passphraseFrom(settings);
+	std::string empty;
+	detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
+	if (std::optional<KeyMaterial> material = provider.privateKey(settings))
+	{
+		detail::WipeOnExit wipePem{material->pem};
+		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path};
+	}
+	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
+	const std::string label = path.compare(0, 7, "pkcs11:") == 0 ? "PKCS#11 key '" + path + "'"
+		: isPkcs12Path(path) ? "PKCS#12 file '" + path + "'" : path;
+	return {loadPrivateKey(path, settings), label, path.compare(0, 7, "pkcs11:") == 0 ? std::string() : path};
 }
 
 AssertionMinter::AssertionMinter(const Provider& provider, const Settings& settings, ExtraClaims extraClaims):

@@ -55,6 +55,11 @@ struct JWTFLOW_API SigningKey
 	std::string path;    /// the file it was read from; empty when none
 };
 
+JWTFLOW_API PrivateKey loadPrivateKey(const std::string& path, const Settings& settings);
+	/// The private key at path: a PEM or DER file, a PKCS#12 file (.p12/.pfx), or a
+	/// pkcs11: URI (with PKCS11_MODULE and PKCS11_PIN / PKCS11_PIN_FILE), decrypted
+	/// with the passphrase settings. Throws InputException for a key that cannot be used.
+
 JWTFLOW_API SigningKey loadSigningKey(const Provider& provider, const Settings& settings);
 	/// The provider's own key (Provider::privateKey) or else PATH_PRIVATE_KEY,
 	/// decrypted with the passphrase settings; the PEM text and passphrase are
