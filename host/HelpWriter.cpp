@@ -16,6 +16,7 @@
 #include <Poco/String.h>
 #include <algorithm>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 namespace jwtflow {
@@ -192,7 +193,19 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 		for (const auto& a: offeredActions(*provider))
 			if (const CommandSpec* spec = findCommand(a, true)) out << padded("  " + a, 14) << spec->summary << "\n";
 		out << "\nsettings (environment / .env name, option):\n";
-		for (const auto& s: providerSettingSpecs(*provider)) out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
+		// Settings for keys in a token, the shared cache's password and x5c apply to few: named on one line.
+		static const std::set<std::string> rare = {"PKCS11_MODULE", "PKCS11_PIN", "PKCS11_PIN_FILE", "REDIS_PASSWORD",
+			"REDIS_PASSWORD_FILE", "SEND_X5C", "HTTPS_PROXY"};
+		std::string rareNames;
+		for (const auto& s: providerSettingSpecs(*provider))
+		{
+			if (rare.count(s.name))
+				rareNames += (rareNames.empty() ? "" : ", ") + s.name;
+			else
+				out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
+		}
+		if (!rareNames.empty())
+			out << "  also: " << rareNames << "\n        (jwtflow " << providerName << " describe shows their values; docs/user-guide.md explains them)\n";
 		out << "\nglobal options:\n";
 		for (const auto& name: globalOptions()) out << optionLine(name);
 		out << "\njwtflow " << providerName << " <action> --help shows an action's options and examples.\n";
