@@ -294,6 +294,28 @@ TEST_F(Hostile, APostOrPatchIsNeverSentTwiceButA429Is)
 	EXPECT_EQ(server.requests().size(), 5u) << "refused before sending";
 }
 
+TEST_F(Hostile, AHeadAnswerHasNoBodyWhateverItsContentLengthSays)
+{
+	HostileServer server([&](HostileServer::Connection& c) {
+		while (!c.stopping)
+		{
+			if (server.readRequest(c).empty()) return;
+			HostileServer::sendAll(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n");
+		}
+	}, tls.context);
+	HttpOptions options;
+	options.caFile = tls.caFile;
+	options.timeoutSeconds = 5;
+	HttpClient http(options);
+	HttpCall head;
+	head.method = "HEAD";
+	head.url = server.baseUrl() + "/services/data/";
+	HttpResponse r = http.request(head);
+	EXPECT_EQ(r.status, 200);
+	EXPECT_EQ(r.body, "");
+	EXPECT_EQ(r.tries, 1) << "not a broken answer";
+}
+
 TEST_F(Hostile, RetryAfterIsClampedToOneToSixtySeconds)
 {
 	EXPECT_EQ(retryAfterSeconds(""), -1);

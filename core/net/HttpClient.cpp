@@ -315,7 +315,7 @@ struct HttpClient::Impl
 		result.date = response.get("Date", "");
 		result.retryAfter = response.get("Retry-After", "");
 		for (const auto& h: response) result.headers.emplace_back(h.first, h.second);
-		if (response.hasContentLength() && response.getContentLength64() > static_cast<Poco::Int64>(options.maxBodyBytes))
+		if (outgoing.method != "HEAD" && response.hasContentLength() && response.getContentLength64() > static_cast<Poco::Int64>(options.maxBodyBytes))
 		{
 			s.reset();
 			throw NetworkException(uri.getHost() + " answered HTTP " + std::to_string(result.status) + " with a body of "
@@ -338,7 +338,9 @@ struct HttpClient::Impl
 			if (deadline.expired()) throw Poco::TimeoutException("whole request");
 		}
 		if (deadline.expired()) throw Poco::TimeoutException("whole request");
-		if (response.hasContentLength() && static_cast<Poco::Int64>(result.body.size()) < response.getContentLength64())
+		// A HEAD answer, a 204 and a 304 carry no body whatever Content-Length says.
+		const bool bodyless = outgoing.method == "HEAD" || result.status == 204 || result.status == 304;
+		if (!bodyless && response.hasContentLength() && static_cast<Poco::Int64>(result.body.size()) < response.getContentLength64())
 		{
 			s.reset();
 			throw NetworkException(uri.getHost() + " closed the connection before the whole answer arrived (got "
