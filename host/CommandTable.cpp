@@ -56,6 +56,7 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("jwks", "", "", "print a JWK Set ({\"keys\": [...]}) rather than one JWK", true),
 		option("kid", "", "KID", "the JWK's kid (default: its RFC 7638 thumbprint)", false, ArgumentKind::Text),
 		option("rfc7638", "", "", "print only the key's RFC 7638 thumbprint (jwk --thumbprint does the same)", true),
+		option("pkcs11", "", "URI", "keygen: make the key pair inside this PKCS#11 token (pkcs11:token=...;object=...)", false, ArgumentKind::Text),
 		option("local", "", "", "only forget the cached token; do not revoke it at the identity provider", true),
 		option("token", "", "JWT", "the JWT ('-' reads standard input); the JWT may also be given as a word", false, ArgumentKind::Text),
 		option("out", "", "DIR", "the folder to write to", false, ArgumentKind::Folder),
@@ -169,13 +170,14 @@ const std::vector<CommandSpec>& commandTable()
 			"Shows a JWT's header and claims (and its dates) WITHOUT verifying its signature.",
 			{"token", "output"}, false, {"jwtflow decode \"$JWT\"", "jwtflow decode - --output json < token.txt"},
 			true, {}, [](App& a, Provider*) { return a.commandDecode(); }},
-		{false, "keygen", "make a key pair and a certificate to register at the IdP", "--out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt] [--force]",
+		{false, "keygen", "make a key pair and a certificate to register at the IdP", "--out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt | --pkcs11 URI] [--force]",
 			"Writes private_key.pem (0600, PKCS#8), certificate.pem and .der, public_key.pem and\n"
 			"public_key.jwk (with its RFC 7638 thumbprint as kid, and no alg unless --alg pins one), each\n"
 			"created new, and a .gitignore in a\n"
 			"folder it makes; prints the thumbprints and where to upload the certificate.",
-			{"out", "bits", "curve", "days", "cn", "encrypt", "force", "passphrase-file", "alg"}, false,
-			{"jwtflow keygen --out keys", "jwtflow keygen --out keys --curve P-256 --days 730"},
+			{"out", "bits", "curve", "days", "cn", "encrypt", "force", "passphrase-file", "alg", "pkcs11", "pkcs11-module", "pin-file"}, false,
+			{"jwtflow keygen --out keys", "jwtflow keygen --out keys --curve P-256 --days 730",
+				"jwtflow keygen --out keys --pkcs11 'pkcs11:token=prod;object=jwt-signer' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so"},
 			false, {}, [](App& a, Provider*) { return a.commandKeygen(); }},
 		{false, "thumbprint", "print a certificate's thumbprints in every form", "(--certificate FILE | --thumbprint ANY)",
 			"Prints x5t, x5t#S256 (with a certificate), the SHA-1 hex form the Azure portal shows, the\n"

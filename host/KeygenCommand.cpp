@@ -91,10 +91,25 @@ int JwtflowApp::commandKeygen()
 			if (Poco::File(p).exists())
 				throw UsageException("'" + p + "' exists: keygen never overwrites a key; give --force to replace the files");
 	}
+	// --pkcs11 URI: the key pair is made inside the token; only the certificate and public files are written.
+	const std::string tokenUri = flagValue("pkcs11");
+	if (!tokenUri.empty() && hasFlag("encrypt")) throw UsageException("--encrypt and --pkcs11 exclude each other: a token's key never leaves it");
+	std::optional<std::string> pin;
+	if (!tokenUri.empty())
+	{
+		pin = pkcs11PinFrom(settings());
+		if (!pin) throw UsageException("keygen --pkcs11 needs the token's PIN: PKCS11_PIN (environment or .env) or --pin-file FILE");
+	}
 	const bool createdFolder = makeKeyFolder(dir.toString());
 
-	PrivateKey key = _values.count("curve") ? KeyFactory::generateEc(flagValue("curve"))
-		: KeyFactory::generateRsa(intOption(flagValue("bits", "2048"), "bits", 1024, 16384));
+	const int bits = intOption(flagValue("bits", "2048"), "bits", 1024, 16384);
+	if (!tokenUri.empty())
+	{
+		if (_values.count("curve") && flagValue("curve") != "P-256") throw UsageException("--curve: P-256 is the curve jwtflow signs with");
+		KeyFactory::generateInToken(tokenUri, settings().getOr("PKCS11_MODULE", ""), *pin, _values.count("curve") > 0, bits);
+	}
+	PrivateKey key = !tokenUri.empty() ? PrivateKey::fromPkcs11(tokenUri, settings().getOr("PKCS11_MODULE", ""), pin)
+		: _values.count("curve") ? KeyFactory::generateEc(flagValue("curve")) : KeyFactory::generateRsa(bits);
 	CertificateRequest request;
 	request.commonName = cn;
 	request.days = days;
@@ -107,7 +122,7 @@ int JwtflowApp::commandKeygen()
 		if (force) replaceFile(path, data, mode);
 		else writeNewFile(path, data, mode);
 	};
-	write(keyPath, key.toPem(passphrase), 0600);
+	if (tokenUri.empty()) write(keyPath, key.toPem(passphrase), 0600);
 	write(certPath, cert.toPem(), 0644);
 	write(derPath, cert.der(), 0644);
 	write(pubPath, key.publicKey().toPem(), 0644);
@@ -117,7 +132,8 @@ int JwtflowApp::commandKeygen()
 	// A folder keygen made holds a private key: keep it out of git whatever the repository says.
 	if (createdFolder) writeNewFile(Poco::Path(dir, ".gitignore").toString(), "# made by jwtflow keygen: keys stay out of git\n*\n", 0644);
 
-	_console.result("private key:  " + keyPath + " (mode 0600" + std::string(passphrase ? ", encrypted" : "") + ")");
+	if (tokenUri.empty()) _console.result("private key:  " + keyPath + " (mode 0600" + std::string(passphrase ? ", encrypted" : "") + ")");
+	else _console.result("private key:  in the token, " + tokenUri + " (not extractable)");
 	_console.result("certificate:  " + certPath + " (and " + derPath + ")");
 	_console.result("public key:   " + pubPath + " (and " + jwkPath + ")");
 	_console.result("x5t:          " + cert.x5t());
@@ -129,7 +145,8 @@ int JwtflowApp::commandKeygen()
 		"  Entra ID:   app registration > Certificates & secrets > Certificates > upload " + certPath + "\n"
 		"  OIDC:       Okta app > Client authentication: Public key > add " + jwkPath + " (Keycloak: Keys > import\n"
 		"              " + certPath + "); then KEY_ID=" + kid + "\n"
-		"  then set PATH_PRIVATE_KEY=" + keyPath + " (and PATH_CERTIFICATE=" + certPath + " for azure-ad)");
+		"  then set PATH_PRIVATE_KEY=" + (tokenUri.empty() ? keyPath : "\"" + tokenUri + "\" and PKCS11_MODULE") + " (and PATH_CERTIFICATE="
+		+ certPath + " for azure-ad)");
 	return 0;
 }
 

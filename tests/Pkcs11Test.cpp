@@ -191,3 +191,30 @@ TEST_F(Pkcs11, AWrongPinNoSuchKeyAndNoModuleAreClearErrorsWithoutThePin)
 		{"PKCS11_MODULE", MODULE}, {"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", RSA_URI}});
 	EXPECT_EQ(fromFile.exitCode, 0) << fromFile.err;
 }
+
+TEST_F(Pkcs11, KeygenMakesTheKeyPairInsideTheTokenAndWritesOnlyPublicFiles)
+{
+	const std::string uri = "pkcs11:token=jwtflow-test;object=keygen-made";
+	RunResult keygen = cli({"keygen", "--out", dir.file("made"), "--pkcs11", uri});
+	ASSERT_EQ(keygen.exitCode, 0) << keygen.err;
+	EXPECT_NE(keygen.out.find("in the token"), std::string::npos) << keygen.out;
+	EXPECT_EQ(::access(dir.file("made/private_key.pem").c_str(), F_OK), -1) << "no private key file";
+	// The token holds it, made there, sensitive and never extractable (as pkcs11-tool reads its attributes).
+	RunResult objects = run({"/usr/bin/pkcs11-tool", "--module", MODULE, "--token-label", "jwtflow-test", "--login", "--pin", PIN,
+		"--list-objects", "--type", "privkey"}, "", {{"SOFTHSM2_CONF", conf}});
+	const auto at = objects.out.find("label:      keygen-made");
+	ASSERT_NE(at, std::string::npos) << objects.out;
+	const std::string entry = objects.out.substr(at, 300);
+	EXPECT_NE(entry.find("sensitive, always sensitive, never extractable, local"), std::string::npos) << entry;
+	// The certificate is signed by the key in the token: openssl checks it against itself.
+	EXPECT_NE(openssl({"verify", "-CAfile", dir.file("made/certificate.pem"), dir.file("made/certificate.pem")}).find("OK"), std::string::npos);
+	// And the key signs: python3-jwt verifies with the public key keygen wrote.
+	RunResult jwt = cli({"salesforce", "jwt"}, {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", uri}});
+	ASSERT_EQ(jwt.exitCode, 0) << jwt.err;
+	openssl({"pkey", "-pubin", "-in", dir.file("made/public_key.pem"), "-outform", "DER", "-out", dir.file("made.pub.der")});
+	EXPECT_EQ(trim(python(PY_VERIFY, {trim(jwt.out), dir.file("made.pub.der"), "RS256", "https://login.salesforce.com"})),
+		std::string("RS256 ") + CLIENT_ID);
+	RunResult noPin = cli({"keygen", "--out", dir.file("nopin"), "--pkcs11", uri + "-2"}, {{"PKCS11_PIN", ""}});
+	EXPECT_EQ(noPin.exitCode, 2) << noPin.err;
+	EXPECT_NE(noPin.err.find("PIN"), std::string::npos) << noPin.err;
+}

@@ -172,23 +172,25 @@ std::string randomJwtId()
 
 } // namespace
 
+std::optional<std::string> pkcs11PinFrom(const Settings& settings)
+{
+	if (auto pin = settings.get("PKCS11_PIN")) return pin;
+	auto pinFile = settings.get("PKCS11_PIN_FILE");
+	if (!pinFile) return std::nullopt;
+	checkTrustedFile(*pinFile, "PIN file (PKCS11_PIN_FILE)", TrustedFileKind::Secret);
+	std::ifstream in(*pinFile);
+	std::string line;
+	if (!in || !std::getline(in, line)) throw InputException("cannot read the PIN file '" + *pinFile + "' (PKCS11_PIN_FILE)");
+	if (!line.empty() && line.back() == '\r') line.pop_back();
+	return line;
+}
+
 PrivateKey loadPrivateKey(const std::string& path, const Settings& settings)
 {
 	if (path.compare(0, 7, "pkcs11:") == 0)
 	{
-		// A key in an HSM or smart card: the PIN from PKCS11_PIN or the first line of PKCS11_PIN_FILE.
-		std::optional<std::string> pin = settings.get("PKCS11_PIN");
-		if (!pin)
-			if (auto pinFile = settings.get("PKCS11_PIN_FILE"))
-			{
-				checkTrustedFile(*pinFile, "PIN file (PKCS11_PIN_FILE)", TrustedFileKind::Secret);
-				std::ifstream in(*pinFile);
-				std::string line;
-				if (!in || !std::getline(in, line)) throw InputException("cannot read the PIN file '" + *pinFile + "' (PKCS11_PIN_FILE)");
-				if (!line.empty() && line.back() == '\r') line.pop_back();
-				pin = line;
-				detail::WipeOnExit wipeLine{line};
-			}
+		// A key in an HSM or smart card.
+		std::optional<std::string> pin = pkcs11PinFrom(settings);
 		std::string noPin;
 		detail::WipeOnExit wipePin{pin ? *pin : noPin};
 		return PrivateKey::fromPkcs11(path, settings.getOr("PKCS11_MODULE", ""), pin);

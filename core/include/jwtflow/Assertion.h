@@ -55,6 +55,10 @@ struct JWTFLOW_API SigningKey
 	std::string path;    /// the file it was read from; empty when none
 };
 
+JWTFLOW_API std::optional<std::string> pkcs11PinFrom(const Settings& settings);
+	/// PKCS11_PIN, else the first line of PKCS11_PIN_FILE (--pin-file, a file only
+	/// its owner may read); nullopt when neither is set.
+
 JWTFLOW_API PrivateKey loadPrivateKey(const std::string& path, const Settings& settings);
 	/// The private key at path: a PEM or DER file, a PKCS#12 file (.p12/.pfx), or a
 	/// pkcs11: URI (with PKCS11_MODULE and PKCS11_PIN / PKCS11_PIN_FILE), decrypted

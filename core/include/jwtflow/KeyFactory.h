@@ -40,6 +40,12 @@ public:
 	static PrivateKey generateEc(const std::string& curve = "P-256");
 		/// A new EC key. Throws UsageException for curves other than P-256.
 
+	static void generateInToken(const std::string& uri, const std::string& module, const std::string& pin, bool ellipticCurve, int bits);
+		/// Makes a key pair inside a PKCS#11 token (the URI's token= and object=
+		/// name the token and the new key's label): the private key is sensitive
+		/// and not extractable. Load it with PrivateKey::fromPkcs11. Throws
+		/// InputException for a module, token, PIN or mechanism that fails.
+
 	static Certificate issue(const PrivateKey& subjectKey, const CertificateRequest& request,
 		const PrivateKey* issuerKey = nullptr, const Certificate* issuerCert = nullptr);
 		/// A certificate for subjectKey, signed with SHA-256 by issuerKey (and
