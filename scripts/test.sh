@@ -29,7 +29,7 @@ if [ "${JWTFLOW_SKIP_SANITIZERS:-0}" != "1" ]; then
   cmake --build build-asan -j"$jobs"
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-  LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp" \
+  LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
     ctest --test-dir build-asan -j"$jobs" --output-on-failure --no-tests=error | tee build-asan/ctest.log
   summary+=("ASan+UBSan suite (${sanitizer_cxx:+clang, }halts on the first report): $(grep -E 'tests passed' build-asan/ctest.log | tail -1)")
 fi

@@ -78,6 +78,10 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 		::dup2(err, 2);
 		std::map<std::string, std::string> vars = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
 			{"HOME", std::getenv("HOME") ? std::getenv("HOME") : "/tmp"}};
+		// The sanitizer build's options (the leak suppressions for OpenSSL's and the PKCS#11 module's
+		// process-wide tables) reach the programs the tests run.
+		for (const char* name: {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"})
+			if (const char* value = std::getenv(name)) vars[name] = value;
 		// Each run gets an empty token cache of its own unless the test names one.
 		vars["XDG_CACHE_HOME"] = io.file("cache");
 		for (const auto& e: env) vars[e.first] = e.second;   // env replaces the defaults

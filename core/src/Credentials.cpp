@@ -19,6 +19,7 @@
 #include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <cstdlib>
 #include <mutex>
 
 namespace jwtflow {
@@ -39,11 +40,14 @@ bool loadLegacyProvider()
 {
 	static std::once_flag once;
 	static bool loaded = false;
+	static OSSL_PROVIDER* legacy = nullptr;
+	static OSSL_PROVIDER* fallback = nullptr;
 	std::call_once(once, [] {
-		OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
-		OSSL_PROVIDER* fallback = OSSL_PROVIDER_load(nullptr, "default");
+		legacy = OSSL_PROVIDER_load(nullptr, "legacy");
+		fallback = OSSL_PROVIDER_load(nullptr, "default");
 		loaded = legacy != nullptr && fallback != nullptr;
 		ERR_clear_error();
+		// Kept for the life of the process (as OpenSSL keeps its default provider); tests/lsan.supp knows.
 	});
 	return loaded;
 }
