@@ -4,9 +4,14 @@
 #                    [OUTPUT_DIRECTORY <dir>])
 #
 # Builds a provider plugin as a MODULE library named jwtflow-provider-<name>.so
-# (into OUTPUT_DIRECTORY, default <build>/plugins.d), linked against
-# JwtFlow::core, with hidden symbols: only the POCO manifest and the ABI
-# function of jwtflow/PluginAbi.h are exported. DESCRIPTOR is copied next to
+# (into OUTPUT_DIRECTORY, default <build>/plugins.d) against JwtFlow::plugin-sdk:
+# the jwtflow and POCO headers, and no library. Its jwtflow, POCO and C++
+# runtime symbols resolve to the host's when it is loaded, so the same file
+# loads into the shared jwtflow and into the single-file one (docs/plugins.md).
+# Hidden symbols: only the POCO manifest and the ABI functions of
+# jwtflow/PluginAbi.h are exported. LIBRARIES adds libraries of the plugin's
+# own; linking JwtFlow::core or JwtFlow::net there ties it to the shared
+# layout (the single-file jwtflow then refuses it, with the reason). DESCRIPTOR is copied next to
 # the library as <name>.properties, so the folder works with
 # `jwtflow --plugins <dir>` at once. Sets JWTFLOW_LAST_PLUGIN_TARGET in the
 # caller's scope. Used by jwtflow's own providers and, installed with the
@@ -18,7 +23,7 @@ function(jwtflow_add_plugin name)
   endif()
   set(target "jwtflow-provider-${name}")
   add_library(${target} MODULE ${ARG_SOURCES})
-  target_link_libraries(${target} PRIVATE JwtFlow::core ${ARG_LIBRARIES})
+  target_link_libraries(${target} PRIVATE JwtFlow::plugin-sdk ${ARG_LIBRARIES})
   if(NOT ARG_OUTPUT_DIRECTORY)
     if(JWTFLOW_PLUGIN_OUTPUT_DIR)
       set(ARG_OUTPUT_DIRECTORY "${JWTFLOW_PLUGIN_OUTPUT_DIR}")
@@ -33,10 +38,8 @@ function(jwtflow_add_plugin name)
     LIBRARY_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
     INSTALL_RPATH "$ORIGIN/../..")
   target_compile_features(${target} PRIVATE cxx_std_17)
-  # clang leaves the sanitizer runtime to the executable (fuzz and clang sanitizer builds)
-  if(NOT JWTFLOW_FUZZ AND NOT (JWTFLOW_SANITIZE AND CMAKE_CXX_COMPILER_ID STREQUAL "Clang"))
-    target_link_options(${target} PRIVATE -Wl,--no-undefined)
-  endif()
+  # No --no-undefined: the SDK's symbols are the host's. The registry opens each plugin with every
+  # symbol bound (RTLD_NOW, in a child process) and refuses one that needs what the host lacks.
   if(COMMAND jwtflow_warnings)
     jwtflow_warnings(${target})
   endif()

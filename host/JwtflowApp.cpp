@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "BuiltInProviders.h"
 #include "CommandTable.h"
 #include <algorithm>
 #include "jwtflow/Exception.h"
@@ -128,7 +129,7 @@ void JwtflowApp::prescan(int argc, char** argv)
 	}
 	// The install's plugin folders come from the real executable, never from
 	// argv[0] or the current folder.
-	_registry.reset(new PluginRegistry(PluginRegistry::defaultSearchPath(_pluginDirs, PluginRegistry::executablePath())));
+	_registry.reset(new PluginRegistry(PluginRegistry::defaultSearchPath(_pluginDirs, PluginRegistry::executablePath()), builtInProviders()));
 	if (!positional.empty())
 	{
 		_command = positional[0];

@@ -38,7 +38,10 @@ std::string checkInChild(const std::string& path)
 	void* (*volatile open)(const char*, int) = ::dlopen;
 	try
 	{
-		handle = open(path.c_str(), RTLD_LAZY | RTLD_LOCAL);   // initializers run; symbols bound only when used
+		// Every symbol bound now: a plugin that needs a function this program does
+		// not have (the single-file jwtflow exports only the plugin SDK) is refused
+		// here, not killed by the loader at its first call.
+		handle = open(path.c_str(), RTLD_NOW | RTLD_LOCAL);
 	}
 	catch (const std::exception& e)
 	{
@@ -146,18 +149,24 @@ std::string probePluginLibrary(const std::string& path, int timeoutSeconds)
 
 namespace {
 
+const std::size_t MAX_REMEMBERED = 256;   // lines of the plugins-checked file
+
 std::string checkedCacheFile()
 {
 	const std::string folder = userCacheFolder("");
 	return folder.empty() ? folder : folder + "plugins-checked";
 }
 
-/// One line per library that passed: "dev ino size mtime ctime path".
+/// One line per library that passed: "<program> dev ino size mtime ctime path",
+/// where <program> identifies the running executable the same way (a pass in
+/// the shared jwtflow says nothing of the single-file one, which exports less).
 std::string identityOf(const std::string& path)
 {
 	struct stat st{};
-	if (::stat(path.c_str(), &st) != 0) return {};
+	struct stat self{};
+	if (::stat(path.c_str(), &st) != 0 || ::stat("/proc/self/exe", &self) != 0) return {};
 	std::ostringstream id;
+	id << self.st_dev << ':' << self.st_ino << ':' << self.st_size << ':' << self.st_mtim.tv_sec << ' ';
 	id << st.st_dev << ' ' << st.st_ino << ' ' << st.st_size << ' ' << st.st_mtim.tv_sec << '.' << st.st_mtim.tv_nsec << ' '
 		<< st.st_ctim.tv_sec << '.' << st.st_ctim.tv_nsec << ' ' << path;
 	return id.str();
@@ -179,7 +188,7 @@ std::string probePluginLibraryCached(const std::string& path)
 	if (!file.empty() && !identity.empty() && cacheTrusted(file))
 	{
 		std::ifstream in(file);
-		for (std::string line; std::getline(in, line) && lines.size() < 256;)
+		for (std::string line; std::getline(in, line) && lines.size() < MAX_REMEMBERED;)
 		{
 			if (line == identity) return {};
 			lines.push_back(line);
@@ -193,9 +202,18 @@ std::string probePluginLibraryCached(const std::string& path)
 		const std::string folder = file.substr(0, file.rfind('/'));
 		makePrivateFolders(folder);
 		if (!trustProblem(folder, TrustedFileKind::Content, true).empty()) return problem;
+		// The newest passes are kept, the oldest dropped: a file that only grew
+		// would, once full, remember nothing new (every start would probe again).
 		std::string text;
-		for (const auto& line: lines)
-			if (line.size() < path.size() || line.compare(line.size() - path.size(), path.size(), path) != 0) text += line + "\n";
+		const std::size_t keep = MAX_REMEMBERED - 1;
+		for (std::size_t i = lines.size() > keep ? lines.size() - keep : 0; i < lines.size(); ++i)
+		{
+			const std::string& line = lines[i];
+			// Replaces this program's older pass for the same path; other programs' stay.
+			const bool samePath = line.size() >= path.size() && line.compare(line.size() - path.size(), path.size(), path) == 0;
+			const bool sameProgram = line.compare(0, line.find(' '), identity, 0, identity.find(' ')) == 0;
+			if (!(samePath && sameProgram)) text += line + "\n";
+		}
 		replaceFile(file, text + identity + "\n", 0600);
 	}
 	catch (const std::exception&)

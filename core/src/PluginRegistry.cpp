@@ -12,6 +12,7 @@
 #include "jwtflow/SafeText.h"
 #include "jwtflow/Suggest.h"
 #include "jwtflow/SecureFiles.h"
+#include "ElfDependencies.h"
 #include "LibraryProbe.h"
 #include <Poco/ClassLoader.h>
 #include <Poco/DirectoryIterator.h>
@@ -39,6 +40,8 @@ struct PluginRegistry::Impl
 {
 	std::vector<std::string> searchPath;
 	std::vector<PluginDescriptor> descriptors;
+	std::vector<BuiltInProvider> builtIns;      // linked into the program: descriptors come first
+	std::set<std::string> shadowedLibraries;    // named by a descriptor that an earlier one of the same name hides
 	std::vector<std::string> libraries;        // every plugin-looking library found, in search order
 	std::set<std::string> attempted;           // libraries already tried
 	std::vector<PluginProblem> problems;
@@ -52,6 +55,8 @@ struct PluginRegistry::Impl
 	{
 		problems.push_back({path, message});
 	}
+	void addBuiltIns(std::vector<BuiltInProvider> linked);
+	std::string layoutProblem(const std::string& path) const;
 };
 
 namespace {
@@ -101,9 +106,38 @@ Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> readDescriptor(const std::s
 
 } // namespace
 
+void PluginRegistry::Impl::addBuiltIns(std::vector<BuiltInProvider> linked)
+{
+	for (auto& builtIn: linked)
+	{
+		PluginDescriptor desc;
+		desc.provider = builtIn.name;
+		desc.path = "(built in)";
+		std::istringstream text(builtIn.descriptor);
+		desc.properties = new Poco::Util::PropertyFileConfiguration(text);
+		desc.className = desc.properties->getRawString("plugin.class", "");
+		desc.description = desc.properties->getRawString("plugin.description", "");
+		descriptors.push_back(desc);
+		builtIns.push_back(std::move(builtIn));
+	}
+}
+
+std::string PluginRegistry::Impl::layoutProblem(const std::string& path) const
+{
+	if (!PluginRegistry::isSingleExecutable()) return {};
+	std::vector<std::string> needed;
+	if (!detail::readElfNeeded(path, needed)) return {};   // not ELF: the probe says why
+	const std::string shared = detail::sharedLayoutDependency(needed);
+	if (shared.empty()) return {};
+	return "built for the shared jwtflow (it needs " + shared + "), while this jwtflow is one executable with POCO"
+		" and the core inside: rebuild the plugin with jwtflow_add_plugin (it links JwtFlow::plugin-sdk only),"
+		" or run it with the shared jwtflow";
+}
+
 void PluginRegistry::Impl::scan()
 {
 	std::set<std::string> providerNames;
+	for (const auto& d: descriptors) providerNames.insert(d.provider);
 	std::set<std::string> seenLibraries;
 	for (const auto& dir: searchPath)
 	{
@@ -135,7 +169,22 @@ void PluginRegistry::Impl::scan()
 				PluginDescriptor desc;
 				desc.provider = path.getBaseName();
 				desc.path = path.toString();
-				if (providerNames.count(desc.provider)) continue;
+				if (providerNames.count(desc.provider))
+				{
+					// Hidden by an earlier one (or a built-in provider): its library is
+					// neither loaded nor reported as undescribed.
+					std::string lib = "jwtflow-provider-" + desc.provider + Poco::SharedLibrary::suffix();
+					try
+					{
+						std::string named = readDescriptor(desc.path)->getRawString("plugin.library", "");
+						if (!named.empty()) lib = named + (Poco::endsWith(named, std::string(Poco::SharedLibrary::suffix())) ? "" : Poco::SharedLibrary::suffix());
+					}
+					catch (const Poco::Exception&)
+					{
+					}
+					shadowedLibraries.insert(Poco::Path(lib).isAbsolute() ? lib : Poco::Path(dir, lib).toString());
+					continue;
+				}
 				try
 				{
 					desc.properties = readDescriptor(desc.path);
@@ -167,6 +216,22 @@ PluginRegistry::PluginRegistry(std::vector<std::string> searchPath): _impl(new I
 {
 	_impl->searchPath = std::move(searchPath);
 	_impl->scan();
+}
+
+PluginRegistry::PluginRegistry(std::vector<std::string> searchPath, std::vector<BuiltInProvider> builtIns): _impl(new Impl)
+{
+	_impl->searchPath = std::move(searchPath);
+	_impl->addBuiltIns(std::move(builtIns));
+	_impl->scan();
+}
+
+bool PluginRegistry::isSingleExecutable()
+{
+#if defined(JWTFLOW_SINGLE_EXECUTABLE)
+	return true;
+#else
+	return false;
+#endif
 }
 
 PluginRegistry::~PluginRegistry()
@@ -273,7 +338,15 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 			return false;
 		}
 	}
-	// 2. Open it in a child process first: its static initializers run there,
+	// 2. The single-file jwtflow: a plugin linked to the shared libraries would
+	// bring a second POCO and core into the process.
+	std::string layout = _impl->layoutProblem(path);
+	if (!layout.empty())
+	{
+		_impl->addProblem(path, layout);
+		return false;
+	}
+	// 3. Open it in a child process first: its static initializers run there,
 	// so one that throws or crashes cannot take the host down. The child also
 	// checks the ABI before any object of the plugin is made.
 	std::string refused = detail::probePluginLibraryCached(path);
@@ -285,7 +358,7 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 	// (No second in-process check: the child checked the ABI, and a remembered
 	// pass is keyed on the library's device, inode, size and times.)
 
-	// 3. Let POCO load the manifest, then create each provider.
+	// 4. Let POCO load the manifest, then create each provider.
 	try
 	{
 		_impl->loader.loadLibrary(path);
@@ -358,8 +431,24 @@ Provider* PluginRegistry::find(const std::string& provider)
 		if (p->name() == provider) return p.get();
 	// Only the library the provider's descriptor names: asking for one
 	// provider never runs the code of another.
+	for (const auto& builtIn: _impl->builtIns)
+		if (builtIn.name == provider)
+		{
+			try
+			{
+				std::unique_ptr<Provider> made(builtIn.create());
+				_impl->providers.push_back(std::move(made));
+				return _impl->providers.back().get();
+			}
+			catch (const std::exception& e)
+			{
+				_impl->addProblem("(built in) " + provider, std::string("the provider failed to start: ") + e.what());
+				return nullptr;
+			}
+		}
 	if (const PluginDescriptor* desc = descriptorFor(provider))
 	{
+		if (desc->library.empty()) return nullptr;
 		loadLibrary(desc->library);
 		for (const auto& p: _impl->providers)
 			if (p->name() == provider) return p.get();
@@ -400,6 +489,7 @@ std::vector<PluginProblem> PluginRegistry::probeAll()
 	std::vector<PluginProblem> found;
 	for (const auto& desc: _impl->descriptors)
 	{
+		if (desc.library.empty()) continue;   // built in
 		if (_impl->attempted.count(desc.library))
 		{
 			for (const auto& p: _impl->problems)
@@ -410,6 +500,7 @@ std::vector<PluginProblem> PluginRegistry::probeAll()
 		if (!Poco::File(desc.library).exists())
 			problem = "the plugin library does not exist (build it, or fix plugin.library in the descriptor)";
 		if (problem.empty()) problem = trustProblem(desc.library, TrustedFileKind::Code, false);
+		if (problem.empty()) problem = _impl->layoutProblem(desc.library);
 		if (problem.empty()) problem = detail::probePluginLibraryCached(desc.library);
 		if (!problem.empty()) found.push_back({desc.library, problem});
 	}
@@ -420,6 +511,7 @@ std::vector<std::string> PluginRegistry::librariesWithoutDescriptor() const
 {
 	std::set<std::string> described;
 	for (const auto& d: _impl->descriptors) described.insert(d.library);
+	described.insert(_impl->shadowedLibraries.begin(), _impl->shadowedLibraries.end());
 	std::vector<std::string> out;
 	for (const auto& lib: _impl->libraries)
 		if (!described.count(lib)) out.push_back(lib);
@@ -428,8 +520,11 @@ std::vector<std::string> PluginRegistry::librariesWithoutDescriptor() const
 
 void PluginRegistry::loadAll()
 {
-	for (const auto& desc: _impl->descriptors) loadLibrary(desc.library);
-	for (const auto& lib: _impl->libraries) loadLibrary(lib);
+	for (const auto& builtIn: _impl->builtIns) find(builtIn.name);
+	for (const auto& desc: _impl->descriptors)
+		if (!desc.library.empty()) loadLibrary(desc.library);
+	for (const auto& lib: _impl->libraries)
+		if (!_impl->shadowedLibraries.count(lib)) loadLibrary(lib);
 }
 
 std::vector<Provider*> PluginRegistry::providers() const

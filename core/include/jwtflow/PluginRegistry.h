@@ -14,6 +14,7 @@
 #include "jwtflow/Provider.h"
 #include <Poco/AutoPtr.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,11 +26,20 @@ struct JWTFLOW_API PluginDescriptor
 	/// describes the provider, and holds setting defaults.
 {
 	std::string provider;      /// the file's base name: the provider name
-	std::string path;          /// the .properties file
-	std::string library;       /// the library file it names (plugin.library), resolved in the same folder
+	std::string path;          /// the .properties file; "(built in)" for a provider linked into the program
+	std::string library;       /// the library file it names (plugin.library), resolved in the same folder; "" when built in
 	std::string className;     /// plugin.class, empty: every class in the manifest
 	std::string description;   /// plugin.description
 	Poco::AutoPtr<Poco::Util::PropertyFileConfiguration> properties; /// the whole file (setting defaults)
+};
+
+struct JWTFLOW_API BuiltInProvider
+	/// A provider linked into the program itself (the single-file jwtflow):
+	/// no library to load, but a descriptor like any plugin's.
+{
+	std::string name;                       /// the provider name (its descriptor's base name)
+	std::string descriptor;                 /// the text of its plugins.d/<name>.properties
+	std::function<Provider*()> create;      /// makes the provider (called once, when first asked for)
 };
 
 struct JWTFLOW_API PluginProblem
@@ -52,6 +62,14 @@ public:
 	explicit PluginRegistry(std::vector<std::string> searchPath);
 		/// Scans the folders (missing ones are skipped) for descriptors and libraries.
 
+	PluginRegistry(std::vector<std::string> searchPath, std::vector<BuiltInProvider> builtIns);
+		/// As above, with providers linked into the program: they come first, so a
+		/// descriptor of the same name in a plugin folder is shadowed (and its
+		/// library never loaded). The single-file jwtflow also refuses plugin
+		/// libraries built for the shared layout (ones that need libjwtflow_core
+		/// or POCO's shared libraries): loading them would put a second POCO in
+		/// the process.
+
 	~PluginRegistry();
 
 	PluginRegistry(const PluginRegistry&) = delete;
@@ -64,6 +82,11 @@ public:
 		/// <exe dir>/plugins.d when executablePath is absolute (pass
 		/// executablePath(), never argv[0]); then <libdir>/jwtflow/plugins.d
 		/// beside the core library.
+
+	static bool isSingleExecutable();
+		/// True in the single-file jwtflow (JWTFLOW_STATIC_HOST): POCO and the
+		/// core are linked into the program, and plugins must be built against
+		/// the plugin SDK (JwtFlow::plugin-sdk), not the shared libraries.
 
 	static std::string executablePath();
 		/// The running program's real path (/proc/self/exe), "" when unknown.
