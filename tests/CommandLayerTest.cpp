@@ -20,7 +20,7 @@ std::size_t lineCount(const std::string& text)
 
 std::string buildDir()
 {
-	std::string exe = JWTFLOW_BINARY;
+	std::string exe = jwtflowBinary();
 	return exe.substr(0, exe.rfind('/'));
 }
 

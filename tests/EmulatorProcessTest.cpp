@@ -25,7 +25,7 @@ void runAndStop(int signal)
 	dir.write(".env", "CLIENT_ID=3MVG9proc\nSUBJECT=proc.user@example.com\nPATH_PRIVATE_KEY=private_key.pem\n");
 	Poco::Pipe outPipe;
 	Poco::Process::Args args = {"emulator", "--app", "3MVG9proc=" + k.rsaCert, "--user", "proc.user@example.com", "-q"};
-	Poco::ProcessHandle handle = Poco::Process::launch(JWTFLOW_BINARY, args, dir.path(), nullptr, &outPipe, nullptr);
+	Poco::ProcessHandle handle = Poco::Process::launch(jwtflowBinary(), args, dir.path(), nullptr, &outPipe, nullptr);
 	Poco::PipeInputStream out(outPipe);
 	std::string baseLine, caLine;
 	std::getline(out, baseLine);

@@ -54,7 +54,7 @@ TEST(HostileFilesystem, AnInstalledJwtflowNeverLoadsPluginsFromTheCurrentFolder)
 	TempDir work;
 	// jwtflow on PATH, run by its bare name (argv[0] = "jwtflow").
 	Poco::File(work.file("bin")).createDirectories();
-	ASSERT_EQ(::symlink(JWTFLOW_BINARY, work.file("bin/jwtflow").c_str()), 0);
+	ASSERT_EQ(::symlink(jwtflowBinary().c_str(), work.file("bin/jwtflow").c_str()), 0);
 	// A cloned repository with plugins.d/ and ../lib/jwtflow/plugins.d/ (relative to the current folder).
 	const std::string repo = work.file("repo");
 	for (const std::string& planted: {repo + "/plugins.d", work.file("lib/jwtflow/plugins.d")})

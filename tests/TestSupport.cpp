@@ -106,10 +106,22 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 	return r;
 }
 
+std::string jwtflowBinary()
+{
+	const char* host = std::getenv("JWTFLOW_TEST_HOST");
+	return host && *host ? std::string(host) : std::string(JWTFLOW_BINARY);
+}
+
+bool testingSingleExecutable()
+{
+	const char* host = std::getenv("JWTFLOW_TEST_HOST");
+	return host && *host;
+}
+
 RunResult runJwtflow(const std::vector<std::string>& args, const std::string& cwd,
 	const std::map<std::string, std::string>& env, const std::string& input)
 {
-	std::vector<std::string> argv = {JWTFLOW_BINARY};
+	std::vector<std::string> argv = {jwtflowBinary()};
 	argv.insert(argv.end(), args.begin(), args.end());
 	return run(argv, cwd, env, input);
 }

@@ -38,6 +38,14 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd = "",
 	const std::map<std::string, std::string>& env = {}, const std::string& input = "");
 	/// Runs a program with a clean environment (PATH, HOME and env only).
 
+std::string jwtflowBinary();
+	/// The jwtflow program under test: JWTFLOW_TEST_HOST when set (scripts/test.sh
+	/// runs the suite again against the single-file build), else the build's own.
+
+bool testingSingleExecutable();
+	/// True when the program under test is the single-file jwtflow (no network
+	/// module, no plugins.d of its own).
+
 RunResult runJwtflow(const std::vector<std::string>& args, const std::string& cwd = "",
 	const std::map<std::string, std::string>& env = {}, const std::string& input = "");
 	/// Runs the built jwtflow with --plugins <build>/plugins.d prepended to args' options.

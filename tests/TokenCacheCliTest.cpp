@@ -122,7 +122,7 @@ TEST_F(TokenCache, SessionLifetimeBoundsAToken)
 TEST_F(TokenCache, ProcessesRacingForOneIdentityShareOneLogin)
 {
 	const int before = emu->tokensIssued();
-	const std::string cmd = std::string(JWTFLOW_BINARY) + " --plugins " + JWTFLOW_PLUGIN_DIR + " salesforce token";
+	const std::string cmd = jwtflowBinary() + " --plugins " + JWTFLOW_PLUGIN_DIR + " salesforce token";
 	RunResult r = run({"/bin/bash", "-c", "for i in 1 2 3 4; do " + cmd + " > out$i & done; wait; cat out1 out2 out3 out4 | sort -u | wc -l"},
 		dir.path(), {{"XDG_CACHE_HOME", dir.file("cache")}});
 	EXPECT_EQ(trim(r.out), "1") << "four processes, one token: " << r.err;
