@@ -2,6 +2,9 @@
 # Builds and runs every test:
 #   1. the normal build and the whole GoogleTest suite (CTest), with the install test (examples/
 #      built against a moved install) and brief benchmark runs (bench/, no timing asserted);
+#   1b. the single-file jwtflow (JWTFLOW_STATIC_HOST; its static POCO built once from Debian's source
+#      package and kept in build-static/static-poco), and every test that runs the program, with the
+#      install test, again against it                                  (JWTFLOW_SKIP_STATIC=1 skips it);
 #   2. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer  (JWTFLOW_SKIP_SANITIZERS=1 skips it);
 #   3. short libFuzzer runs of each fuzz target, when clang is there      (JWTFLOW_FUZZ_SECONDS, default 15; 0 skips).
 # Ends with the counts: tests, bad-input matrix cases, fuzz executions.
@@ -13,10 +16,22 @@ summary=()
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJWTFLOW_TESTS=ON -DJWTFLOW_BENCHMARKS=ON >/dev/null
 cmake --build build -j"$jobs"
-rm -f build-asan/ctest.log
+rm -f build-asan/ctest.log build-static/ctest.log
 ctest --test-dir build -j"$jobs" --output-on-failure --no-tests=error | tee build/ctest.log
 summary+=("plain suite:     $(grep -E 'tests passed' build/ctest.log | tail -1)")
 [ -f build/tests/bad-input-matrix.txt ] && summary+=("$(cat build/tests/bad-input-matrix.txt)")
+
+if [ "${JWTFLOW_SKIP_STATIC:-0}" != "1" ]; then
+  cmake -S . -B build-static -DCMAKE_BUILD_TYPE=Release -DJWTFLOW_STATIC_HOST=ON -DJWTFLOW_TESTS=OFF >/dev/null
+  cmake --build build-static -j"$jobs"
+  # The suites of the test files that run the program (the others test the libraries, already run above).
+  suites=$(grep -l 'runJwtflow\|jwtflowBinary()' tests/*.cpp | xargs grep -ohE '^TEST(_F)?\([A-Za-z0-9_]+,' \
+    | sed -E 's/^TEST(_F)?\(//; s/,$//' | sort -u | paste -sd'|')
+  JWTFLOW_TEST_HOST="$PWD/build-static/jwtflow" \
+    ctest --test-dir build -j"$jobs" --output-on-failure --no-tests=error -R "^((${suites})\.|install\.examples$)" \
+    | tee build-static/ctest.log
+  summary+=("single-file jwtflow ($(du -h build-static/jwtflow | cut -f1), needs $(readelf -d build-static/jwtflow | grep -c NEEDED) glibc libraries): $(grep -E 'tests passed' build-static/ctest.log | tail -1)")
+fi
 
 if [ "${JWTFLOW_SKIP_SANITIZERS:-0}" != "1" ]; then
   # clang where available: its UBSan also checks float-to-integer casts that overflow.
@@ -70,5 +85,9 @@ if [ -f build-asan/ctest.log ]; then
   asan_line="$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' build-asan/ctest.log | tail -1)"
   asan_failed="$(sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/' <<<"$asan_line")"
   [ "$asan_failed" = "0" ] || { echo "the ASan+UBSan suite failed: $asan_line" >&2; exit 1; }
+fi
+if [ -f build-static/ctest.log ]; then
+  static_line="$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' build-static/ctest.log | tail -1)"
+  [ "$(sed -E 's/.* ([0-9]+) tests failed out of.*/\1/' <<<"$static_line")" = "0" ] || { echo "the single-file suite failed: $static_line" >&2; exit 1; }
 fi
 echo "tests: $((total - failed)) passed, $failed failed"

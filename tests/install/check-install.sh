@@ -10,6 +10,10 @@
 #    with a message while the other providers still work;
 #  - builds examples/embed and gets a token through its Session from the
 #    installed `jwtflow emulator`, and a clear error for a bad configuration.
+# With JWTFLOW_TEST_HOST naming the single-file jwtflow (scripts/test.sh sets it), the
+# install of that build instead: the one file alone, moved, finds its five providers,
+# and the same examples/plugin (built once against the shared install) loads into it;
+# the ABI 999 build is refused there too, and the emulator inside it issues tokens.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 source=$(cd "$2" && pwd)
@@ -85,6 +89,56 @@ set -e
 [ "$rc" = 2 ] || fail "the refused plugin's provider: exit $rc, expected 2 ($out)"
 expect_in "999" "$out"
 grep -q "Exception\|terminate" <<<"$out" && fail "raw exception text: $out"
+
+if [ -n "${JWTFLOW_TEST_HOST:-}" ]; then
+  static_build=$(cd "$(dirname "$JWTFLOW_TEST_HOST")" && pwd)
+  step "the single-file jwtflow: installed, moved, alone"
+  cmake --install "$static_build" --prefix "$work/static-staging" >/dev/null
+  mv "$work/static-staging" "$work/static"
+  single="$work/static/bin/jwtflow"
+  [ "$(find "$work/static" -name '*.so*' | wc -l)" = 0 ] || fail "the single-file install holds shared libraries: $(find "$work/static" -name '*.so*')"
+  needed=$(readelf -d "$single" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+  for lib in $needed; do
+    case "$lib" in libc.so.*|libm.so.*|ld-linux*|libpthread.so.*|libdl.so.*|librt.so.*) ;; *) fail "the single file needs $lib ($needed)" ;; esac
+  done
+  out=$(env -u JWTFLOW_PLUGIN_PATH "$single" providers 2>&1)
+  for p in salesforce salesforce-community azure-ad google oidc; do expect_in "$p" "$out"; done
+
+  step "the same examples/plugin loads into the single file and mints a JWT that python3-jwt accepts"
+  jwt=$("$single" --plugins "$work/plugin/plugins.d" docusign jwt --client-id 7c2b8d4e-0000-4000-8000-00000000abcd \
+    --subject 1f1e2d3c-0000-4000-8000-000000001234 --private-key "$work/keys/private_key.pem")
+  /usr/bin/python3 - "$jwt" "$work/keys/public_key.pem" <<'PY' || fail "python3-jwt refused the plugin's JWT from the single file"
+import sys, jwt
+token, key = sys.argv[1], open(sys.argv[2]).read()
+claims = jwt.decode(token, key, algorithms=["RS256"], audience="account-d.docusign.com")
+assert claims["iss"] == "7c2b8d4e-0000-4000-8000-00000000abcd" and claims["scope"] == "signature impersonation", claims
+PY
+  set +e
+  out=$("$single" --plugins "$work/plugin/plugins.d" docusign jwt --client-id x --subject y \
+    --private-key "$work/keys/private_key.pem" --scope signature 2>&1); rc=$?
+  set -e
+  [ "$rc" = 2 ] || fail "single file, a scope without impersonation: exit $rc, expected 2 ($out)"
+  expect_in "impersonation" "$out"
+
+  step "the ABI 999 build is refused by the single file too, the others still work"
+  out=$("$single" --plugins "$work/plugin-abi/plugins.d" providers 2>&1)
+  expect_in "999" "$out"
+  expect_in "azure-ad" "$out"
+
+  step "the emulator inside the single file issues a token to the single file"
+  "$single" emulator --app "3MVG9single=$work/keys/certificate.pem" --user single@example.com >"$work/s-emulator.out" 2>"$work/s-emulator.err" &
+  emulator_pid=$!
+  for _ in $(seq 1 100); do grep -q "CA file" "$work/s-emulator.out" 2>/dev/null && break; sleep 0.1; done
+  base=$(sed -n 's/^base URL: //p' "$work/s-emulator.out")
+  ca=$(sed -n 's/^CA file: *//p' "$work/s-emulator.out")
+  [ -n "$base" ] && [ -n "$ca" ] || { cat "$work/s-emulator.err"; fail "the single file's emulator did not start"; }
+  token=$(HOME="$work" "$single" salesforce token --client-id 3MVG9single --subject single@example.com \
+    --private-key "$work/keys/private_key.pem" --audience "$base" --ca-file "$ca") || fail "single file: token"
+  [[ "$token" == *"!"* ]] || fail "not a Salesforce-style token: $token"
+  kill "$emulator_pid"; wait "$emulator_pid" 2>/dev/null || true; emulator_pid=
+  echo "install and examples (single file): ok"
+  exit 0
+fi
 
 step "examples/embed builds against the install"
 cmake -S "$source/examples/embed" -B "$work/embed" "${gen[@]}" -DCMAKE_PREFIX_PATH="$prefix" \
