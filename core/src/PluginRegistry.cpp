@@ -7,6 +7,7 @@
 //
 #include "jwtflow/PluginRegistry.h"
 #include <dlfcn.h>
+#include <link.h>
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginAbi.h"
 #include "jwtflow/SafeText.h"
@@ -25,6 +26,7 @@
 #include <Poco/StringTokenizer.h>
 #include <algorithm>
 #include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -251,6 +253,35 @@ std::string PluginRegistry::executablePath()
 
 namespace {
 
+/// The file of the loaded object (program or library) that holds an address. Found
+/// from the objects' segments (dl_iterate_phdr), not with dladdr, which also scans
+/// the object's whole symbol table for the nearest symbol (a cold ~0.5 MB read in
+/// a program that exports many symbols).
+std::string loadedObjectPath(const void* address)
+{
+	struct Search
+	{
+		std::uintptr_t address;
+		std::string path;
+	} search{reinterpret_cast<std::uintptr_t>(address), {}};
+	::dl_iterate_phdr([](dl_phdr_info* info, std::size_t, void* data) -> int {
+		auto* s = static_cast<Search*>(data);
+		for (int i = 0; i < info->dlpi_phnum; ++i)
+		{
+			const auto& ph = info->dlpi_phdr[i];
+			if (ph.p_type != PT_LOAD) continue;
+			const std::uintptr_t start = info->dlpi_addr + ph.p_vaddr;
+			if (s->address >= start && s->address - start < ph.p_memsz)
+			{
+				s->path = info->dlpi_name ? info->dlpi_name : "";
+				return 1;
+			}
+		}
+		return 0;
+	}, &search);
+	return search.path;
+}
+
 /// A folder the user named, made absolute once (against the current folder
 /// only because the user wrote it so).
 std::string absoluteFolder(const std::string& dir)
@@ -295,12 +326,12 @@ std::vector<std::string> PluginRegistry::defaultSearchPath(const std::vector<std
 		path.push_back(local.toString());
 	}
 	// Where the installed package put the plugins, next to this library:
-	// <libdir>/jwtflow/plugins.d, wherever the install tree was moved to.
-	Dl_info info{};
-	if (dladdr(reinterpret_cast<void*>(&PluginRegistry::defaultSearchPath), &info) && info.dli_fname
-		&& Poco::Path(info.dli_fname).isAbsolute())
+	// <libdir>/jwtflow/plugins.d, wherever the install tree was moved to. (Not in
+	// the single-file jwtflow: the library is the program, whose folders are above.)
+	const std::string library = isSingleExecutable() ? std::string() : loadedObjectPath(reinterpret_cast<const void*>(&PluginRegistry::defaultSearchPath));
+	if (!library.empty() && Poco::Path(library).isAbsolute())
 	{
-		Poco::Path beside(Poco::Path(info.dli_fname).parent());
+		Poco::Path beside(Poco::Path(library).parent());
 		beside.pushDirectory("jwtflow");
 		beside.pushDirectory("plugins.d");
 		std::string dir = beside.toString();
