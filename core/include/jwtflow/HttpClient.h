@@ -25,7 +25,8 @@ namespace jwtflow {
 struct JWTFLOW_API HttpOptions
 	/// How requests are made.
 {
-	std::string caFile;                 /// extra trusted CA certificates (PEM), added to the system store
+	std::string caFile;                 /// extra trusted CA certificates (PEM), added to the system CA folder (SSL_CERT_DIR or /etc/ssl/certs);
+	                                    /// with one, a bundle named by SSL_CERT_FILE is not read
 	int timeoutSeconds = 30;            /// connect, and the whole request
 	std::size_t maxBodyBytes = 1 << 20; /// a longer answer is refused
 	int maxTries = 3;                   /// for 429, 502, 503, 504 and connection resets
