@@ -267,7 +267,9 @@ int JwtflowApp::commandVersion()
 	_console.result(std::string("jwtflow ") + JWTFLOW_VERSION);
 	_console.detail(std::string("plugin ABI ") + std::to_string(JWTFLOW_PLUGIN_ABI_VERSION) + ", POCO "
 		+ std::to_string((POCO_VERSION >> 24) & 0xFF) + "." + std::to_string((POCO_VERSION >> 16) & 0xFF) + ", "
-		+ OPENSSL_VERSION_TEXT);
+		+ OPENSSL_VERSION_TEXT + (PluginRegistry::isSingleExecutable()
+			? "; single file: POCO, OpenSSL, the network commands and the five providers built in"
+			: "; shared libraries, providers from plugins.d"));
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The docs test: every shell block in README.md, docs/user-guide.md and
-docs/getting-set-up.md runs as written, with the built `jwtflow` on PATH,
+"""The docs test: every shell block in README.md, docs/user-guide.md,
+docs/getting-set-up.md and docs/single-file.md runs as written, with the built `jwtflow` on PATH,
 against the emulator (`jwtflow emulator`, loopback HTTPS, a test CA made on
 the spot).
 
@@ -33,7 +33,7 @@ import sys
 import tempfile
 import time
 
-DOCS = ["README.md", "docs/user-guide.md", "docs/getting-set-up.md"]
+DOCS = ["README.md", "docs/user-guide.md", "docs/getting-set-up.md", "docs/single-file.md"]
 SF_CLIENT = "3MVG9..."
 ENTRA_CLIENT = "6f1d2c3b-..."
 OIDC_CLIENT = "0oa8f3c2b1a5d4e4f60"
