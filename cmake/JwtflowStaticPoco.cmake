@@ -21,11 +21,10 @@ find_package(OpenSSL 3 REQUIRED)
 find_package(Threads REQUIRED)
 
 # Each component, and what it links.
-set(static_poco_components Foundation XML JSON Util Net Crypto NetSSL Redis)
+set(static_poco_components Foundation JSON Util Net Crypto NetSSL Redis)
 set(static_poco_links_Foundation Threads::Threads ${CMAKE_DL_LIBS} rt)
-set(static_poco_links_XML Poco::Foundation)
 set(static_poco_links_JSON Poco::Foundation)
-set(static_poco_links_Util Poco::XML Poco::JSON Poco::Foundation)
+set(static_poco_links_Util Poco::JSON Poco::Foundation)
 set(static_poco_links_Net Poco::Foundation)
 set(static_poco_links_Crypto Poco::Foundation OpenSSL::Crypto)
 set(static_poco_links_NetSSL Poco::Util Poco::Net Poco::Crypto Poco::Foundation OpenSSL::SSL OpenSSL::Crypto)

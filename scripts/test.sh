@@ -17,11 +17,20 @@ summary=()
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DJWTFLOW_TESTS=ON -DJWTFLOW_BENCHMARKS=ON >/dev/null
 cmake --build build -j"$jobs"
 rm -f build-asan/ctest.log build-static/ctest.log
+static_poco=""
+if [ "${JWTFLOW_SKIP_STATIC:-0}" != "1" ]; then
+  # The single file's static POCO (built once, kept in build-static/static-poco) builds while the
+  # plain suite runs, at a lower priority: the suite waits on processes and sockets much of the time.
+  mkdir -p build-static
+  nice -n 10 scripts/build-static-poco.sh build-static/static-poco >build-static/static-poco.log 2>&1 &
+  static_poco=$!
+fi
 ctest --test-dir build -j"$jobs" --output-on-failure --no-tests=error | tee build/ctest.log
 summary+=("plain suite:     $(grep -E 'tests passed' build/ctest.log | tail -1)")
 [ -f build/tests/bad-input-matrix.txt ] && summary+=("$(cat build/tests/bad-input-matrix.txt)")
 
-if [ "${JWTFLOW_SKIP_STATIC:-0}" != "1" ]; then
+if [ -n "$static_poco" ]; then
+  wait "$static_poco" || { cat build-static/static-poco.log >&2; echo "building the static POCO failed" >&2; exit 1; }
   cmake -S . -B build-static -DCMAKE_BUILD_TYPE=Release -DJWTFLOW_STATIC_HOST=ON -DJWTFLOW_TESTS=OFF >/dev/null
   cmake --build build-static -j"$jobs"
   # The suites of the test files that run the program (the others test the libraries, already run above).

@@ -80,3 +80,53 @@ TEST(PluginRegistry, SearchPathFollowsDesign)
 	// Last: beside the core library itself (<build>/lib here), so a moved install finds its plugins.
 	EXPECT_EQ(path[5], Poco::Path(std::string(JWTFLOW_PLUGIN_DIR)).parent().toString() + "lib/jwtflow/plugins.d/");
 }
+
+namespace {
+
+class BuiltInTestProvider: public Provider
+	/// Stands for a provider linked into the program (the single-file jwtflow's five).
+{
+public:
+	std::string name() const override { return "salesforce"; }
+	std::string description() const override { return "the built-in one"; }
+	std::vector<SettingSpec> settings() const override { return {}; }
+	AssertionPolicy assertionPolicy() const override { return {}; }
+	void declareAssertion(const AssertionContext&, Poco::JSON::Object&, Poco::JSON::Object&) const override {}
+	TokenRequest tokenRequest(const Settings&, const std::string&) const override { return {}; }
+};
+
+} // namespace
+
+TEST(PluginRegistry, ABuiltInProviderShadowsAPluginOfTheSameNameWhichIsNeverLoaded)
+{
+	int made = 0;
+	std::vector<BuiltInProvider> builtIns = {{"salesforce",
+		"plugin.description = built in for the test\nAUDIENCE = https://built-in.example\n",
+		[&made] { ++made; return new BuiltInTestProvider; }}};
+	PluginRegistry registry({JWTFLOW_PLUGIN_DIR}, builtIns);
+	const PluginDescriptor* desc = registry.descriptorFor("salesforce");
+	ASSERT_NE(desc, nullptr);
+	EXPECT_EQ(desc->path, "(built in)");
+	EXPECT_TRUE(desc->library.empty());
+	EXPECT_EQ(desc->description, "built in for the test");
+	EXPECT_EQ(desc->properties->getString("AUDIENCE"), "https://built-in.example");
+	EXPECT_EQ(made, 0) << "made only when asked for";
+	Provider& p = registry.get("salesforce");
+	EXPECT_EQ(p.description(), "the built-in one");
+	EXPECT_EQ(&registry.get("salesforce"), &p);
+	EXPECT_EQ(made, 1);
+	// The plugin folder's salesforce library is shadowed: not loaded, not probed, not "undescribed".
+	for (const auto& lib: registry.librariesWithoutDescriptor())
+		EXPECT_EQ(lib.find("jwtflow-provider-salesforce.so"), std::string::npos) << lib;
+	for (const auto& problem: registry.probeAll())
+		EXPECT_EQ(problem.path.find("(built in)"), std::string::npos) << problem.message;
+	registry.loadAll();
+	int salesforces = 0;
+	for (Provider* loaded: registry.providers()) salesforces += loaded->name() == "salesforce";
+	EXPECT_EQ(salesforces, 1);
+	EXPECT_EQ(made, 1);
+	EXPECT_FALSE(hasProblem(registry, "jwtflow-provider-salesforce.so", "already provided"));
+	// The folder's other providers are there as usual.
+	EXPECT_NE(registry.descriptorFor("azure-ad"), nullptr);
+	EXPECT_NE(registry.descriptorFor("azure-ad")->path.find("azure-ad.properties"), std::string::npos);
+}
