@@ -291,4 +291,28 @@ TEST_F(Exchange, SystemTrustStoreIsReadFromTheCertificateFolderAndTheStandardVar
 	expectRefusal(untrusted, 5, "TLS");
 }
 
+TEST_F(Exchange, WithCaFileTheBundleOfSslCertFileIsNotReadButTheCertificateFolderIs)
+{
+	// CA_FILE names another CA: the emulator is trusted only if the system store is consulted.
+	// A bundle named by SSL_CERT_FILE is not read then (parsing it cost 20 ms per context);
+	// the hashed folder still is, one certificate at a time.
+	const std::string otherCa = dir.file("other-ca.pem");
+	openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("other-ca-key.pem"), "-out", otherCa,
+		"-subj", "/CN=another test CA", "-days", "1"});
+	writeEnv("AUDIENCE=" + emu->baseUrl() + "\nCA_FILE=" + otherCa + "\n");
+	RunResult viaBundle = cli({"salesforce", "token", "--no-cache"}, {{"SSL_CERT_FILE", emu->caFile()}, {"SSL_CERT_DIR", dir.file("empty")}});
+	expectRefusal(viaBundle, 5, "TLS");
+
+	const std::string folder = dir.file("certs");
+	Poco::File(folder).createDirectories();
+	Poco::File(emu->caFile()).copyTo(folder + "/emulator-ca.pem");
+	openssl({"rehash", folder});
+	RunResult viaFolder = cli({"salesforce", "token", "--no-cache"}, {{"SSL_CERT_DIR", folder}});
+	EXPECT_EQ(viaFolder.exitCode, 0) << viaFolder.err;
+
+	writeEnv("AUDIENCE=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
+	RunResult viaCaFile = cli({"salesforce", "token", "--no-cache"}, {{"SSL_CERT_FILE", otherCa}, {"SSL_CERT_DIR", dir.file("empty")}});
+	EXPECT_EQ(viaCaFile.exitCode, 0) << viaCaFile.err;
+}
+
 } // namespace

@@ -26,7 +26,8 @@ struct JWTFLOW_API HttpOptions
 	/// How requests are made.
 {
 	std::string caFile;                 /// extra trusted CA certificates (PEM), added to the system CA folder (SSL_CERT_DIR or /etc/ssl/certs);
-	                                    /// with one, a bundle named by SSL_CERT_FILE is not read
+	                                    /// with one, a bundle named by SSL_CERT_FILE is not read. Read once per process:
+	                                    /// every HttpClient with the same caFile shares one TLS context
 	int timeoutSeconds = 30;            /// connect, and the whole request
 	std::size_t maxBodyBytes = 1 << 20; /// a longer answer is refused
 	int maxTries = 3;                   /// for 429, 502, 503, 504 and connection resets
