@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "ElfDependencies.h"
+#include "FileInput.h"
 #include <cstring>
 #include <elf.h>
 #include <fcntl.h>
@@ -30,16 +31,8 @@ bool readWhole(const std::string& path, std::string& data)
 		::close(fd);
 		return false;
 	}
-	data.resize(static_cast<std::size_t>(st.st_size));
-	std::size_t done = 0;
-	while (done < data.size())
-	{
-		ssize_t n = ::read(fd, &data[done], data.size() - done);
-		if (n <= 0) break;
-		done += static_cast<std::size_t>(n);
-	}
+	readOpenFile(fd, static_cast<std::size_t>(st.st_size), data);
 	::close(fd);
-	data.resize(done);
 	return true;
 }
 

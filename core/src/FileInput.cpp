@@ -11,9 +11,24 @@
 #include <cstring>
 #include <fstream>
 #include <sys/stat.h>
+#include <unistd.h>
 
 namespace jwtflow {
 namespace detail {
+
+void readOpenFile(int fd, std::size_t size, std::string& data)
+{
+	data.resize(size);
+	std::size_t done = 0;
+	while (done < data.size())
+	{
+		ssize_t n = ::read(fd, &data[done], data.size() - done);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) break;
+		done += static_cast<std::size_t>(n);
+	}
+	data.resize(done);
+}
 
 std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes)
 {

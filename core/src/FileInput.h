@@ -19,6 +19,10 @@ JWTFLOW_API std::string readInputFile(const std::string& path, const std::string
 	/// Reads a whole file (exported for jwtflow_net; not public API). Throws InputException "cannot read <what> '<path>': <reason>"
 	/// when it is missing, a directory, unreadable, empty or larger than maxBytes.
 
+void readOpenFile(int fd, std::size_t size, std::string& data);
+	/// Reads up to size bytes from an open file into data (retrying short reads);
+	/// data ends up holding what was read, which is shorter if the file was.
+
 } // namespace detail
 } // namespace jwtflow
 

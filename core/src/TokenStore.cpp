@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/TokenStore.h"
+#include "FileInput.h"
 #include "OpenSslSupport.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
@@ -418,15 +419,7 @@ std::optional<StoredToken> FileTokenStore::get(const std::string& key)
 	if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() && (st.st_mode & 077) == 0
 		&& static_cast<std::size_t>(st.st_size) <= MAX_FILE_BYTES)
 	{
-		data.resize(static_cast<std::size_t>(st.st_size));
-		std::size_t done = 0;
-		while (done < data.size())
-		{
-			ssize_t n = ::read(fd, &data[done], data.size() - done);
-			if (n <= 0) break;
-			done += static_cast<std::size_t>(n);
-		}
-		data.resize(done);
+		detail::readOpenFile(fd, static_cast<std::size_t>(st.st_size), data);
 	}
 	else
 	{

@@ -1,19 +1,15 @@
 // A plugin linked to libjwtflow_core.so (the shared layout): the shared jwtflow
 // loads it; the single-file jwtflow refuses it (a second POCO and core would
 // come with it) and goes on with the others.
+#include "MinimalProvider.h"
 #include "jwtflow/PluginAbi.h"
 
 namespace {
 
-class SharedLayoutProvider: public jwtflow::Provider
+class SharedLayoutProvider: public MinimalProvider
 {
 public:
-	std::string name() const override { return "shared-layout"; }
-	std::string description() const override { return "linked to the shared core"; }
-	std::vector<jwtflow::SettingSpec> settings() const override { return {}; }
-	jwtflow::AssertionPolicy assertionPolicy() const override { return {}; }
-	void declareAssertion(const jwtflow::AssertionContext&, Poco::JSON::Object&, Poco::JSON::Object&) const override {}
-	jwtflow::TokenRequest tokenRequest(const jwtflow::Settings&, const std::string&) const override { return {}; }
+	SharedLayoutProvider(): MinimalProvider("shared-layout", "linked to the shared core") {}
 };
 
 } // namespace

@@ -1,19 +1,14 @@
 // A plugin whose provider throws when created: the registry must report it and go on.
+#include "MinimalProvider.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/PluginAbi.h"
 
 namespace {
 
-class ThrowingProvider: public jwtflow::Provider
+class ThrowingProvider: public MinimalProvider
 {
 public:
-	ThrowingProvider() { throw jwtflow::Exception("deliberate failure in the test plugin"); }
-	std::string name() const override { return "throwing"; }
-	std::string description() const override { return "throws"; }
-	std::vector<jwtflow::SettingSpec> settings() const override { return {}; }
-	jwtflow::AssertionPolicy assertionPolicy() const override { return {}; }
-	void declareAssertion(const jwtflow::AssertionContext&, Poco::JSON::Object&, Poco::JSON::Object&) const override {}
-	jwtflow::TokenRequest tokenRequest(const jwtflow::Settings&, const std::string&) const override { return {}; }
+	ThrowingProvider(): MinimalProvider("throwing", "throws") { throw jwtflow::Exception("deliberate failure in the test plugin"); }
 };
 
 } // namespace
