@@ -14,7 +14,6 @@
 #include "jwtflow/TokenStore.h"
 #include <Poco/Logger.h>
 #include <Poco/String.h>
-#include <fstream>
 #include <Poco/NumberParser.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/Util/Application.h>
@@ -64,12 +63,7 @@ std::shared_ptr<TokenStore> redisStore(const Poco::Util::AbstractConfiguration& 
 	if (config.hasProperty(base + ".storePasswordFile"))
 	{
 		const std::string path = config.getRawString(base + ".storePasswordFile");
-		checkTrustedFile(path, "the Redis password file (" + base + ".storePasswordFile)", TrustedFileKind::Secret);
-		std::ifstream in(path);
-		if (!in) throw InputException("cannot read the Redis password file '" + path + "' (" + base + ".storePasswordFile)");
-		std::getline(in, o.password);
-		if (!o.password.empty() && o.password.back() == '\r') o.password.pop_back();
-		if (o.password.empty()) throw InputException("the Redis password file '" + path + "' (" + base + ".storePasswordFile) is empty");
+		o.password = readSecretLine(path, "the Redis password file (" + base + ".storePasswordFile)");
 	}
 	if (config.hasProperty(base + ".storeUsername")) o.username = config.getRawString(base + ".storeUsername");
 	if (config.hasProperty(base + ".storeKeyPrefix")) o.keyPrefix = config.getRawString(base + ".storeKeyPrefix");

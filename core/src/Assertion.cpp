@@ -19,7 +19,6 @@
 #include <Poco/String.h>
 #include <openssl/rand.h>
 #include <array>
-#include <fstream>
 #include <atomic>
 #include <cstdint>
 #include <algorithm>
@@ -66,14 +65,7 @@ std::vector<SettingSpec> coreSettings()
 std::optional<std::string> passphraseFrom(const Settings& settings)
 {
 	if (auto p = settings.get("PRIVATE_KEY_PASSPHRASE")) return p;
-	if (auto file = settings.get("PRIVATE_KEY_PASSPHRASE_FILE"))
-	{
-		checkTrustedFile(*file, "passphrase file", TrustedFileKind::Secret);
-		std::string text = detail::readInputFile(*file, "passphrase file", 64 * 1024);
-		detail::WipeOnExit wipe{text};
-		auto eol = text.find_first_of("\r\n");
-		return text.substr(0, eol);
-	}
+	if (auto file = settings.get("PRIVATE_KEY_PASSPHRASE_FILE")) return readSecretLine(*file, "passphrase file");
 	return std::nullopt;
 }
 
@@ -177,12 +169,7 @@ std::optional<std::string> pkcs11PinFrom(const Settings& settings)
 	if (auto pin = settings.get("PKCS11_PIN")) return pin;
 	auto pinFile = settings.get("PKCS11_PIN_FILE");
 	if (!pinFile) return std::nullopt;
-	checkTrustedFile(*pinFile, "PIN file (PKCS11_PIN_FILE)", TrustedFileKind::Secret);
-	std::ifstream in(*pinFile);
-	std::string line;
-	if (!in || !std::getline(in, line)) throw InputException("cannot read the PIN file '" + *pinFile + "' (PKCS11_PIN_FILE)");
-	if (!line.empty() && line.back() == '\r') line.pop_back();
-	return line;
+	return readSecretLine(*pinFile, "PIN file (PKCS11_PIN_FILE)");
 }
 
 PrivateKey loadPrivateKey(const std::string& path, const Settings& settings)

@@ -6,6 +6,8 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/SecureFiles.h"
+#include "FileInput.h"
+#include "OpenSslSupport.h"
 #include "jwtflow/Exception.h"
 #include <Poco/File.h>
 #include <cerrno>
@@ -203,6 +205,16 @@ void checkTrustedFile(const std::string& path, const std::string& what, TrustedF
 {
 	std::string problem = trustProblem(path, kind, false);
 	if (!problem.empty()) throw InputException("refusing " + what + " '" + path + "': " + problem);
+}
+
+std::string readSecretLine(const std::string& path, const std::string& what)
+{
+	checkTrustedFile(path, what, TrustedFileKind::Secret);
+	std::string text = detail::readInputFile(path, what, 64 * 1024);
+	detail::WipeOnExit wipe{text};
+	const std::string line = text.substr(0, text.find_first_of("\r\n"));
+	if (line.empty()) throw InputException(what + " '" + path + "' has an empty first line: put the secret on it");
+	return line;
 }
 
 void checkTrustedFolder(const std::string& path, const std::string& what)

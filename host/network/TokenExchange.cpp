@@ -8,7 +8,6 @@
 #include "TokenExchange.h"
 #include "jwtflow/RedisTokenStore.h"
 #include "jwtflow/SecureFiles.h"
-#include <fstream>
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include <Poco/NumberParser.h>
@@ -26,11 +25,7 @@ LoginCache openStoreFor(const Provider& provider, const Settings& settings, cons
 	if (auto password = settings.get("REDIS_PASSWORD")) options.password = *password;
 	if (auto file = settings.get("REDIS_PASSWORD_FILE"))
 	{
-		checkTrustedFile(*file, "the Redis password file (REDIS_PASSWORD_FILE)", TrustedFileKind::Secret);
-		std::ifstream in(*file);
-		if (!in) throw InputException("cannot read the Redis password file '" + *file + "' (REDIS_PASSWORD_FILE)");
-		std::getline(in, options.password);
-		if (!options.password.empty() && options.password.back() == '\r') options.password.pop_back();
+		options.password = readSecretLine(*file, "the Redis password file (REDIS_PASSWORD_FILE)");
 	}
 	SigningKey signing = loadSigningKey(provider, settings);
 	auto* redis = new RedisTokenStore(options, std::make_shared<TokenSealer>(signing.key),

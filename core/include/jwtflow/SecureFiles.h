@@ -70,6 +70,14 @@ JWTFLOW_API void checkTrustedFile(const std::string& path, const std::string& wh
 	/// kind allows, with the chmod/chown that fixes it. Follows links (the
 	/// target is checked). Does nothing for a path that does not exist.
 
+JWTFLOW_API std::string readSecretLine(const std::string& path, const std::string& what);
+	/// The first line of a file that holds one secret (a passphrase, a PIN, a
+	/// password), without its CR/LF. The file is checked as a Secret first
+	/// ("refusing <what> ..."), read whole up to 64 KiB, and the rest of its text
+	/// is wiped from memory. Throws InputException naming `what` ("the PIN file
+	/// (PKCS11_PIN_FILE)", say) and the path when it is missing, unreadable,
+	/// empty or its first line is; never with the secret in the message.
+
 JWTFLOW_API void checkTrustedFolder(const std::string& path, const std::string& what);
 	/// As checkTrustedFile for a folder: owner root or the caller, not
 	/// writable by group or others (the sticky /tmp is refused too).
