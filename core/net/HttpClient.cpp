@@ -343,7 +343,7 @@ struct HttpClient::Impl
 			s.reset();
 			throw NetworkException(uri.getHost() + " answered HTTP " + std::to_string(result.status) + " with a body of "
 				+ std::to_string(response.getContentLength64()) + " bytes, more than the " + std::to_string(options.maxBodyBytes)
-				+ " bytes jwtflow accepts (an identity provider's answer is far smaller)");
+				+ " bytes jwtflow accepts (" + options.tooLargeHint + ")");
 		}
 		char buf[8192];
 		while (in)
@@ -356,7 +356,7 @@ struct HttpClient::Impl
 			{
 				s.reset();
 				throw NetworkException(uri.getHost() + " sent an answer larger than " + std::to_string(options.maxBodyBytes)
-					+ " bytes, more than jwtflow accepts (an identity provider's answer is far smaller)");
+					+ " bytes, more than jwtflow accepts (" + options.tooLargeHint + ")");
 			}
 			if (deadline.expired()) throw Poco::TimeoutException("whole request");
 		}

@@ -186,6 +186,7 @@ int JwtflowApp::actionCall(Provider& provider)
 	// API answers may be larger than a token endpoint's.
 	HttpOptions options = ex.http->options();
 	options.maxBodyBytes = MAX_CALL_BODY;
+	options.tooLargeHint = "jwtflow call takes answers up to 64 MiB: ask the API for less, a page or fewer fields at a time";
 	options.onRetry = [this](const std::string& what) { _console.detail(what); };
 	HttpClient http(options);
 

@@ -30,6 +30,7 @@ struct JWTFLOW_API HttpOptions
 	                                    /// every HttpClient with the same caFile shares one TLS context
 	int timeoutSeconds = 30;            /// connect, and the whole request
 	std::size_t maxBodyBytes = 1 << 20; /// a longer answer is refused
+	std::string tooLargeHint = "an identity provider's answer is far smaller"; /// said when an answer passes maxBodyBytes
 	int maxTries = 3;                   /// for 429, 502, 503, 504 and connection resets
 	int maxRetryAfterSeconds = 30;      /// a longer Retry-After (after clamping to 1..60 s) is not waited for
 	std::string proxy;                  /// http://[user:pass@]host:port, empty: none
