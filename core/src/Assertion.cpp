@@ -83,14 +83,7 @@ std::pair<std::string, Poco::Dynamic::Var> parseClaimOption(const std::string& t
 	if (!json) return {name, Poco::Dynamic::Var(value)};
 	try
 	{
-		// POCO 1.11's parser takes only an object or an array at the top:
-		// the value is parsed as the one element of an array, so that 42,
-		// true, null and "text" work as well as [..] and {..}.
-		Poco::JSON::Parser parser;
-		Poco::Dynamic::Var wrapped = parser.parse("[" + value + "]");
-		auto items = wrapped.extract<Poco::JSON::Array::Ptr>();
-		if (!items || items->size() != 1) throw Poco::DataFormatException("not one JSON value");
-		return {name, items->get(0)};
+		return {name, parseJsonValue(value)};   // 42, true, null and "text" as well as [..] and {..}
 	}
 	catch (const Poco::Exception&)
 	{

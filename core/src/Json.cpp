@@ -213,15 +213,14 @@ private:
 	std::vector<std::unordered_set<std::string>> _names;
 };
 
-Poco::JSON::Object::Ptr parseBounded(const std::string& text, bool refuseDuplicates)
+Poco::Dynamic::Var parseBoundedValue(const std::string& text, bool refuseDuplicates, std::size_t depth)
 {
-	Poco::Dynamic::Var result;
 	try
 	{
 		Poco::JSON::Parser parser(new BoundedParseHandler(refuseDuplicates));
 		parser.setAllowComments(false);
-		parser.setDepth(MAX_JSON_DEPTH);
-		result = parser.parse(text);
+		parser.setDepth(depth);
+		return parser.parse(text);
 	}
 	catch (const Poco::DataFormatException& e)
 	{
@@ -236,6 +235,11 @@ Poco::JSON::Object::Ptr parseBounded(const std::string& text, bool refuseDuplica
 	{
 		throw Poco::DataFormatException("not valid JSON");
 	}
+}
+
+Poco::JSON::Object::Ptr parseBounded(const std::string& text, bool refuseDuplicates)
+{
+	Poco::Dynamic::Var result = parseBoundedValue(text, refuseDuplicates, MAX_JSON_DEPTH);
 	if (result.type() != typeid(Poco::JSON::Object::Ptr)) throw Poco::DataFormatException("JSON is not an object");
 	auto obj = result.extract<Poco::JSON::Object::Ptr>();
 	if (obj.isNull()) throw Poco::DataFormatException("JSON is not an object");
@@ -252,6 +256,18 @@ Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& text)
 Poco::JSON::Object::Ptr parseJsonObject(const std::string& text)
 {
 	return parseBounded(text, false);
+}
+
+Poco::Dynamic::Var parseJsonValue(const std::string& text)
+{
+	// POCO 1.11's parser takes only an object or an array at the top: the text is
+	// parsed as the one element of an array (one level deeper, so the depth bound
+	// stays the same for the value itself).
+	Poco::Dynamic::Var wrapped = parseBoundedValue("[" + text + "\n]", false, MAX_JSON_DEPTH + 1);
+	if (wrapped.type() != typeid(Poco::JSON::Array::Ptr)) throw Poco::DataFormatException("not valid JSON");
+	Poco::JSON::Array::Ptr items = wrapped.extract<Poco::JSON::Array::Ptr>();
+	if (!items || items->size() != 1) throw Poco::DataFormatException("not one JSON value");
+	return items->get(0);
 }
 
 Poco::JSON::Object::Ptr newJsonObject()

@@ -97,13 +97,6 @@ std::string resolveTarget(const std::string& target, const std::string& apiBase,
 	return base + target;
 }
 
-/// Any JSON value, parsed with the core's bounds for text from outside (members, depth, duplicates).
-Poco::Dynamic::Var parseJsonValue(const std::string& text)
-{
-	Poco::JSON::Object::Ptr wrapper = parseJsonObject("{\"v\":" + text + "\n}");
-	return wrapper->get("v");
-}
-
 /// A short account of an error body: Salesforce's [{errorCode, message}], Graph's
 /// {error: {code, message}}, OAuth's {error, error_description}, else its first line.
 std::string errorSummary(const HttpResponse& response)

@@ -36,6 +36,11 @@ JWTFLOW_API Poco::JSON::Object::Ptr parseStrictJsonObject(const std::string& tex
 	/// As parseJsonObject(), and refuses duplicate member names at any depth
 	/// (Poco::DataFormatException "duplicate member name 'x'"): for JWT parts.
 
+JWTFLOW_API Poco::Dynamic::Var parseJsonValue(const std::string& text);
+	/// Any one JSON value (object, array, string, number, true, false, null)
+	/// with parseJsonObject()'s bounds; Poco::DataFormatException otherwise
+	/// (also for two values, "1 2").
+
 JWTFLOW_API Poco::JSON::Object::Ptr newJsonObject();
 	/// An empty object that keeps its keys in insertion order.
 
