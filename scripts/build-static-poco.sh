@@ -7,6 +7,8 @@
 # deb-src list and state folder inside DIR: the system's apt configuration is not touched. Built once:
 # DIR/install/.stamp names the version built, and a second run with the same version does nothing.
 # JWTFLOW_POCO_SOURCE=/path/to/poco_<version>.dsc builds from a source package already downloaded.
+# Exit status 3: the source package could not be fetched (scripts/test.sh then skips the single
+# file's pass and says so); any other failure is a failed build.
 set -euo pipefail
 dir="${1:?usage: scripts/build-static-poco.sh DIR}"
 mkdir -p "$dir"
@@ -27,16 +29,37 @@ if [ -z "$dsc" ]; then
   apt_dir="$dir/apt"
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/download"
   codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
-  {
-    echo "deb-src http://deb.debian.org/debian $codename main"
-    echo "deb-src http://deb.debian.org/debian $codename-updates main"
-    echo "deb-src http://deb.debian.org/debian-security $codename-security main"
-  } >"$apt_dir/sources.list"
+  # deb-src entries for the Debian archives this machine already installs from (its mirror,
+  # if it has one), else deb.debian.org.
+  uris=$( { sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null
+            sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) .*/\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null; } \
+          | tr ' ' '\n' | grep -E '/debian(-security)?/?$' | sort -u)
+  [ -n "$uris" ] || uris="http://deb.debian.org/debian http://deb.debian.org/debian-security"
+  : >"$apt_dir/sources.list"
+  for uri in $uris; do
+    if [[ "$uri" == *-security* ]]; then
+      echo "deb-src $uri $codename-security main" >>"$apt_dir/sources.list"
+    else
+      printf 'deb-src %s %s main\ndeb-src %s %s-updates main\n' "$uri" "$codename" "$uri" "$codename" >>"$apt_dir/sources.list"
+    fi
+  done
   apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=-"
             -o "Dir::State::Lists=$apt_dir/lists" -o "APT::Get::List-Cleanup=0" -o "Debug::NoLocking=1"
             -o "APT::Sandbox::User=root")
-  apt-get "${apt_opts[@]}" -qq update >/dev/null
-  (cd "$apt_dir/download" && apt-get "${apt_opts[@]}" -qq source --download-only "poco=$version" >/dev/null)
+  apt-get "${apt_opts[@]}" -qq update >"$apt_dir/update.log" 2>&1 || true   # a mirror without sources is tried below
+  # The installed version; else the suite's current one of the same upstream release (a
+  # Debian update keeps the ABI, and the archive keeps only the newest of a suite).
+  upstream="${version%%-*}"
+  if ! (cd "$apt_dir/download" && apt-get "${apt_opts[@]}" -qq source --download-only "poco=$version" >/dev/null 2>&1); then
+    available=$(apt-cache "${apt_opts[@]}" showsrc poco 2>/dev/null | sed -n 's/^Version: //p' | head -1)
+    if [ -z "$available" ] || [ "${available%%-*}" != "$upstream" ] \
+       || ! (cd "$apt_dir/download" && apt-get "${apt_opts[@]}" -qq source --download-only "poco=$available" >/dev/null 2>&1); then
+      echo "build-static-poco: cannot fetch Debian's source package of poco $version (nor another $upstream)" \
+        "from: $uris (see $apt_dir/update.log); give one with JWTFLOW_POCO_SOURCE=/path/poco_<version>.dsc" >&2
+      exit 3
+    fi
+    echo "build-static-poco: poco $version is no longer in the archive; building $available (same upstream release)"
+  fi
   dsc="$(ls "$apt_dir"/download/poco_*.dsc | head -1)"
 fi
 dpkg-source --no-check -x "$dsc" "$dir/src" >/dev/null

@@ -29,8 +29,19 @@ ctest --test-dir build -j"$jobs" --output-on-failure --no-tests=error | tee buil
 summary+=("plain suite:     $(grep -E 'tests passed' build/ctest.log | tail -1)")
 [ -f build/tests/bad-input-matrix.txt ] && summary+=("$(cat build/tests/bad-input-matrix.txt)")
 
+static_poco_status=0
 if [ -n "$static_poco" ]; then
-  wait "$static_poco" || { cat build-static/static-poco.log >&2; echo "building the static POCO failed" >&2; exit 1; }
+  wait "$static_poco" || static_poco_status=$?
+  if [ "$static_poco_status" = 3 ]; then
+    # No Debian source package to build POCO from (a mirror without deb-src): said, not hidden.
+    tail -3 build-static/static-poco.log >&2
+    summary+=("single-file jwtflow: NOT TESTED: $(tail -1 build-static/static-poco.log)")
+    static_poco=""
+  elif [ "$static_poco_status" != 0 ]; then
+    cat build-static/static-poco.log >&2; echo "building the static POCO failed" >&2; exit 1
+  fi
+fi
+if [ -n "$static_poco" ]; then
   cmake -S . -B build-static -DCMAKE_BUILD_TYPE=Release -DJWTFLOW_STATIC_HOST=ON -DJWTFLOW_TESTS=OFF >/dev/null
   cmake --build build-static -j"$jobs"
   # The suites of the test files that run the program (the others test the libraries, already run above).
