@@ -33,7 +33,7 @@ if [ -z "$dsc" ]; then
   # if it has one), else deb.debian.org.
   uris=$( { sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null
             sed -n 's/^deb \(\[[^]]*\] \)\?\([^ ]*\) .*/\2/p' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null; } \
-          | tr ' ' '\n' | grep -E '/debian(-security)?/?$' | sort -u)
+          | tr ' ' '\n' | grep -E '/debian(-security)?/?$' | sort -u || true)
   [ -n "$uris" ] || uris="http://deb.debian.org/debian http://deb.debian.org/debian-security"
   : >"$apt_dir/sources.list"
   for uri in $uris; do
