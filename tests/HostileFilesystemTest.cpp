@@ -281,6 +281,32 @@ TEST(HostileFilesystem, DotEnvErrorsNeverShowTheLineText)
 	EXPECT_EQ(noName.err.find("MIIEvQ"), std::string::npos) << noName.err;
 }
 
+TEST(HostileFilesystem, AFullPluginsCheckedFileStillRemembersTheNewestPass)
+{
+	// Once it held 256 lines the file was read no further and only grew: nothing new was
+	// ever found in it again, so every start probed its plugin in a child process.
+	TempDir cache, plugins;
+	copyFile(SF_PLUGIN, plugins.file("jwtflow-provider-copy.so"), 0755);
+	plugins.write("copy.properties", "plugin.library = jwtflow-provider-copy\nplugin.description = a copy\n");
+	Poco::File(cache.file("jwtflow")).createDirectories();
+	::chmod(cache.file("jwtflow").c_str(), 0700);
+	std::string full;
+	for (int i = 0; i < 300; ++i) full += "0:0:0:0 1 " + std::to_string(i) + " 1 1.1 1.1 /gone/lib" + std::to_string(i) + ".so\n";
+	const std::string file = cache.write("jwtflow/plugins-checked", full);
+	::chmod(file.c_str(), 0600);
+	const std::map<std::string, std::string> env = {{"XDG_CACHE_HOME", cache.path()}};
+	RunResult first = runJwtflow({"--plugins", plugins.path(), "providers"}, "", env);
+	EXPECT_EQ(first.exitCode, 0) << first.err;
+	const std::string after = readFile(file);
+	EXPECT_LE(std::count(after.begin(), after.end(), '\n'), 256) << "bounded";
+	EXPECT_NE(after.find(plugins.file("jwtflow-provider-copy.so")), std::string::npos) << "the newest pass is kept";
+	EXPECT_EQ(after.find("/gone/lib0.so"), std::string::npos) << "the oldest are dropped";
+	// Remembered: a second start finds its line and writes nothing.
+	RunResult second = runJwtflow({"--plugins", plugins.path(), "providers"}, "", env);
+	EXPECT_EQ(second.exitCode, 0) << second.err;
+	EXPECT_EQ(readFile(file), after);
+}
+
 TEST(HostileFilesystem, LibrariesThatPassedTheChildProcessCheckAreRememberedUntilTheyChange)
 {
 	TempDir cache, plugins;

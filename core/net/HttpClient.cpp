@@ -96,9 +96,9 @@ void HttpClient::initializeSsl()
 	});
 }
 
-void HttpClient::preferFastKeyExchange(void* sslContext)
+void HttpClient::preferFastKeyExchange(Context& context)
 {
-	SSL_CTX_set1_groups_list(static_cast<SSL_CTX*>(sslContext), "X25519:P-256:X448:P-384:P-521");
+	SSL_CTX_set1_groups_list(context.sslContext(), "X25519:P-256:X448:P-384:P-521");
 	ERR_clear_error();
 }
 
@@ -150,7 +150,7 @@ Context::Ptr sharedClientContext(const std::string& caFile)
 		throw InputException("cannot use CA file '" + caFile + "': " + e.message());
 	}
 	trustSystemCertificates(context->sslContext(), !caFile.empty());
-	HttpClient::preferFastKeyExchange(context->sslContext());
+	HttpClient::preferFastKeyExchange(*context);
 	context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
 	context->enableExtendedCertificateVerification(true);
 	context->setInvalidCertificateHandler(new RejectCertificateHandler(false));

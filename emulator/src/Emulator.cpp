@@ -109,7 +109,7 @@ void Emulator::start()
 	Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, keyPath, certPath, "",
 		Poco::Net::Context::VERIFY_NONE, 9, false);
 	context->requireMinimumProtocol(Poco::Net::Context::PROTO_TLSV1_2);
-	HttpClient::preferFastKeyExchange(context->sslContext());
+	HttpClient::preferFastKeyExchange(*context);
 	context->enableSessionCache(true, "jwtflow-emulator");
 	Poco::File(keyPath).remove();
 

@@ -20,6 +20,12 @@
 #include <utility>
 #include <vector>
 
+namespace Poco {
+namespace Net {
+class Context;
+}
+}
+
 namespace jwtflow {
 
 struct JWTFLOW_API HttpOptions
@@ -117,8 +123,8 @@ public:
 	static void initializeSsl();
 		/// Initializes NetSSL once per process (thread-safe, idempotent).
 
-	static void preferFastKeyExchange(void* sslContext);
-		/// Puts X25519 first in an OpenSSL SSL_CTX's key-exchange groups (then P-256,
+	static void preferFastKeyExchange(Poco::Net::Context& context);
+		/// Puts X25519 first in a TLS context's key-exchange groups (then P-256,
 		/// X448, P-384, P-521). POCO's default list starts with X448, which both
 		/// sides then compute on every handshake at several times X25519's cost.
 
