@@ -65,6 +65,27 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 {
 	TempDir io;
 	const std::string outPath = io.file("out"), errPath = io.file("err"), inPath = io.write("in", input);
+	// Everything the child needs is made before fork: the test process has threads
+	// (servers, proxies), and one of them may hold the allocator's lock at the fork,
+	// so the child must not allocate (it hung in the sanitizer build under load).
+	std::map<std::string, std::string> vars = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
+		{"HOME", std::getenv("HOME") ? std::getenv("HOME") : "/tmp"}};
+	// The sanitizer build's options (the leak suppressions for OpenSSL's and the PKCS#11 module's
+	// process-wide tables) reach the programs the tests run.
+	for (const char* name: {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"})
+		if (const char* value = std::getenv(name)) vars[name] = value;
+	// Each run gets an empty token cache of its own unless the test names one.
+	vars["XDG_CACHE_HOME"] = io.file("cache");
+	for (const auto& e: env) vars[e.first] = e.second;   // env replaces the defaults
+	std::vector<std::string> envStrings;
+	for (const auto& v: vars) envStrings.push_back(v.first + "=" + v.second);
+	std::vector<char*> envp;
+	for (auto& e: envStrings) envp.push_back(&e[0]);
+	envp.push_back(nullptr);
+	std::vector<std::string> args = argv;
+	std::vector<char*> cargs;
+	for (auto& a: args) cargs.push_back(&a[0]);
+	cargs.push_back(nullptr);
 	pid_t pid = ::fork();
 	if (pid < 0) throw std::runtime_error("fork failed");
 	if (pid == 0)
@@ -76,24 +97,6 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 		::dup2(in, 0);
 		::dup2(out, 1);
 		::dup2(err, 2);
-		std::map<std::string, std::string> vars = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
-			{"HOME", std::getenv("HOME") ? std::getenv("HOME") : "/tmp"}};
-		// The sanitizer build's options (the leak suppressions for OpenSSL's and the PKCS#11 module's
-		// process-wide tables) reach the programs the tests run.
-		for (const char* name: {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"})
-			if (const char* value = std::getenv(name)) vars[name] = value;
-		// Each run gets an empty token cache of its own unless the test names one.
-		vars["XDG_CACHE_HOME"] = io.file("cache");
-		for (const auto& e: env) vars[e.first] = e.second;   // env replaces the defaults
-		std::vector<std::string> envStrings;
-		for (const auto& v: vars) envStrings.push_back(v.first + "=" + v.second);
-		std::vector<char*> envp;
-		for (auto& e: envStrings) envp.push_back(&e[0]);
-		envp.push_back(nullptr);
-		std::vector<std::string> args = argv;
-		std::vector<char*> cargs;
-		for (auto& a: args) cargs.push_back(&a[0]);
-		cargs.push_back(nullptr);
 		::execve(cargs[0], cargs.data(), envp.data());
 		_exit(127);
 	}
