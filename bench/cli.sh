@@ -176,6 +176,8 @@ read -r -t 20 line1 <&3 && read -r -t 20 line2 <&3 || { cat "$work/emulator.err"
 base=${line1#base URL: }
 ca=${line2#CA file:  }
 printf 'CLIENT_ID=%s\nSUBJECT=%s\nPATH_PRIVATE_KEY=%s\nAUDIENCE=%s\nCA_FILE=%s\n' "$client" "$user" "$work/key.pem" "$base" "$ca" >"$work/.env"
+# The user trusts the folder's .env once (jwtflow trust), as they would: its check is part of what is measured.
+(cd "$work" && env -i PATH="$PATH" HOME="$work" "$build/jwtflow" trust -q >/dev/null)
 
 token_commands=()
 [ -n "$single" ] && token_commands+=("static-cached|$single salesforce token" "static-login|$single salesforce token --no-cache")

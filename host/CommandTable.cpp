@@ -57,6 +57,8 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("kid", "", "KID", "the JWK's kid (default: its RFC 7638 thumbprint)", false, ArgumentKind::Text),
 		option("rfc7638", "", "", "print only the key's RFC 7638 thumbprint (jwk --thumbprint does the same)", true),
 		option("pkcs11", "", "URI", "keygen: make the key pair inside this PKCS#11 token (pkcs11:token=...;object=...)", false, ArgumentKind::Text),
+		option("list", "", "", "trust: list the trusted .env files", true),
+		option("revoke", "", "", "trust: stop trusting the file", true),
 		option("local", "", "", "only forget the cached token; do not revoke it at the identity provider", true),
 		option("token", "", "JWT", "the JWT ('-' reads standard input); the JWT may also be given as a word", false, ArgumentKind::Text),
 		option("out", "", "DIR", "the folder to write to", false, ArgumentKind::Folder),
@@ -216,6 +218,14 @@ const std::vector<CommandSpec>& commandTable()
 			"(else ~/.cache/jwtflow/tokens), sealed with a key derived from each login's signing key.",
 			{"output"}, false, {"jwtflow cache list", "jwtflow cache clear"},
 			false, {"list", "clear"}, [](App& a, Provider*) { return a.commandCache(); }},
+		{false, "trust", "trust a folder's .env, so that jwtflow reads it", "[FILE] [--list | --revoke]",
+			"A .env in the current folder may come from a cloned repository: jwtflow reads it only once you\n"
+			"trusted it, as direnv asks for direnv allow. trust records the file's absolute path and SHA-256 in\n"
+			"$XDG_CONFIG_HOME/jwtflow/trusted-env (else ~/.config/jwtflow/trusted-env); a changed file must be\n"
+			"trusted again. A file named with --env-file is trusted as named. --list shows the trusted files,\n"
+			"--revoke forgets one. FILE defaults to ./.env.",
+			{"list", "revoke", "output"}, false, {"jwtflow trust", "jwtflow trust --list", "jwtflow trust --revoke .env"},
+			false, {".env"}, [](App& a, Provider*) { return a.commandTrust(); }},
 		{false, "completion", "print a shell completion script", "(bash | zsh)",
 			"Prints the completion script for bash or zsh: commands, the providers in the plugin folders,\n"
 			"actions, options and file arguments. The package installs both.",

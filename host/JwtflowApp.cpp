@@ -76,6 +76,24 @@ bool takesValue(const std::string& name, const std::vector<SettingSpec>& specs)
 
 } // namespace
 
+void JwtflowApp::noteOverriddenDotEnv(const Settings& settings, const std::vector<SettingSpec>& specs) const
+{
+	// An exported CLIENT_ID silently beating the one in .env cost a user an invalid_client_id hunt: said with -v.
+	for (const auto& spec: specs)
+	{
+		const std::vector<SettingValue> values = settings.lookupAll(spec.name);
+		if (values.size() < 2 || values[0].source.rfind(".env", 0) == 0) continue;
+		for (std::size_t i = 1; i < values.size(); ++i)
+		{
+			if (values[i].source.rfind(".env", 0) != 0 || values[i].value == values[0].value) continue;
+			_console.detail("jwtflow: " + spec.name + ": the " + (values[0].source == "option" ? std::string("command line's") : "environment's")
+				+ " value overrides the one in " + values[i].source.substr(values[i].source.find('(') + 1,
+				values[i].source.size() - values[i].source.find('(') - 2));
+			break;
+		}
+	}
+}
+
 JwtflowApp::JwtflowApp()
 {
 	setUnixOptions(true);
@@ -243,7 +261,9 @@ Settings& JwtflowApp::settings()
 		if (_values.count("config")) sources.configFile = flagValue("config");
 		if (_provider) sources.descriptor = _registry->descriptorFor(_provider->name());
 		sources.specs = settingSpecs();
-		loadLayeredSettings(*_settings, sources);
+		_settingsReport = loadLayeredSettings(*_settings, sources);
+		if (!_settingsReport.untrustedDotEnv.empty()) _console.note("jwtflow: note: " + _settingsReport.note());
+		if (_console.verbose) noteOverriddenDotEnv(*_settings, sources.specs);
 	}
 	return *_settings;
 }

@@ -15,6 +15,7 @@
 #include "jwtflow/Assertion.h"
 #include "jwtflow/PluginRegistry.h"
 #include "jwtflow/Settings.h"
+#include "jwtflow/SettingsLoader.h"
 #include <Poco/Util/Application.h>
 #include <map>
 #include <memory>
@@ -64,6 +65,8 @@ private:
 	// settings
 	std::vector<SettingSpec> settingSpecs() const;
 	Settings& settings();
+	void noteOverriddenDotEnv(const Settings& settings, const std::vector<SettingSpec>& specs) const;
+		/// With -v: each setting whose .env value a higher layer (environment, option) overrides.
 	int timeoutSeconds() const;
 	std::string flagValue(const std::string& name, const std::string& fallback = "") const;
 	bool hasFlag(const std::string& name) const;
@@ -97,6 +100,7 @@ private:
 	int actionLogout(Provider& provider);
 	int actionCall(Provider& provider);
 	int commandCache();
+	int commandTrust();
 	int commandProviders();
 	int commandVerify();
 	int commandDecode();
@@ -130,6 +134,7 @@ private:
 	std::set<std::string> _given;                           // every option given on the command line, by long name
 	std::vector<std::string> _words;                        // the words after a command
 	std::unique_ptr<Settings> _settings;
+	SettingsReport _settingsReport;                         // what loading the settings left out
 };
 
 } // namespace host

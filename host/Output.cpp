@@ -8,7 +8,9 @@
 #include "Output.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/SafeText.h"
 #include <iostream>
+#include <unistd.h>
 
 namespace jwtflow {
 namespace host {
@@ -23,32 +25,18 @@ OutputFormat parseOutputFormat(const std::string& value)
 
 void Console::result(const std::string& line) const
 {
-	std::cout << line << '\n';
+	// A result line is a message (an identity field, a listing): escaped wherever it goes.
+	// Data that must pass byte for byte (call's body, env lines for eval) is written apart.
+	std::cout << terminalSafe(line) << '\n';
 }
 
 std::string terminalSafe(const std::string& text, bool keepTabs)
 {
 	// The last line of defence: the pieces of a message that came from outside
-	// were escaped where they were spliced in (safeText); any raw control
-	// character left (but the newline before a hint) is shown, not obeyed.
-	std::string out;
-	out.reserve(text.size());
-	for (char c: text)
-	{
-		const unsigned char u = static_cast<unsigned char>(c);
-		if ((u < 0x20 && c != '\n' && !(keepTabs && c == '\t')) || u == 0x7f)
-		{
-			static const char* hex = "0123456789abcdef";
-			out += "\\x";
-			out += hex[u >> 4];
-			out += hex[u & 15];
-		}
-		else
-		{
-			out += c;
-		}
-	}
-	return out;
+	// were escaped where they were spliced in (safeText); any control character
+	// left (but the newline before a hint), C1 and bidi controls included, is
+	// shown, not obeyed.
+	return terminalText(text, keepTabs);
 }
 
 void Console::note(const std::string& text) const
@@ -68,7 +56,13 @@ void Console::json(const Poco::JSON::Object& object) const
 
 void Console::envLines(const std::vector<std::pair<std::string, std::string>>& vars) const
 {
-	for (const auto& v: vars) std::cout << "export " << v.first << "=" << shellQuote(v.second) << '\n';
+	// Piped (to eval, to a file) the lines are data and pass byte for byte; on a terminal they are shown, not obeyed.
+	const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+	for (const auto& v: vars)
+	{
+		const std::string line = "export " + v.first + "=" + shellQuote(v.second);
+		std::cout << (terminal ? terminalSafe(line, true) : line) << '\n';
+	}
 }
 
 std::string shellQuote(const std::string& value)

@@ -44,7 +44,8 @@ public:
 };
 
 JWTFLOW_HOST_API std::string terminalSafe(const std::string& text, bool keepTabs = false);
-	/// text with every control character but the newline (and the tab when keepTabs) and DEL shown as \xNN.
+	/// terminalText (core SafeText.h): C0 but the newline (and the tab when keepTabs), DEL, C1 and bytes
+	/// that are not UTF-8 as \xNN, bidi controls as \uNNNN: shown, not obeyed.
 
 JWTFLOW_HOST_API std::string shellQuote(const std::string& value);
 	/// Single-quoted for POSIX shells.

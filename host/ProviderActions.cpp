@@ -67,11 +67,13 @@ void JwtflowApp::requireSettings(const Provider& provider)
 	else
 	{
 		const std::string here = Poco::Path::current();
-		dotenv = Poco::File(here + ".env").exists() ? here + ".env" : ".env: none in " + here;
+		dotenv = !Poco::File(here + ".env").exists() ? ".env: none in " + here
+			: s.missingNote().empty() ? here + ".env" : here + ".env (not read: not trusted)";
 	}
 	throw UsageException(std::string(missing.size() == 1 ? "missing setting " : "missing settings ") + names + ": give "
 		+ (options.empty() ? "" : options + ", or ") + "put " + lines + " in .env or the environment (looked at the options, "
-		"the environment, " + dotenv + (_values.count("config") ? ", " + flagValue("config") : "") + ")");
+		"the environment, " + dotenv + (_values.count("config") ? ", " + flagValue("config") : "") + ")"
+		+ (s.missingNote().empty() ? "" : "\n(" + s.missingNote() + ")"));
 }
 
 int JwtflowApp::runProviderAction(Provider& provider, const std::string& action)
@@ -138,6 +140,13 @@ int JwtflowApp::actionDescribe(Provider& provider)
 		std::string shown = !v.found ? "(not set)" : spec.secret ? Settings::mask(v.value) : v.value;
 		std::string source = v.found ? v.source : (spec.required ? "MISSING (required)" : "");
 		if (v.found && v.source == "option" && !spec.option.empty()) source = "option --" + spec.option;
+		if (v.found && v.source.rfind(".env", 0) != 0)
+			for (const auto& lower: s.lookupAll(spec.name))
+				if (lower.source.rfind(".env", 0) == 0 && lower.value != v.value)
+				{
+					source += " (overrides " + lower.source + ")";
+					break;
+				}
 		Poco::JSON::Object::Ptr item = newJsonObject();
 		item->set("name", spec.name);
 		item->set("option", spec.option.empty() ? std::string() : "--" + spec.option);
@@ -160,7 +169,7 @@ int JwtflowApp::actionDescribe(Provider& provider)
 	}
 	else
 	{
-		std::cout << text;
+		std::cout << terminalSafe(text);   // values from .env and the environment: shown, not obeyed
 	}
 	return 0;
 }

@@ -192,6 +192,21 @@ TEST_F(Pkcs11, AWrongPinNoSuchKeyAndNoModuleAreClearErrorsWithoutThePin)
 	EXPECT_EQ(fromFile.exitCode, 0) << fromFile.err;
 }
 
+TEST_F(Pkcs11, WithoutAPinNothingIsReadFromStandardInputNorTriedAtTheToken)
+{
+	// The right PIN waiting on standard input (a pipe, not a terminal): OpenSSL's default UI read it,
+	// tried it at the token and wrote "Enter PKCS#11 token PIN" on stderr. Now nothing is read.
+	RunResult r = runJwtflow({"salesforce", "jwt"}, dir.path(), {{"SOFTHSM2_CONF", conf}, {"PKCS11_MODULE", MODULE},
+		{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", RSA_URI}}, std::string(PIN) + "\n");
+	EXPECT_EQ(r.exitCode, 3) << r.out << r.err;
+	EXPECT_TRUE(r.out.empty()) << "no JWT signed with a PIN read from standard input";
+	EXPECT_NE(r.err.find("needs its PIN: give it in PKCS11_PIN_FILE (--pin-file FILE)"), std::string::npos) << r.err;
+	EXPECT_EQ(r.err.find("Enter PKCS#11"), std::string::npos) << r.err;
+	EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+	// No wrong try was counted: the right PIN still works (SoftHSM locks after a few).
+	EXPECT_EQ(cli({"salesforce", "jwt"}, {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", RSA_URI}}).exitCode, 0);
+}
+
 TEST_F(Pkcs11, KeygenMakesTheKeyPairInsideTheTokenAndWritesOnlyPublicFiles)
 {
 	const std::string uri = "pkcs11:token=jwtflow-test;object=keygen-made";

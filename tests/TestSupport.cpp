@@ -2,6 +2,7 @@
 // TestSupport.cpp
 //
 #include "TestSupport.h"
+#include "jwtflow/DotEnvTrust.h"
 #include <Poco/File.h>
 #include <Poco/TemporaryFile.h>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -76,6 +78,13 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 		if (const char* value = std::getenv(name)) vars[name] = value;
 	// Each run gets an empty token cache of its own unless the test names one.
 	vars["XDG_CACHE_HOME"] = io.file("cache");
+	vars["XDG_CONFIG_HOME"] = io.file("config");
+	if (!env.count("XDG_CONFIG_HOME") && !cwd.empty() && Poco::File(cwd + "/.env").exists())
+	{
+		// The user trusted the .env of the folder they run jwtflow in (jwtflow trust).
+		jwtflow::DotEnvTrust(io.file("config") + "/jwtflow/trusted-env")
+			.trustContent(jwtflow::absoluteDotEnvPath(cwd + "/.env"), readFile(cwd + "/.env"));
+	}
 	for (const auto& e: env) vars[e.first] = e.second;   // env replaces the defaults
 	std::vector<std::string> envStrings;
 	for (const auto& v: vars) envStrings.push_back(v.first + "=" + v.second);
@@ -101,8 +110,10 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 		_exit(127);
 	}
 	int status = 0;
-	::waitpid(pid, &status, 0);
+	struct rusage usage{};
+	::wait4(pid, &status, 0, &usage);
 	RunResult r;
+	r.maxRssKiB = usage.ru_maxrss;
 	r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
 	r.out = readFile(outPath);
 	r.err = readFile(errPath);

@@ -32,11 +32,17 @@ struct RunResult
 	int exitCode = -1;      /// the exit code, or -signal when killed by a signal
 	std::string out;
 	std::string err;
+	long maxRssKiB = 0;     /// the child's peak resident memory (wait4's ru_maxrss)
 };
 
 RunResult run(const std::vector<std::string>& argv, const std::string& cwd = "",
 	const std::map<std::string, std::string>& env = {}, const std::string& input = "");
-	/// Runs a program with a clean environment (PATH, HOME and env only).
+	/// Runs a program with a clean environment (PATH, HOME and env only), an
+	/// empty token cache (XDG_CACHE_HOME) and settings folder (XDG_CONFIG_HOME)
+	/// of its own. Unless env names XDG_CONFIG_HOME, a .env in cwd is trusted
+	/// in that settings folder first (as its content is now), standing for a
+	/// user who ran `jwtflow trust` in a folder of their own; the trust tests
+	/// give XDG_CONFIG_HOME to see jwtflow without it.
 
 std::string jwtflowBinary();
 	/// The jwtflow program under test: JWTFLOW_TEST_HOST when set (scripts/test.sh

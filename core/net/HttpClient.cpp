@@ -30,7 +30,9 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -399,6 +401,15 @@ namespace {
 
 Poco::URI checkedUri(const std::string& url)
 {
+	// POCO sends the query as it is given: a CR LF in it would end the request line
+	// early and start headers (or a request) of the caller's choosing.
+	for (char c: url)
+	{
+		const unsigned char u = static_cast<unsigned char>(c);
+		if (u <= 0x20 || u >= 0x7f)
+			throw UsageException(quotedText(url, 120) + " holds a space, a control character or a byte that is not ASCII, "
+				"which no request line may carry: percent-encode it (%20, %0D%0A, ...)");
+	}
 	Poco::URI uri;
 	try
 	{
@@ -406,11 +417,11 @@ Poco::URI checkedUri(const std::string& url)
 	}
 	catch (const Poco::Exception&)
 	{
-		throw UsageException("'" + url + "' is not a URL");
+		throw UsageException(quotedText(url, 120) + " is not a URL");
 	}
 	const std::string scheme = Poco::toLower(uri.getScheme());
 	if (uri.getHost().empty() || (scheme != "https" && scheme != "http"))
-		throw UsageException("'" + url + "' is not an https URL");
+		throw UsageException(quotedText(url, 120) + " is not an https URL");
 	if (scheme == "http" && !isLoopbackHost(uri.getHost()))
 		throw UsageException("refusing plain http to " + uri.getHost() + ": use https (http is accepted for loopback addresses only)");
 	return uri;
@@ -470,6 +481,52 @@ HttpResponse HttpClient::postForm(const FormRequestFactory& makeRequest, const s
 	}, outgoing);
 }
 
+void checkRequestHeader(const std::string& name, const std::string& value)
+{
+	static const char* const tokenExtras = "!#$%&'*+-.^_`|~";
+	bool nameOk = !name.empty() && name.size() <= 256;
+	for (char c: name)
+		nameOk = nameOk && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr(tokenExtras, c) != nullptr) && c != '\0';
+	if (!nameOk) throw UsageException("header " + quotedText(name, 40) + " is not a header name: letters, digits and !#$%&'*+-.^_`|~ only");
+	for (char c: value)
+	{
+		const unsigned char u = static_cast<unsigned char>(c);
+		if ((u < 0x20 && c != '\t') || u == 0x7f)
+			throw UsageException("the value of header " + quotedText(name, 40) + " holds a control character (a line break would "
+				"start another header or request): give it on one line, without control characters");
+	}
+	static const char* const refused[] = {"Transfer-Encoding", "TE", "Content-Length", "Connection", "Keep-Alive",
+		"Proxy-Connection", "Upgrade", "Trailer", "Host"};
+	for (const char* r: refused)
+		if (Poco::icompare(name, r) == 0)
+			throw UsageException("jwtflow frames the request itself: it sends no " + std::string(r) + " header of yours (it would let "
+				"a server read the message otherwise than jwtflow sent it)");
+	if (Poco::icompare(name, "Authorization") == 0)
+		throw UsageException("jwtflow sends the token as Authorization itself: give no Authorization header");
+}
+
+std::string encodeRequestTarget(const std::string& url)
+{
+	static const char* hex = "0123456789ABCDEF";
+	std::string out;
+	out.reserve(url.size());
+	for (char c: url)
+	{
+		const unsigned char u = static_cast<unsigned char>(c);
+		if (u <= 0x20 || u >= 0x7f)
+		{
+			out += '%';
+			out += hex[u >> 4];
+			out += hex[u & 15];
+		}
+		else
+		{
+			out += c;
+		}
+	}
+	return out;
+}
+
 HttpResponse HttpClient::get(const std::string& url, const std::string& bearerToken)
 {
 	Impl::Outgoing outgoing{"GET", "", bearerToken};
@@ -482,13 +539,8 @@ HttpResponse HttpClient::request(const HttpCall& call)
 	static const char* const known[] = {"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST", "PATCH"};
 	if (std::find(std::begin(known), std::end(known), method) == std::end(known))
 		throw UsageException("'" + safeText(call.method, 20) + "' is not an HTTP method jwtflow sends: GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS");
-	for (const auto& h: call.headers)
-	{
-		// A header name or value with a line break would smuggle a second header (or request).
-		if (h.first.empty() || h.first.find_first_of(" \t\r\n:") != std::string::npos
-			|| h.second.find_first_of("\r\n") != std::string::npos)
-			throw UsageException("header " + quotedText(h.first, 40) + " is not a valid header: 'Name: value' on one line");
-	}
+	for (const auto& h: call.headers) checkRequestHeader(h.first, h.second);
+	if (!call.contentType.empty()) checkRequestHeader("Content-Type", call.contentType);
 	Impl::Outgoing outgoing;
 	outgoing.method = method;
 	outgoing.contentType = call.contentType.empty() && !call.body.empty() ? "application/json" : call.contentType;

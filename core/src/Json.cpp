@@ -8,6 +8,7 @@
 #include "jwtflow/Json.h"
 #include "Utf8.h"
 #include <Poco/JSON/Array.h>
+#include <Poco/JSON/Handler.h>
 #include <Poco/JSON/Parser.h>
 #include <Poco/JSON/ParseHandler.h>
 #include <Poco/JSON/JSONException.h>
@@ -268,6 +269,64 @@ Poco::Dynamic::Var parseJsonValue(const std::string& text)
 	Poco::JSON::Array::Ptr items = wrapped.extract<Poco::JSON::Array::Ptr>();
 	if (!items || items->size() != 1) throw Poco::DataFormatException("not one JSON value");
 	return items->get(0);
+}
+
+namespace {
+
+/// Takes every parse event and keeps nothing.
+class ValidatingHandler: public Poco::JSON::Handler
+{
+public:
+	void reset() override {}
+	void startObject() override {}
+	void endObject() override {}
+	void startArray() override {}
+	void endArray() override {}
+	void key(const std::string&) override {}
+	void null() override {}
+	void value(int) override {}
+	void value(unsigned) override {}
+	void value(Poco::Int64) override {}
+	void value(Poco::UInt64) override {}
+	void value(const std::string&) override {}
+	void value(double) override {}
+	void value(bool) override {}
+};
+
+} // namespace
+
+bool isJsonValue(const std::string& text, std::size_t maxDepth)
+{
+	try
+	{
+		Poco::JSON::Parser parser(new ValidatingHandler);
+		parser.setAllowComments(false);
+		parser.setDepth(maxDepth + 1);
+		// POCO 1.11 takes only an object or an array at the top: one array around the value.
+		std::string wrapped;
+		wrapped.reserve(text.size() + 3);
+		wrapped += '[';
+		wrapped += text;
+		wrapped += "\n]";
+		parser.parse(wrapped);
+		return true;
+	}
+	catch (const Poco::Exception&)
+	{
+		return false;
+	}
+	catch (const std::exception&)
+	{
+		return false;
+	}
+}
+
+std::string quoteJson(const std::string& text)
+{
+	std::string out;
+	out.reserve(text.size() + 2);
+	writeString(out, text);
+	return out;
 }
 
 Poco::JSON::Object::Ptr newJsonObject()

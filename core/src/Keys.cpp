@@ -11,6 +11,7 @@
 #include "FileInput.h"
 #include "OpenSslSupport.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/SecretPrompt.h"
 #include <openssl/core_names.h>
 #include <openssl/decoder.h>
 #include <openssl/ec.h>
@@ -314,11 +315,19 @@ PrivateKey PrivateKey::fromPem(const std::string& data, const std::string& label
 			throw InputException(label + " is PEM but holds no private key (expected -----BEGIN PRIVATE KEY-----, "
 				"-----BEGIN RSA PRIVATE KEY----- or -----BEGIN EC PRIVATE KEY-----)");
 		const bool encrypted = contains(data, "-----BEGIN ENCRYPTED PRIVATE KEY-----") || contains(data, "Proc-Type: 4,ENCRYPTED");
+		std::optional<std::string> typed;
 		if (encrypted && !passphrase)
-			throw InputException(label + " is encrypted and no passphrase was given: set PRIVATE_KEY_PASSPHRASE "
-				"or give --passphrase-file FILE");
+		{
+			// At a terminal (when the program allows it), asked for, as ssh and openssl do.
+			typed = askSecret("Enter the passphrase of " + label + ": ");
+			if (!typed)
+				throw InputException(label + " is encrypted and no passphrase was given: set PRIVATE_KEY_PASSPHRASE "
+					"or give --passphrase-file FILE (at a terminal, jwtflow asks for it)");
+		}
+		std::string none;
+		WipeOnExit wipeTyped{typed ? *typed : none};
 		EVP_PKEY* key = encrypted ? nullptr : decodePlainPrivateKey(data);
-		PassphraseState state{&passphrase};
+		PassphraseState state{typed ? &typed : &passphrase};
 		BioPtr bio = memoryBio(data);
 		if (!key) key = PEM_read_bio_PrivateKey(bio.get(), nullptr, passphraseCallback, &state);
 		if (!key)

@@ -14,9 +14,13 @@
 #include "OpenSslSupport.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/SafeText.h"
+#include "jwtflow/SecretPrompt.h"
+#include "jwtflow/SecureFiles.h"
 #include <Poco/File.h>
 #include <openssl/engine.h>
 #include <openssl/err.h>
+#include <openssl/ui.h>
+#include <algorithm>
 #include <mutex>
 
 namespace jwtflow {
@@ -40,6 +44,41 @@ std::string engineError()
 	return why.empty() ? "no reason given" : safeText(why, 300);
 }
 
+bool pinAsked = false;   // set by the UI reader below; under engineMutex
+
+/// libp11 asks its UI method for a PIN it was not given. OpenSSL's default one
+/// reads standard input (a pipe's data taken for a PIN, each wrong try counting
+/// toward a smart card's lock-out) and writes "Enter PKCS#11 token PIN" on
+/// stderr. This one asks jwtflow's own prompt (a terminal, echo off, only where
+/// the program allows it) and otherwise fails: libp11 then does not log in at all.
+int readPin(UI* ui, UI_STRING* uis)
+{
+	const enum UI_string_types type = UI_get_string_type(uis);
+	if (type != UIT_PROMPT && type != UIT_VERIFY) return 1;   // nothing to read
+	pinAsked = true;
+	std::optional<std::string> pin = askSecret("Enter the PIN of the PKCS#11 token: ");
+	if (!pin) return 0;
+	const int ok = UI_set_result(ui, uis, pin->c_str());
+	std::fill(pin->begin(), pin->end(), '\0');
+	return ok == 0 ? 1 : 0;
+}
+
+int writeNothing(UI*, UI_STRING*)
+{
+	return 1;   // libp11's own prompts and notes: not written
+}
+
+UI_METHOD* pinMethod()
+{
+	static UI_METHOD* method = [] {
+		UI_METHOD* m = UI_create_method("jwtflow PIN");
+		UI_method_set_reader(m, readPin);
+		UI_method_set_writer(m, writeNothing);
+		return m;   // kept for the process
+	}();
+	return method;
+}
+
 } // namespace
 
 PrivateKey PrivateKey::fromPkcs11(const std::string& uri, const std::string& module, const std::optional<std::string>& pin)
@@ -53,6 +92,8 @@ PrivateKey PrivateKey::fromPkcs11(const std::string& uri, const std::string& mod
 			"(SoftHSM: /usr/lib/softhsm/libsofthsm2.so; OpenSC: /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)");
 	if (!Poco::File(module).exists())
 		throw InputException("the PKCS#11 module '" + safeText(module, 200) + "' (PKCS11_MODULE) does not exist");
+	// Code jwtflow loads passes the plugin rules, whichever layer named it.
+	const std::string library = checkTrustedLibrary(module, "the PKCS#11 module (PKCS11_MODULE)");
 	std::lock_guard<std::mutex> lock(engineMutex);
 	ERR_clear_error();
 	ENGINE_load_builtin_engines();
@@ -75,7 +116,7 @@ PrivateKey PrivateKey::fromPkcs11(const std::string& uri, const std::string& mod
 	// libp11 prints its own failures on stderr unless told to keep quiet (0.4.11 and later); the message here says it all.
 	ENGINE_ctrl_cmd_string(engine, "QUIET", nullptr, 1);
 	ERR_clear_error();
-	if (!ENGINE_ctrl_cmd_string(engine, "MODULE_PATH", module.c_str(), 0))
+	if (!ENGINE_ctrl_cmd_string(engine, "MODULE_PATH", library.c_str(), 0))
 		throw InputException("the pkcs11 engine refused the module '" + safeText(module, 200) + "': " + engineError());
 	if (!ENGINE_init(engine))
 		throw InputException("the PKCS#11 module '" + safeText(module, 200) + "' cannot be loaded (" + engineError()
@@ -83,10 +124,14 @@ PrivateKey PrivateKey::fromPkcs11(const std::string& uri, const std::string& mod
 	release.initialised = true;
 	if (pin && !ENGINE_ctrl_cmd_string(engine, "PIN", pin->c_str(), 0))
 		throw InputException("the pkcs11 engine refused the PIN setting: " + engineError());
-	EVP_PKEY* key = ENGINE_load_private_key(engine, uri.c_str(), nullptr, nullptr);
+	pinAsked = false;
+	EVP_PKEY* key = ENGINE_load_private_key(engine, uri.c_str(), pinMethod(), nullptr);
 	if (!key)
 	{
 		const std::string why = engineError();
+		if (!pin && pinAsked)
+			throw InputException("the PKCS#11 token needs its PIN: give it in PKCS11_PIN_FILE (--pin-file FILE) or PKCS11_PIN "
+				"(jwtflow asks for it only at a terminal, and never reads it from standard input otherwise)");
 		if (why.find("PIN incorrect") != std::string::npos || why.find("PIN_INCORRECT") != std::string::npos
 			|| why.find("Login failed") != std::string::npos)
 			throw InputException("the PKCS#11 token refused the PIN: check PKCS11_PIN or the --pin-file (PKCS11_PIN_FILE)");

@@ -12,6 +12,7 @@
 #include "jwtflow/KeyFactory.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/SafeText.h"
+#include "jwtflow/SecureFiles.h"
 #include <Poco/RandomStream.h>
 #include <Poco/StringTokenizer.h>
 #include <Poco/URI.h>
@@ -62,7 +63,8 @@ void KeyFactory::generateInToken(const std::string& uri, const std::string& modu
 	if (tokenLabel.empty() || object.empty())
 		throw UsageException("the PKCS#11 URI must name the token and the new key: pkcs11:token=LABEL;object=KEY_LABEL");
 	if (module.empty()) throw UsageException("keygen --pkcs11 needs PKCS11_MODULE (--pkcs11-module), the token's PKCS#11 library");
-	void* library = ::dlopen(module.c_str(), RTLD_NOW | RTLD_LOCAL);
+	const std::string trusted = checkTrustedLibrary(module, "the PKCS#11 module (PKCS11_MODULE)");
+	void* library = ::dlopen(trusted.c_str(), RTLD_NOW | RTLD_LOCAL);
 	if (!library) throw InputException("the PKCS#11 module '" + safeText(module, 200) + "' (PKCS11_MODULE) cannot be loaded");
 	struct Close
 	{

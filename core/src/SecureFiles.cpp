@@ -10,7 +10,9 @@
 #include "OpenSslSupport.h"
 #include "jwtflow/Exception.h"
 #include <Poco/File.h>
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -146,6 +148,23 @@ void replaceFile(const std::string& path, const std::string& data, mode_t mode)
 		::unlink(temp.c_str());
 		throw InputException("cannot write '" + path + "': " + errorText(err));
 	}
+}
+
+std::string checkTrustedLibrary(const std::string& path, const std::string& what)
+{
+	char resolved[PATH_MAX];
+	if (path.empty() || !::realpath(path.c_str(), resolved))
+		throw InputException("refusing " + what + " '" + path + "': " + (path.empty() ? std::string("no path given") : errorText(errno)));
+	const std::string real = resolved;
+	struct stat st{};
+	if (::stat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+		throw InputException("refusing " + what + " '" + path + "': it is not a regular file (a shared library, .so)");
+	std::string problem = trustProblem(real, TrustedFileKind::Code, false);
+	if (!problem.empty()) throw InputException("refusing " + what + " '" + path + "': " + problem);
+	const std::string folder = real.substr(0, std::max<std::size_t>(real.rfind('/'), 1));
+	problem = trustProblem(folder, TrustedFileKind::Code, true);
+	if (!problem.empty()) throw InputException("refusing " + what + " '" + path + "': its folder " + folder + ": " + problem);
+	return real;
 }
 
 bool makePrivateFolders(const std::string& path)

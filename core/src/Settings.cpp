@@ -80,7 +80,28 @@ std::string Settings::require(const std::string& name, const std::string& option
 	if (v) return *v;
 	std::string how = "set " + name + " in .env or the environment";
 	if (!optionHint.empty()) how += ", or give --" + optionHint;
-	throw UsageException("missing setting " + name + ": " + how);
+	throw UsageException("missing setting " + name + ": " + how + (_missingNote.empty() ? "" : "\n(" + _missingNote + ")"));
+}
+
+std::vector<SettingValue> Settings::lookupAll(const std::string& name) const
+{
+	std::vector<SettingValue> values;
+	for (const auto& layer: _layers)
+	{
+		std::optional<std::string> v = layer.get(name);
+		if (v && !v->empty()) values.push_back({*v, layer.source, true});
+	}
+	return values;
+}
+
+void Settings::setMissingNote(const std::string& note)
+{
+	_missingNote = note;
+}
+
+const std::string& Settings::missingNote() const
+{
+	return _missingNote;
 }
 
 std::string Settings::mask(const std::string& value)

@@ -8,26 +8,80 @@
 #include "jwtflow/SettingsLoader.h"
 #include "FileInput.h"
 #include "jwtflow/DotEnv.h"
+#include "jwtflow/DotEnvTrust.h"
 #include "jwtflow/Exception.h"
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace jwtflow {
 
-void loadLayeredSettings(Settings& settings, const SettingsSources& sources)
+std::string SettingsReport::note() const
 {
+	if (untrustedDotEnv.empty()) return {};
+	std::string names;
+	for (const auto& n: untrustedNames) names += (names.empty() ? "" : ", ") + n;
+	return untrustedDotEnv + (changedSinceTrusted ? " changed since you trusted it" : " is not trusted") + ", so it was not read"
+		+ (names.empty() ? std::string() : " (it sets " + names + ")") + ": if you "
+		+ (changedSinceTrusted ? "made the change" : "wrote it, or read it") + ", run: jwtflow trust " + untrustedDotEnv;
+}
+
+namespace {
+
+void addDotEnvLayer(Settings& settings, const std::string& path, const std::string& text)
+{
+	std::map<std::string, std::string> values;
+	for (auto& entry: parseDotEnv(text, path)) values[entry.first] = entry.second;
+	settings.addMapLayer(".env (" + path + ")", values);
+}
+
+/// ./.env, when the user trusted it with its present content; else what it would have set.
+void addCurrentDotEnv(Settings& settings, const SettingsSources& sources, SettingsReport& report)
+{
+	struct stat st{};
+	if (::lstat(".env", &st) != 0) return;
+	const std::string path = absoluteDotEnvPath(".env");
+	const std::string text = readEnvFile(".env");
+	DotEnvTrust trust(sources.trustList ? *sources.trustList : DotEnvTrust::defaultListPath());
+	const DotEnvTrustState state = trust.check(path, text);
+	if (state == DotEnvTrustState::Trusted)
+	{
+		addDotEnvLayer(settings, path, text);
+		return;
+	}
+	report.untrustedDotEnv = path;
+	report.changedSinceTrusted = state == DotEnvTrustState::Changed;
+	try
+	{
+		for (const auto& entry: parseDotEnv(text, path)) report.untrustedNames.push_back(entry.first);
+	}
+	catch (const Poco::Exception&)
+	{
+		// Not read, so not an error: the names are left out.
+	}
+	settings.setMissingNote(path + " was not read: " + (report.changedSinceTrusted ? "it changed since you trusted it" : "it is not trusted")
+		+ " (jwtflow trust " + path + ")");
+}
+
+} // namespace
+
+SettingsReport loadLayeredSettings(Settings& settings, const SettingsSources& sources)
+{
+	SettingsReport report;
 	if (!sources.options.empty()) settings.addMapLayer("option", sources.options);
 	if (sources.useEnvironment) settings.addEnvironmentLayer();
 
-	std::optional<std::string> envFile = sources.envFile;
-	if (!envFile && sources.useCurrentDotEnv && Poco::File(".env").exists()) envFile = ".env";
-	if (envFile)
+	if (sources.envFile)
 	{
-		std::map<std::string, std::string> values;
-		for (auto& entry: loadDotEnvFile(*envFile)) values[entry.first] = entry.second;
-		settings.addMapLayer(".env (" + Poco::Path(*envFile).absolute().toString() + ")", values);
+		// A file the user named is the user's word; it is still refused when others could have written it.
+		const std::string path = Poco::Path(*sources.envFile).absolute().toString();
+		addDotEnvLayer(settings, path, readEnvFile(*sources.envFile));
+	}
+	else if (sources.useCurrentDotEnv)
+	{
+		addCurrentDotEnv(settings, sources, report);
 	}
 	if (sources.configFile)
 	{
@@ -47,6 +101,7 @@ void loadLayeredSettings(Settings& settings, const SettingsSources& sources)
 	if (sources.descriptor && sources.descriptor->properties)
 		settings.addConfigurationLayer("plugins.d (" + sources.descriptor->path + ")", sources.descriptor->properties);
 	settings.addDefaults(sources.specs);
+	return report;
 }
 
 } // namespace jwtflow

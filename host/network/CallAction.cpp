@@ -57,18 +57,17 @@ std::string requestBody(const std::string& data)
 	return readAll(in, "--data file '" + safeText(path) + "'");
 }
 
-/// -H 'Name: value'.
+/// -H 'Name: value': through the one header check (HttpClient.h), Content-Type included.
 std::pair<std::string, std::string> parseHeader(const std::string& text)
 {
 	const auto colon = text.find(':');
 	if (colon == std::string::npos || colon == 0)
-		throw UsageException("-H " + quotedText(text, 60) + " is not a header: give 'Name: value'");
+		throw UsageException("-H " + quotedText(text.substr(0, text.find_first_of("\r\n")), 60) + " is not a header: give 'Name: value'");
 	std::string name = Poco::trim(text.substr(0, colon));
 	std::string value = Poco::trim(text.substr(colon + 1));
 	if (Poco::icompare(name, "Authorization") == 0)
 		throw UsageException("call sends the cached token as Authorization: give no Authorization header");
-	if (Poco::icompare(name, "Host") == 0 || Poco::icompare(name, "Content-Length") == 0)
-		throw UsageException("call sets the " + name + " header itself: leave it out");
+	checkRequestHeader(name, value);
 	return {name, value};
 }
 
@@ -85,16 +84,19 @@ void checkTargetForm(const std::string& target)
 			+ quotedText(target, 80));
 }
 
-/// PATH resolved against the API base, or an absolute URL as given.
+/// PATH resolved against the API base, or an absolute URL as given; either way with the
+/// bytes no request line may carry (CR LF, spaces, control and non-ASCII bytes) percent-encoded,
+/// so that `call "/query?q=SELECT Id FROM Account"` works and a CR LF in outside text cannot
+/// end the request line.
 std::string resolveTarget(const std::string& target, const std::string& apiBase, const std::string& providerName)
 {
 	checkTargetForm(target);
-	if (isAbsolute(target)) return target;
+	if (isAbsolute(target)) return encodeRequestTarget(target);
 	if (apiBase.empty())
 		throw UsageException(providerName + " names no API base for its tokens: give an absolute URL (https://...) to call");
 	std::string base = apiBase;
 	while (!base.empty() && base.back() == '/') base.pop_back();
-	return base + target;
+	return base + encodeRequestTarget(target);
 }
 
 /// A short account of an error body: Salesforce's [{errorCode, message}], Graph's
@@ -150,6 +152,41 @@ bool isJsonType(const std::string& contentType)
 	return t.find("application/json") != std::string::npos || t.find("+json") != std::string::npos;
 }
 
+/// --output json: {status, reason, headers, body}, written piece by piece. A JSON body is
+/// checked without building it and passed on as it came (an 8 MiB answer took 30 times its
+/// size as objects); any other body is one JSON string. Piped, the output is data, byte for
+/// byte; on a terminal it is shown, not obeyed (a C1 or bidi character becomes its \u escape,
+/// which is JSON too).
+void writeJsonAnswer(const HttpResponse& response, const std::string& token)
+{
+	Poco::JSON::Object headers(Poco::JSON_PRESERVE_KEY_ORDER);
+	for (const auto& h: response.headers)
+	{
+		const std::string value = withoutToken(h.second, token);
+		headers.set(h.first, headers.has(h.first) ? headers.getValue<std::string>(h.first) + ", " + value : value);
+	}
+	std::string head = "{\n  \"status\": " + std::to_string(response.status) + ",\n  \"reason\": " + quoteJson(response.reason)
+		+ ",\n  \"headers\": ";
+	std::string headerText = objectToJson(headers, 2);
+	for (std::size_t at = headerText.find('\n'); at != std::string::npos; at = headerText.find('\n', at + 3))
+		headerText.replace(at, 1, "\n  ");
+	head += headerText + ",\n  \"body\": ";
+	const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+	auto emit = [terminal](const std::string& text) {
+		if (terminal)
+		{
+			std::cout << terminalSafe(text, true);
+			return;
+		}
+		std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+	};
+	emit(head);
+	if (isJsonType(response.contentType) && !response.body.empty() && isJsonValue(response.body)) emit(response.body);
+	else emit(quoteJson(response.body));
+	emit("\n}\n");
+	std::cout.flush();
+}
+
 } // namespace
 
 int JwtflowApp::actionCall(Provider& provider)
@@ -203,29 +240,7 @@ int JwtflowApp::actionCall(Provider& provider)
 
 	if (format == OutputFormat::Json)
 	{
-		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
-		out.set("status", response.status);
-		out.set("reason", response.reason);
-		Poco::JSON::Object::Ptr headers = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
-		for (const auto& h: response.headers)
-		{
-			const std::string value = withoutToken(h.second, call.bearerToken);
-			headers->set(h.first, headers->has(h.first) ? headers->getValue<std::string>(h.first) + ", " + value : value);
-		}
-		out.set("headers", headers);
-		Poco::Dynamic::Var body = response.body;
-		if (isJsonType(response.contentType) && !response.body.empty())
-		{
-			try
-			{
-				body = parseJsonValue(response.body);
-			}
-			catch (const Poco::Exception&)
-			{
-			}
-		}
-		out.set("body", body);
-		_console.json(out);
+		writeJsonAnswer(response, call.bearerToken);
 	}
 	else if (format == OutputFormat::Env)
 	{

@@ -133,6 +133,23 @@ private:
 	std::unique_ptr<Impl> _impl;
 };
 
+JWTFLOW_API void checkRequestHeader(const std::string& name, const std::string& value);
+	/// The one check of a header jwtflow is asked to send (HttpCall::headers, its
+	/// contentType, call's -H): the name a token of RFC 9110 (letters, digits,
+	/// !#$%&'*+-.^_`|~), the value free of control characters but the tab (no CR
+	/// or LF: a second header or request could ride on it), and not a header that
+	/// frames the message or belongs to the connection (Transfer-Encoding, TE,
+	/// Content-Length, Connection, Keep-Alive, Proxy-Connection, Upgrade, Trailer,
+	/// Host) or to jwtflow (Authorization): a server that framed the message
+	/// otherwise than jwtflow would read the rest as a request of its own.
+	/// Throws UsageException naming the header (its value never shown).
+
+JWTFLOW_API std::string encodeRequestTarget(const std::string& url);
+	/// url with every byte that may not appear in an HTTP request line
+	/// percent-encoded: C0 controls (CR and LF among them), the space, DEL and
+	/// bytes of 0x80 and above (UTF-8 text, as browsers send it). `%` and the
+	/// URL's own delimiters are kept, so an encoded URL passes unchanged.
+
 JWTFLOW_API std::string encodeForm(const FormFields& form);
 	/// name=value&... with both parts percent-encoded.
 

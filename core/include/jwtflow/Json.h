@@ -41,6 +41,15 @@ JWTFLOW_API Poco::Dynamic::Var parseJsonValue(const std::string& text);
 	/// with parseJsonObject()'s bounds; Poco::DataFormatException otherwise
 	/// (also for two values, "1 2").
 
+JWTFLOW_API bool isJsonValue(const std::string& text, std::size_t maxDepth = 512);
+	/// Whether text is exactly one JSON value, checked without building it
+	/// (no objects made: memory stays a small multiple of text, for an API
+	/// answer of many megabytes that is passed on as it is).
+
+JWTFLOW_API std::string quoteJson(const std::string& text);
+	/// text as one JSON string literal, escaped as toJson() escapes strings
+	/// (control, C1 and bidi characters as \uXXXX; a byte that is not UTF-8 as U+FFFD).
+
 JWTFLOW_API Poco::JSON::Object::Ptr newJsonObject();
 	/// An empty object that keeps its keys in insertion order.
 

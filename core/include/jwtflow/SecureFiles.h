@@ -82,6 +82,14 @@ JWTFLOW_API void checkTrustedFolder(const std::string& path, const std::string& 
 	/// As checkTrustedFile for a folder: owner root or the caller, not
 	/// writable by group or others (the sticky /tmp is refused too).
 
+JWTFLOW_API std::string checkTrustedLibrary(const std::string& path, const std::string& what);
+	/// The rules a plugin passes, for any other code jwtflow is asked to load
+	/// (PKCS11_MODULE), from whichever settings layer it came: an existing
+	/// regular file, owned by root or the caller and not writable by group or
+	/// others, in a folder of which the same holds. Returns the resolved path
+	/// (links followed) to load, so that what was checked is what is loaded.
+	/// Throws InputException (exit 3) "refusing <what> '<path>': <reason>".
+
 JWTFLOW_API bool makePrivateFolders(const std::string& path);
 	/// Makes path and every missing parent with mode 0700 (mkdir -p); true when
 	/// the last level was made now. Throws InputException naming the level that

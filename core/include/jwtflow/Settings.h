@@ -74,6 +74,15 @@ public:
 		/// The value; throws UsageException "missing setting NAME: set it in .env,
 		/// the environment or with --option" when absent.
 
+	std::vector<SettingValue> lookupAll(const std::string& name) const;
+		/// Every layer's value of name, highest first (for "the environment
+		/// overrides .env" notes); empty values are left out, as get() does.
+
+	void setMissingNote(const std::string& note);
+		/// A line require() adds to its "missing setting" message (the untrusted .env that was not read).
+
+	const std::string& missingNote() const;
+
 	static std::string mask(const std::string& value);
 		/// How describe shows a secret: "******** (N characters)"; "(empty)" for "".
 
@@ -84,6 +93,7 @@ private:
 		Getter get;
 	};
 	std::vector<Layer> _layers;
+	std::string _missingNote;
 };
 
 } // namespace jwtflow

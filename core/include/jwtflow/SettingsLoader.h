@@ -24,17 +24,34 @@ struct JWTFLOW_API SettingsSources
 {
 	std::map<std::string, std::string> options;     /// command-line options, by setting name
 	bool useEnvironment = true;                     /// the process environment
-	std::optional<std::string> envFile;             /// --env-file; when unset, ./.env if it exists
-	bool useCurrentDotEnv = true;                   /// look for ./.env when envFile is unset
+	std::optional<std::string> envFile;             /// --env-file: a file the user named, trusted as named
+	bool useCurrentDotEnv = true;                   /// when envFile is unset, ./.env, read only once trusted (jwtflow trust)
+	std::optional<std::string> trustList;           /// the trusted .env list; unset: DotEnvTrust::defaultListPath()
 	std::optional<std::string> configFile;          /// --config FILE.properties
 	const PluginDescriptor* descriptor = nullptr;   /// plugins.d/<provider>.properties
 	std::vector<SettingSpec> specs;                 /// for the built-in defaults
 };
 
-JWTFLOW_API void loadLayeredSettings(Settings& settings, const SettingsSources& sources);
+struct JWTFLOW_API SettingsReport
+	/// What loadLayeredSettings left out, for the program to say.
+{
+	std::string untrustedDotEnv;          /// the absolute path of a ./.env not read (untrusted or changed), "" when none
+	bool changedSinceTrusted = false;     /// it was trusted with other content
+	std::vector<std::string> untrustedNames; /// the names it sets (never the values); empty when it could not be parsed
+
+	std::string note() const;
+		/// One line for people: the file, the names it sets, and the command
+		/// that trusts it; "" when nothing was left out.
+};
+
+JWTFLOW_API SettingsReport loadLayeredSettings(Settings& settings, const SettingsSources& sources);
 	/// Adds the layers: options > environment > .env > --config > descriptor > defaults.
-	/// Throws InputException when a named file (--env-file, --config) cannot be
-	/// read, UsageException for a malformed .env line.
+	/// The current folder's .env is read only when the trust list holds it with
+	/// its present content; otherwise it is left out (said in the report, and
+	/// in Settings::missingNote). Every .env read is checked first (readEnvFile:
+	/// owner and mode). Throws InputException when a named file (--env-file,
+	/// --config) cannot be read or is not safe, UsageException for a malformed
+	/// .env line.
 
 } // namespace jwtflow
 
