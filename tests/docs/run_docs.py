@@ -167,6 +167,8 @@ class Docs:
             with os.fdopen(fd, "w") as out:
                 out.write(data)
         open(os.path.join(folder, ".env"), "w").write(QUICK_START_ENV)
+        # The reader trusted the Quick start's .env (jwtflow trust), as the Quick start shows.
+        subprocess.run(["jwtflow", "trust", "-q"], cwd=folder, env=self.base_env, check=True, stdout=subprocess.DEVNULL)
         os.symlink(os.path.dirname(self.jwtflow), os.path.join(folder, "build"))
         jwt = subprocess.run(["jwtflow", "salesforce", "jwt"], cwd=folder, env=self.profile(["jwtflow", "salesforce"]),
                              capture_output=True, text=True, check=True).stdout.strip()
