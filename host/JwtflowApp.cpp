@@ -241,6 +241,12 @@ OutputFormat JwtflowApp::outputFormat() const
 	return parseOutputFormat(flagValue("output", "text"));
 }
 
+const SigningKey& JwtflowApp::signingKey(const Provider& provider)
+{
+	if (!_signingKey) _signingKey = loadSigningKey(provider, settings());
+	return *_signingKey;
+}
+
 int JwtflowApp::timeoutSeconds() const
 {
 	std::string text = flagValue("timeout", "30");

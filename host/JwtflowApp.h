@@ -85,6 +85,9 @@ private:
 		/// Loads the network module (once) and runs one of its commands.
 	ExtraClaims extraClaims() const;
 		/// The --claim options.
+	const SigningKey& signingKey(const Provider& provider);
+		/// The provider's signing key, loaded once per run (one passphrase read,
+		/// one PIN login) and shared by the cache lookup, the minter and the sealer.
 	int actionJwt(Provider& provider);
 	int actionDescribe(Provider& provider);
 	int actionToken(Provider& provider);
@@ -134,6 +137,7 @@ private:
 	std::set<std::string> _given;                           // every option given on the command line, by long name
 	std::vector<std::string> _words;                        // the words after a command
 	std::unique_ptr<Settings> _settings;
+	std::optional<SigningKey> _signingKey;                  // loaded on first use
 	SettingsReport _settingsReport;                         // what loading the settings left out
 };
 

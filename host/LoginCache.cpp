@@ -9,6 +9,7 @@
 #include "jwtflow/Assertion.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/LoginIdentity.h"
 #include <Poco/NumberParser.h>
 #include <Poco/Timestamp.h>
 
@@ -36,14 +37,14 @@ CacheChoice cacheChoiceFor(const Settings& settings, CacheChoice asked)
 	return asked;
 }
 
-LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console)
+LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console,
+	const SigningKey& signing, const ExtraClaims& claims)
 {
-	SigningKey signing = loadSigningKey(provider, settings);
 	LoginCache cache;
 	auto* files = new FileTokenStore(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
 		[&console](const std::string& note) { console.detail(note); });
 	cache.store.reset(files);
-	cache.key = cacheKey(loginIdentity(provider, settings, signing.key));
+	cache.key = cacheKey(loginIdentity(provider, settings, signing.key, claims));
 	cache.location = files->fileFor(cache.key);
 	return cache;
 }

@@ -14,6 +14,7 @@
 
 #include "HostExport.h"
 #include "Output.h"
+#include "jwtflow/Assertion.h"
 #include "jwtflow/Provider.h"
 #include "jwtflow/Settings.h"
 #include "jwtflow/TokenStore.h"
@@ -46,13 +47,14 @@ struct LoginCache
 	/// The cache entry of one login identity: the store sealed with a key
 	/// derived from the signing key, and the entry's key.
 {
-	std::unique_ptr<TokenStore> store;
+	std::shared_ptr<TokenStore> store;
 	std::string key;
 	std::string location;   ///< for people: the cache file, or the Redis server and key
 };
 
-JWTFLOW_HOST_API LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console);
-	/// The file cache's entry for these settings and this signing key (loads the key).
+JWTFLOW_HOST_API LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console,
+	const SigningKey& signing, const ExtraClaims& claims);
+	/// The file cache's entry for these settings, claims and signing key (loadSigningKey, once per run).
 
 struct CachedLogin
 	/// A usable token read from the cache.

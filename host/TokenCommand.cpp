@@ -25,7 +25,7 @@ int JwtflowApp::tokenFromCacheOrNetwork(Provider& provider)
 		outputFormat();
 		timeoutSeconds();
 		extraClaims();
-		LoginCache cache = openLoginCache(provider, settings(), _console);
+		LoginCache cache = openLoginCache(provider, settings(), _console, signingKey(provider), extraClaims());
 		if (auto cached = readCachedLogin(provider, cache, _console))
 		{
 			printToken(cached->token);

@@ -207,6 +207,21 @@ TEST_F(Pkcs11, WithoutAPinNothingIsReadFromStandardInputNorTriedAtTheToken)
 	EXPECT_EQ(cli({"salesforce", "jwt"}, {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", RSA_URI}}).exitCode, 0);
 }
 
+TEST_F(Pkcs11, OnePinReadAndOneLoginAtTheTokenPerRun)
+{
+	auto emu = startEmulator(dir, CLIENT_ID, {USER}, "", [&](jwtflow::emulator::EmulatorOptions& o) {
+		o.apps.front().certificate = jwtflow::Certificate::fromFile(rsaCert);
+	});
+	const std::string pinFile = dir.write("pin.txt", std::string(PIN) + "\n");
+	OpenCounter counter({pinFile});
+	// A token that misses the cache: the cache lookup, the minter and the sealer share one key, one PIN login.
+	RunResult r = cli({"salesforce", "token", "--pin-file", pinFile}, {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER},
+		{"AUDIENCE", emu->baseUrl()}, {"CA_FILE", emu->caFile()}, {"PATH_PRIVATE_KEY", RSA_URI}, {"PKCS11_PIN", ""}});
+	ASSERT_EQ(r.exitCode, 0) << r.err;
+	EXPECT_EQ(counter.opens(pinFile), 1);
+	EXPECT_EQ(emu->loginsFor(USER), 1);
+}
+
 TEST_F(Pkcs11, KeygenMakesTheKeyPairInsideTheTokenAndWritesOnlyPublicFiles)
 {
 	const std::string uri = "pkcs11:token=jwtflow-test;object=keygen-made";

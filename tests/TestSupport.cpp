@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -118,6 +119,46 @@ RunResult run(const std::vector<std::string>& argv, const std::string& cwd,
 	r.out = readFile(outPath);
 	r.err = readFile(errPath);
 	return r;
+}
+
+OpenCounter::OpenCounter(const std::vector<std::string>& files)
+{
+	_fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (_fd < 0) throw std::runtime_error("inotify_init1 failed");
+	for (const auto& f: files)
+	{
+		const int wd = ::inotify_add_watch(_fd, f.c_str(), IN_OPEN);
+		if (wd < 0) throw std::runtime_error("cannot watch " + f);
+		_watches[wd] = f;
+		_counts[f] = 0;
+	}
+}
+
+OpenCounter::~OpenCounter()
+{
+	if (_fd >= 0) ::close(_fd);
+}
+
+void OpenCounter::drain()
+{
+	alignas(struct inotify_event) char buf[4096];
+	for (;;)
+	{
+		const ssize_t n = ::read(_fd, buf, sizeof buf);
+		if (n <= 0) return;
+		for (ssize_t at = 0; at < n;)
+		{
+			const auto* e = reinterpret_cast<const struct inotify_event*>(buf + at);
+			if (e->mask & IN_OPEN) ++_counts[_watches[e->wd]];
+			at += static_cast<ssize_t>(sizeof(struct inotify_event) + e->len);
+		}
+	}
+}
+
+int OpenCounter::opens(const std::string& file)
+{
+	drain();
+	return _counts[file];
 }
 
 std::string jwtflowBinary()

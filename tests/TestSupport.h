@@ -58,6 +58,26 @@ RunResult runJwtflow(const std::vector<std::string>& args, const std::string& cw
 
 std::string readFile(const std::string& path);
 
+class OpenCounter
+	/// Counts the opens of files by any process (inotify IN_OPEN), from its
+	/// construction on: how many times jwtflow read a key, a passphrase or a PIN file.
+{
+public:
+	explicit OpenCounter(const std::vector<std::string>& files);
+	~OpenCounter();
+	OpenCounter(const OpenCounter&) = delete;
+	OpenCounter& operator=(const OpenCounter&) = delete;
+
+	int opens(const std::string& file);
+		/// The opens of file seen so far.
+
+private:
+	void drain();
+	int _fd = -1;
+	std::map<int, std::string> _watches;
+	std::map<std::string, int> _counts;
+};
+
 std::string openssl(const std::vector<std::string>& args);
 	/// Runs openssl; fails the test (throws) when it fails.
 

@@ -8,6 +8,7 @@
 #include "jwtflow/Encoding.h"
 #include "jwtflow/KeyFactory.h"
 #include "jwtflow/TokenStore.h"
+#include "jwtflow/LoginIdentity.h"
 #include <Poco/File.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -10,6 +10,8 @@
 #include "jwtflow/Json.h"
 #include "jwtflow/TokenClient.h"
 #include "jwtflow/TokenStore.h"
+#include "jwtflow/LoginBroker.h"
+#include "jwtflow/LoginIdentity.h"
 #include <Poco/Thread.h>
 #include <algorithm>
 #include <atomic>
@@ -30,20 +32,15 @@ struct Fetch
 	std::exception_ptr error;
 };
 
-/// The longest a token is cached, whatever expires_in says: no IdP issues
-/// week-long access tokens, and a huge value must not overflow the
-/// microsecond arithmetic (which made every call fetch).
-const Poco::Int64 MAX_CACHED_LIFETIME_SECONDS = 7 * 24 * 3600;
-
 /// The session whose token this thread is fetching (its onEvent callbacks
 /// run on this thread): a call back into it must not wait for itself.
 thread_local const void* fetchingSession = nullptr;
 
 SessionOptions checked(SessionOptions options)
 {
-	if (options.assumedLifetimeSeconds <= 0 || options.assumedLifetimeSeconds > MAX_CACHED_LIFETIME_SECONDS)
+	if (options.assumedLifetimeSeconds <= 0 || options.assumedLifetimeSeconds > MAX_LOGIN_LIFETIME_SECONDS)
 		throw UsageException("the assumed token lifetime must be a positive number of seconds, at most "
-			+ std::to_string(MAX_CACHED_LIFETIME_SECONDS));
+			+ std::to_string(MAX_LOGIN_LIFETIME_SECONDS));
 	if (options.refreshMarginSeconds < 0)
 		throw UsageException("the refresh margin must not be a negative number of seconds");
 	if (options.timeoutSeconds <= 0)
@@ -67,183 +64,31 @@ struct Session::Impl
 		provider(p),
 		settings(std::move(s)),
 		options(checked(std::move(o))),
-		minter(provider, requireDeclared(provider, settings), options.extraClaims),
+		signing(loadSigningKey(provider, requireDeclared(provider, settings))),
+		minter(provider, settings, signing, options.extraClaims),
 		http(httpOptions()),
-		client(provider, settings, http)
+		client(provider, settings, http),
+		broker(provider, minter, client, storeFor(options, signing),
+			cacheKey(loginIdentity(provider, settings, signing.key, options.extraClaims)), loginLabel(provider, settings), policy())
 	{
-		store = options.store;
-		if (store || options.shareCliCache)
-		{
-			SigningKey signing = loadSigningKey(provider, settings);
-			if (!store)
-				// No note callback: notes would reach onEvent under the session's lock.
-				store = std::make_shared<FileTokenStore>(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key));
-			storeKey = cacheKey(loginIdentity(provider, settings, signing.key));
-			label = loginLabel(provider, settings);
-		}
 	}
 
-	/// What the fetching thread obtained, and for how long it may be used.
-	struct Obtained
+	static std::shared_ptr<TokenStore> storeFor(const SessionOptions& options, const SigningKey& signing)
 	{
-		TokenResult token;
-		Poco::Int64 lifetime = 0;   // seconds it is valid from now
-		Poco::Int64 margin = 0;     // refreshed this long before it ends
-		bool fromStore = false;
-	};
-
-	/// A failure of the shared store (never of the IdP): the session goes on without the store.
-	struct StoreDown
-	{
-		std::string why;
-	};
-
-	template <typename F>
-	auto storeCall(F&& call) -> decltype(call())
-	{
-		try
-		{
-			return call();
-		}
-		catch (const Poco::Exception& e)
-		{
-			throw StoreDown{e.message().empty() ? e.displayText() : e.message()};
-		}
-		catch (const std::exception& e)
-		{
-			throw StoreDown{e.what()};
-		}
+		if (options.store) return options.store;
+		if (!options.shareCliCache) return nullptr;
+		// No note callback: notes would reach onEvent under the session's lock.
+		return std::make_shared<FileTokenStore>(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key));
 	}
 
-	/// A usable token another process (or an earlier run) stored.
-	std::optional<Obtained> fromStore()
+	LoginPolicy policy() const
 	{
-		std::optional<StoredToken> stored = storeCall([this] { return store->get(storeKey); });
-		if (!stored) return std::nullopt;
-		const Poco::Int64 left = stored->expiresAt - Poco::Timestamp().epochTime();
-		if (left <= 0) return std::nullopt;
-		try
-		{
-			Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
-			Obtained got;
-			got.token = provider.readTokenResponse(*response);
-			got.token.raw = response;
-			got.lifetime = left;   // the stored expiry already has the margin taken off
-			got.fromStore = true;
-			return got;
-		}
-		catch (const Poco::Exception&)
-		{
-			return std::nullopt;
-		}
-	}
-
-	/// A new login at the IdP, put in the store when there is one.
-	Obtained exchange(bool putInStore)
-	{
-		Obtained got;
-		++fetchCount;
-		event("fetching a new " + provider.name() + " token");
-		// A fresh assertion (new jti) for every try: an IdP that refuses
-		// replays may already have consumed the one sent before a 5xx.
-		got.token = client.exchange([this] { return minter.mint().compact; });
-		got.lifetime = std::min<Poco::Int64>(MAX_CACHED_LIFETIME_SECONDS,
-			got.token.expiresIn && *got.token.expiresIn > 0 ? *got.token.expiresIn : options.assumedLifetimeSeconds);
-		got.margin = std::min<Poco::Int64>(options.refreshMarginSeconds, got.lifetime / 2);
-		if (putInStore && store && got.token.raw)
-		{
-			StoredToken stored;
-			stored.accessToken = got.token.accessToken;
-			stored.responseJson = objectToJson(*got.token.raw);
-			stored.expiresAt = Poco::Timestamp().epochTime() + got.lifetime - got.margin;
-			stored.label = label;
-			try
-			{
-				storeCall([&] { store->put(storeKey, stored); });
-			}
-			catch (const StoreDown& down)
-			{
-				// The store only saves logins: one that cannot be written costs a login elsewhere.
-				storeFailed(down);
-			}
-		}
-		return got;
-	}
-
-	void storeFailed(const StoreDown& down)
-	{
-		if (!storeFailing.exchange(true))
-			event("the token store is unavailable (" + down.why + "): fetching without it until it answers again");
-	}
-
-	void storeAnswered()
-	{
-		if (storeFailing.exchange(false)) event("the token store answers again");
-	}
-
-	/// A token from the store, from the process that holds the login lock, or from a new login
-	/// (this thread is the session's only fetcher; the mutex is not held).
-	Obtained obtain()
-	{
-		if (!store) return exchange(false);
-		try
-		{
-			if (auto got = fromStore())
-			{
-				storeAnswered();
-				return *got;
-			}
-			storeAnswered();
-			const Poco::Timestamp waitStarted;
-			const Poco::Timestamp::TimeDiff lockWait = static_cast<Poco::Timestamp::TimeDiff>(store->lockTimeoutSeconds())
-				* Poco::Timestamp::resolution();
-			long pauseMs = 50;
-			bool told = false;
-			for (;;)
-			{
-				if (storeCall([this] { return store->tryLock(storeKey); }))
-				{
-					struct Unlock
-					{
-						Impl& d;
-						~Unlock()
-						{
-							try
-							{
-								d.store->unlock(d.storeKey);
-							}
-							catch (...)
-							{
-								// It expires on its own (lock time-out).
-							}
-						}
-					} unlock{*this};
-					if (auto got = fromStore()) return *got;   // stored while we took the lock
-					return exchange(true);
-				}
-				// Another process is logging in: wait for its token, bounded by the lock's time-out
-				// (a holder that died loses the lock by then, and the next try takes it).
-				if (!told)
-				{
-					event("another process is fetching the " + provider.name() + " token: waiting for it");
-					told = true;
-				}
-				if (waitStarted.isElapsed(lockWait + Poco::Timestamp::resolution()))
-				{
-					event("no token from the process holding the login lock within " + std::to_string(store->lockTimeoutSeconds())
-						+ " s: fetching without it");
-					return exchange(true);
-				}
-				Poco::Thread::sleep(pauseMs);
-				pauseMs = std::min<long>(pauseMs * 2, 500);
-				if (auto got = fromStore()) return *got;
-			}
-		}
-		catch (const StoreDown& down)
-		{
-			storeFailed(down);
-			return exchange(false);
-		}
+		LoginPolicy p;
+		p.assumedLifetimeSeconds = options.assumedLifetimeSeconds;
+		p.refreshMarginSeconds = options.refreshMarginSeconds;
+		p.lockWaitSeconds = options.timeoutSeconds;
+		p.onEvent = options.onEvent;
+		return p;
 	}
 
 	HttpOptions httpOptions() const
@@ -266,9 +111,11 @@ struct Session::Impl
 	const Provider& provider;
 	const Settings settings;
 	const SessionOptions options;
+	SigningKey signing;
 	const AssertionMinter minter;
 	HttpClient http;      // used by the one fetching thread only
 	TokenClient client;
+	LoginBroker broker;   // the one login pipeline; used by the one fetching thread only
 
 	mutable std::mutex mutex;
 	std::condition_variable fetched;
@@ -276,11 +123,6 @@ struct Session::Impl
 	Poco::Timestamp expiresAt = 0;
 	Poco::Timestamp refreshAt = 0;
 	std::shared_ptr<Fetch> inFlight;
-	std::atomic<int> fetchCount{0};
-	std::atomic<bool> storeFailing{false};
-	std::shared_ptr<TokenStore> store;   // besides memory, when configured
-	std::string storeKey;
-	std::string label;
 };
 
 Session::Session(const Provider& provider, Settings settings, SessionOptions options):
@@ -332,11 +174,11 @@ TokenResult Session::token()
 		explicit FetchingMark(const void* s) { fetchingSession = s; }
 		~FetchingMark() { fetchingSession = nullptr; }
 	};
-	Impl::Obtained got;
+	Login got;
 	try
 	{
 		FetchingMark mark(&d);
-		got = d.obtain();
+		got = d.broker.obtain();
 		fetch->token = got.token;
 	}
 	catch (...)
@@ -365,17 +207,7 @@ TokenResult Session::token()
 void Session::invalidate()
 {
 	std::lock_guard<std::mutex> lock(_impl->mutex);
-	if (_impl->store)
-	{
-		try
-		{
-			_impl->store->remove(_impl->storeKey);
-		}
-		catch (const std::exception&)
-		{
-			// An unavailable store: its entry ends on its own.
-		}
-	}
+	_impl->broker.forgetAll();
 	_impl->cached.reset();
 	_impl->expiresAt = 0;
 	_impl->refreshAt = 0;
@@ -384,19 +216,9 @@ void Session::invalidate()
 void Session::invalidate(const std::string& rejectedToken)
 {
 	std::lock_guard<std::mutex> lock(_impl->mutex);
-	if (_impl->store)
-	{
-		// The stored login is forgotten too when it is the one refused (another process may have stored a newer one):
-		// a burst of 401s across a fleet causes one login.
-		try
-		{
-			_impl->store->removeIf(_impl->storeKey, rejectedToken);
-		}
-		catch (const std::exception&)
-		{
-			// An unavailable store: its entry ends on its own.
-		}
-	}
+	// The stored login is forgotten too when it is the one refused (another process may have stored a newer one):
+	// a burst of 401s across a fleet causes one login.
+	_impl->broker.forget(rejectedToken);
 	if (!_impl->cached || _impl->cached->accessToken != rejectedToken) return;
 	_impl->cached.reset();
 	_impl->expiresAt = 0;
@@ -411,7 +233,7 @@ Poco::Timestamp Session::expiresAt() const
 
 int Session::fetches() const
 {
-	return _impl->fetchCount.load();
+	return _impl->broker.logins();
 }
 
 const Provider& Session::provider() const { return _impl->provider; }

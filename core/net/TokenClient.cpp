@@ -135,7 +135,7 @@ Poco::JSON::Object::Ptr TokenClient::readJson(const HttpResponse& response, cons
 		if (response.status == 404) message += " (is the URL right?)";
 		if (response.status == 401 || response.status == 403)
 			message += " (the token was refused: it may have expired or lack the scope)";
-		throw NetworkException(message);
+		throw NetworkException(message, response.status);   // code(): the status, for callers that act on it
 	}
 	if (!body)
 		throw NetworkException(hostOf(url) + " answered " + what + " with HTTP 200 but not JSON (" +

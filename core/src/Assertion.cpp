@@ -59,6 +59,11 @@ std::vector<SettingSpec> coreSettings()
 		"(shared by every machine with the same key)", false, "file", "STORE");
 	add("REDIS_PASSWORD", "", "password of a redis:// TOKEN_STORE (environment or .env only, never an option)", true);
 	add("REDIS_PASSWORD_FILE", "redis-password-file", "file whose first line is the password of a redis:// TOKEN_STORE", false, "", "FILE");
+	// How, not who: these do not change the token a login returns (the key is identified by its public key).
+	for (auto& spec: specs)
+		for (const char* how: {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY", "PATH_CERTIFICATE", "CA_FILE",
+			"JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "SEND_X5C", "REDIS_PASSWORD_FILE", "PKCS11_MODULE", "PKCS11_PIN_FILE"})
+			if (spec.name == how) spec.identity = false;
 	return specs;
 }
 
@@ -165,7 +170,11 @@ std::optional<std::string> pkcs11PinFrom(const Settings& settings)
 	return readSecretLine(*pinFile, "PIN file (PKCS11_PIN_FILE)");
 }
 
-PrivateKey loadPrivateKey(const std::string& path, const Settings& settings)
+namespace {
+
+/// The key at path, with the passphrase given (read once by the caller); a PKCS#12 file's chain into chain.
+PrivateKey loadKeyAt(const std::string& path, const Settings& settings, const std::optional<std::string>& passphrase,
+	std::vector<Certificate>* chain)
 {
 	if (path.compare(0, 7, "pkcs11:") == 0)
 	{
@@ -175,36 +184,60 @@ PrivateKey loadPrivateKey(const std::string& path, const Settings& settings)
 		detail::WipeOnExit wipePin{pin ? *pin : noPin};
 		return PrivateKey::fromPkcs11(path, settings.getOr("PKCS11_MODULE", ""), pin);
 	}
-	std::optional<std::string> passphrase = passphraseFrom(settings);
+	if (isPkcs12Path(path))
+	{
+		Credentials credentials = readPkcs12(path, passphrase);
+		if (chain) *chain = credentials.chain;
+		return credentials.key;
+	}
+	return PrivateKey::fromFile(path, passphrase);
+}
+
+} // namespace
+
+PrivateKey loadPrivateKey(const std::string& path, const Settings& settings)
+{
+	std::optional<std::string> passphrase = path.compare(0, 7, "pkcs11:") == 0 ? std::nullopt : passphraseFrom(settings);
 	std::string none;
 	detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : none};
-	if (isPkcs12Path(path)) return readPkcs12(path, passphrase).key;
-	return PrivateKey::fromFile(path, passphrase);
+	return loadKeyAt(path, settings, passphrase, nullptr);
 }
 
 SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
 {
-	std::optional<std::string> passphrase = passphraseFrom(settings);
-	std::string empty;
-	detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
 	if (std::optional<KeyMaterial> material = provider.privateKey(settings))
 	{
+		std::optional<std::string> passphrase = passphraseFrom(settings);
+		std::string empty;
+		detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
 		detail::WipeOnExit wipePem{material->pem};
-		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path};
+		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path, {}};
 	}
 	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
-	const std::string label = path.compare(0, 7, "pkcs11:") == 0 ? "PKCS#11 key '" + path + "'"
-		: isPkcs12Path(path) ? "PKCS#12 file '" + path + "'" : path;
-	return {loadPrivateKey(path, settings), label, path.compare(0, 7, "pkcs11:") == 0 ? std::string() : path};
+	const bool token = path.compare(0, 7, "pkcs11:") == 0;
+	// One read of the passphrase (file) per load, none for a key in a token.
+	std::optional<std::string> passphrase = token ? std::nullopt : passphraseFrom(settings);
+	std::string empty;
+	detail::WipeOnExit wipePassphrase{passphrase ? *passphrase : empty};
+	const std::string label = token ? "PKCS#11 key '" + path + "'" : isPkcs12Path(path) ? "PKCS#12 file '" + path + "'" : path;
+	SigningKey signing{PrivateKey(nullptr), label, token ? std::string() : path, {}};
+	signing.key = loadKeyAt(path, settings, passphrase, &signing.chain);
+	return signing;
 }
 
 AssertionMinter::AssertionMinter(const Provider& provider, const Settings& settings, ExtraClaims extraClaims):
+	AssertionMinter(provider, settings, loadSigningKey(provider, settings), std::move(extraClaims))
+{
+}
+
+AssertionMinter::AssertionMinter(const Provider& provider, const Settings& settings, const SigningKey& signingKey,
+	ExtraClaims extraClaims):
 	_provider(provider),
 	_settings(settings),
 	_extraClaims(std::move(extraClaims)),
 	_algorithm(&chooseAlgorithm(settings, provider.assertionPolicy(), provider.name())),
 	_lifetime(parseLifetime(settings, provider.assertionPolicy(), provider.name())),
-	_key(loadSigningKey(provider, settings).key)
+	_key(signingKey.key)
 {
 	for (const auto& claim: _extraClaims)
 	{
@@ -216,19 +249,27 @@ AssertionMinter::AssertionMinter(const Provider& provider, const Settings& setti
 	if (auto certPath = settings.get("PATH_CERTIFICATE"))
 	{
 		// A PEM bundle (leaf first) or a PKCS#12 file: the certificate and its chain.
-		_chain = readCertificateChain(*certPath, passphraseFrom(settings));
+		_chain = isPkcs12Path(*certPath) && signingKey.path == *certPath ? signingKey.chain
+			: readCertificateChain(*certPath, isPkcs12Path(*certPath) ? passphraseFrom(settings) : std::nullopt);
 		if (_chain.empty()) throw InputException("the certificate file '" + *certPath + "' holds no certificate");
 		_certificate = _chain.front();
 		if (!_certificate->publicKey().matches(_key))
 			throw InputException("the certificate '" + *certPath + "' does not belong to the private key '"
 				+ settings.getOr("PATH_PRIVATE_KEY", "") + "': give the certificate made from this key (in a bundle, the key's own first)");
 	}
-	else if (settings.get("PATH_PRIVATE_KEY") && isPkcs12Path(*settings.get("PATH_PRIVATE_KEY")))
+	else if (!signingKey.chain.empty())
 	{
 		// The PKCS#12 file holds the key's certificate (and chain) too.
-		_chain = readPkcs12(*settings.get("PATH_PRIVATE_KEY"), passphraseFrom(settings)).chain;
-		if (!_chain.empty()) _certificate = _chain.front();
+		_chain = signingKey.chain;
+		_certificate = _chain.front();
 	}
+	setUp();
+}
+
+void AssertionMinter::setUp()
+{
+	const Settings& settings = _settings;
+	const Provider& provider = _provider;
 	const std::string sendX5c = Poco::toLower(settings.getOr("SEND_X5C", "false"));
 	if (sendX5c != "false" && sendX5c != "true" && sendX5c != "0" && sendX5c != "1")
 		throw UsageException("SEND_X5C must be true or false, not '" + sendX5c + "'");

@@ -11,8 +11,6 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/SafeText.h"
 #include "jwtflow/SecureFiles.h"
-#include <Poco/DigestEngine.h>
-#include <Poco/SHA2Engine.h>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -34,13 +32,6 @@ bool hasControl(const std::string& s)
 }
 
 } // namespace
-
-std::string sha256Hex(const std::string& data)
-{
-	Poco::SHA2Engine engine(Poco::SHA2Engine::SHA_256);
-	engine.update(data);
-	return Poco::DigestEngine::digestToHex(engine.digest());
-}
 
 std::string absoluteDotEnvPath(const std::string& path)
 {
@@ -68,16 +59,7 @@ DotEnvTrust::DotEnvTrust(std::string listPath): _listPath(std::move(listPath)) {
 
 std::string DotEnvTrust::defaultListPath()
 {
-	const char* xdg = std::getenv("XDG_CONFIG_HOME");
-	std::string base = xdg && *xdg == '/' ? xdg : "";
-	if (base.empty())
-	{
-		const char* home = std::getenv("HOME");
-		if (!home || *home != '/') return {};
-		base = std::string(home) + "/.config";
-	}
-	while (base.size() > 1 && base.back() == '/') base.pop_back();
-	return base + "/jwtflow/trusted-env";
+	return userConfigFile("trusted-env");
 }
 
 const std::string& DotEnvTrust::listPath() const

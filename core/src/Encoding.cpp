@@ -7,6 +7,7 @@
 //
 #include "jwtflow/Encoding.h"
 #include <Poco/Exception.h>
+#include <Poco/SHA2Engine.h>
 #include <array>
 
 namespace jwtflow {
@@ -123,6 +124,14 @@ std::string urlEncode(const std::string& text)
 		}
 	}
 	return out;
+}
+
+std::string sha256Hex(const std::string& data)
+{
+	Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
+	sha.update(data);
+	const auto& d = sha.digest();
+	return hexEncode(std::string(d.begin(), d.end()));
 }
 
 } // namespace jwtflow

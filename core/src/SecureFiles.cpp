@@ -184,18 +184,33 @@ bool makePrivateFolders(const std::string& path)
 	return created;
 }
 
-std::string userCacheFolder(const std::string& name)
+namespace {
+
+/// $<variable>/jwtflow/<name>, else ~/<fallback>/jwtflow/<name> (absolute paths only); "" without either.
+std::string userFolder(const char* variable, const char* fallback, const std::string& name)
 {
-	const char* xdg = std::getenv("XDG_CACHE_HOME");
+	const char* xdg = std::getenv(variable);
 	std::string base = xdg && *xdg == '/' ? xdg : "";
 	if (base.empty())
 	{
 		const char* home = std::getenv("HOME");
 		if (!home || *home != '/') return {};
-		base = std::string(home) + "/.cache";
+		base = std::string(home) + "/" + fallback;
 	}
 	while (base.size() > 1 && base.back() == '/') base.pop_back();
 	return base + "/jwtflow/" + name;
+}
+
+} // namespace
+
+std::string userCacheFolder(const std::string& name)
+{
+	return userFolder("XDG_CACHE_HOME", ".cache", name);
+}
+
+std::string userConfigFile(const std::string& name)
+{
+	return userFolder("XDG_CONFIG_HOME", ".config", name);
 }
 
 std::string trustProblem(const std::string& path, TrustedFileKind kind, bool folder)

@@ -12,12 +12,8 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/SecureFiles.h"
-#include "jwtflow/Assertion.h"
 #include "jwtflow/Algorithm.h"
-#include "jwtflow/Provider.h"
 #include "jwtflow/SafeText.h"
-#include "jwtflow/Settings.h"
-#include <set>
 #include <Poco/DirectoryIterator.h>
 #include <Poco/NumberParser.h>
 #include <algorithm>
@@ -44,14 +40,6 @@ const char* const FILE_MAGIC = "jwtflow-token-cache 1\n";
 const std::size_t NONCE_BYTES = 12;
 const std::size_t TAG_BYTES = 16;
 const std::size_t MAX_FILE_BYTES = 256 * 1024;
-
-std::string sha256Hex(const std::string& text)
-{
-	Poco::SHA2Engine sha(Poco::SHA2Engine::SHA_256);
-	sha.update(text);
-	const auto& d = sha.digest();
-	return hexEncode(std::string(d.begin(), d.end()));
-}
 
 struct CipherCtxFree
 {
@@ -557,38 +545,6 @@ int FileTokenStore::clear()
 		if (::unlink((_folder + "/" + name).c_str()) == 0 && token) ++removed;
 	}
 	return removed;
-}
-
-std::map<std::string, std::string> loginIdentity(const Provider& provider, const Settings& settings, const PrivateKey& key)
-{
-	static const std::set<std::string> irrelevant = {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY",
-		"PATH_CERTIFICATE", "CA_FILE", "JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "RET_URL", "DISCOVERY_CACHE_SECONDS", "SEND_X5C",
-		"REDIS_PASSWORD_FILE", "PKCS11_MODULE", "PKCS11_PIN_FILE"};
-	std::map<std::string, std::string> identity = {{"provider", provider.name()}};
-	std::vector<SettingSpec> specs = provider.settings();
-	for (const auto& core: coreSettings()) specs.push_back(core);
-	for (const auto& spec: specs)
-	{
-		if (spec.secret || irrelevant.count(spec.name)) continue;
-		if (auto value = settings.get(spec.name)) identity[spec.name] = *value;
-	}
-	identity["public_key_sha256"] = sha256Hex(key.publicKey().toDer());
-	return identity;
-}
-
-std::string loginLabel(const Provider& provider, const Settings& settings)
-{
-	std::string label = provider.name();
-	for (const char* name: {"CLIENT_ID", "SUBJECT", "TENANT_ID", "AUDIENCE", "ISSUER", "TOKEN_ENDPOINT", "SCOPE"})
-		if (auto v = settings.get(name)) label += std::string(" ") + name + "=" + safeText(*v, 120);
-	return label.substr(0, 600);
-}
-
-std::string cacheKey(const std::map<std::string, std::string>& identity)
-{
-	std::string text;
-	for (const auto& item: identity) text += item.first + "=" + item.second + "\n";
-	return sha256Hex(text);
 }
 
 } // namespace jwtflow

@@ -212,7 +212,7 @@ int JwtflowApp::actionCall(Provider& provider)
 	if (!hasData && !call.contentType.empty()) call.contentType.clear();   // no body: nothing to type
 
 	CacheChoice cache{!hasFlag("no-cache"), hasFlag("refresh")};
-	Exchange ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console, cache);
+	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console, cache);
 	// API answers may be larger than a token endpoint's.
 	HttpOptions options = ex.http->options();
 	options.maxBodyBytes = MAX_CALL_BODY;
@@ -229,8 +229,7 @@ int JwtflowApp::actionCall(Provider& provider)
 	{
 		// The token was refused (expired session, revoked): one new login, one retry, never more.
 		_console.detail("jwtflow: HTTP 401 with the " + std::string(ex.fromCache ? "cached" : "new") + " token: logging in again");
-		cache.refresh = true;
-		ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console, cache);
+		ex.renew(_console);
 		call.url = resolveTarget(target, provider.apiBase(ex.token, settings()), provider.name());
 		call.bearerToken = ex.token.accessToken;
 		response = http.request(call);

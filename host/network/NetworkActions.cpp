@@ -33,7 +33,7 @@ namespace host {
 
 int JwtflowApp::actionToken(Provider& provider)
 {
-	Exchange ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console, CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
+	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console, CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
 	printToken(ex.token);
 	return 0;
 }
@@ -42,7 +42,7 @@ int JwtflowApp::actionWhoami(Provider& provider)
 {
 	OutputFormat format = outputFormat();
 	CacheChoice cache{!hasFlag("no-cache"), hasFlag("refresh")};
-	Exchange ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console, cache);
+	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console, cache);
 	std::string url = provider.identityUrl(ex.token, settings());
 	if (url.empty()) throw NetworkException("the token response names no identity URL (id), so whoami cannot ask who it is");
 	Poco::JSON::Object::Ptr identity;
@@ -53,10 +53,9 @@ int JwtflowApp::actionWhoami(Provider& provider)
 	catch (const NetworkException& e)
 	{
 		// A cached token the IdP no longer takes (revoked, session ended): log in again, once.
-		if (!ex.fromCache || e.message().find("HTTP 401") == std::string::npos) throw;
+		if (!ex.fromCache || e.code() != 401) throw;
 		_console.detail("jwtflow: the cached token was refused (HTTP 401): logging in again");
-		cache.refresh = true;
-		ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console, cache);
+		ex.renew(_console);
 		url = provider.identityUrl(ex.token, settings());
 		identity = ex.client->bearerGet(url, ex.token.accessToken);
 	}
@@ -92,7 +91,7 @@ int JwtflowApp::actionFrontdoor(Provider& provider)
 	placeholder.instanceUrl = "https://example.invalid";
 	placeholder.accessToken = "x";
 	provider.frontdoor(placeholder, settings(), singleUse);
-	Exchange ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console,
+	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console,
 		CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
 	FrontdoorPlan plan = provider.frontdoor(ex.token, settings(), singleUse);
 	std::string url = plan.url;
@@ -125,7 +124,7 @@ int JwtflowApp::actionLogin(Provider& provider)
 {
 	// Always a new login (the point of the command), stored for token, whoami and frontdoor.
 	OutputFormat format = outputFormat();
-	Exchange ex = exchangeToken(provider, settings(), extraClaims(), timeoutSeconds(), _console,
+	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console,
 		CacheChoice{!hasFlag("no-cache"), true});
 	const TokenResult& t = ex.token;
 	Poco::JSON::Object::Ptr identity;
@@ -201,7 +200,7 @@ int JwtflowApp::actionLogout(Provider& provider)
 	// Revoke the cached token where the IdP can, then forget it. A token that cannot be revoked for a
 	// network reason stays cached, so that logout can be run again (or --local forgets it anyway).
 	Settings& s = settings();
-	LoginCache login = openStoreFor(provider, s, _console, cacheChoiceFor(s, CacheChoice{}));
+	LoginCache login = openStoreFor(provider, s, _console, cacheChoiceFor(s, CacheChoice{}), signingKey(provider), extraClaims());
 	const auto stored = login.store->get(login.key);
 	if (!stored)
 	{

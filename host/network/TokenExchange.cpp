@@ -6,33 +6,28 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "TokenExchange.h"
+#include "jwtflow/LoginIdentity.h"
 #include "jwtflow/RedisTokenStore.h"
 #include "jwtflow/SecureFiles.h"
 #include "jwtflow/Exception.h"
-#include "jwtflow/Json.h"
-#include <Poco/NumberParser.h>
-#include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 
 namespace jwtflow {
 namespace host {
 
-
-LoginCache openStoreFor(const Provider& provider, const Settings& settings, const Console& console, const CacheChoice& choice)
+LoginCache openStoreFor(const Provider& provider, const Settings& settings, const Console& console, const CacheChoice& choice,
+	const SigningKey& signing, const ExtraClaims& claims)
 {
-	if (choice.redisUrl.empty()) return openLoginCache(provider, settings, console);
+	if (choice.redisUrl.empty()) return openLoginCache(provider, settings, console, signing, claims);
 	RedisStoreOptions options = RedisStoreOptions::fromUrl(choice.redisUrl);
 	if (auto password = settings.get("REDIS_PASSWORD")) options.password = *password;
 	if (auto file = settings.get("REDIS_PASSWORD_FILE"))
-	{
 		options.password = readSecretLine(*file, "the Redis password file (REDIS_PASSWORD_FILE)");
-	}
-	SigningKey signing = loadSigningKey(provider, settings);
-	auto* redis = new RedisTokenStore(options, std::make_shared<TokenSealer>(signing.key),
+	auto redis = std::make_shared<RedisTokenStore>(options, std::make_shared<TokenSealer>(signing.key),
 		[&console](const std::string& note) { console.detail(note); });
 	LoginCache cache;
-	cache.store.reset(redis);
-	cache.key = cacheKey(loginIdentity(provider, settings, signing.key));
+	cache.store = redis;
+	cache.key = cacheKey(loginIdentity(provider, settings, signing.key, claims));
 	cache.location = "redis://" + options.host + ":" + std::to_string(options.port) + "/" + std::to_string(options.database) + " "
 		+ redis->redisKey(cache.key).substr(0, options.keyPrefix.size() + 12) + "...";
 	std::string why;
@@ -45,117 +40,49 @@ LoginCache openStoreFor(const Provider& provider, const Settings& settings, cons
 	return cache;
 }
 
-Exchange exchangeToken(Provider& provider, Settings& settings, const ExtraClaims& claims, int timeout,
+void Exchange::take(const Login& login, const Console& console, const std::string& provider)
+{
+	token = login.token;
+	fromCache = login.fromStore;
+	usableUntil = login.usableUntil;
+	jwt = login.assertion;
+	cacheFile = login.fromStore || login.stored ? _location : std::string();
+	if (login.fromStore)
+		console.detail("jwtflow: using the cached " + provider + " token (" + std::to_string(login.usableUntil - Poco::Timestamp().epochTime())
+			+ " s left; " + _location + ")");
+	else if (login.stored)
+		console.detail("jwtflow: cached the " + provider + " token for " + std::to_string(login.usableUntil - Poco::Timestamp().epochTime())
+			+ " s in " + _location);
+}
+
+void Exchange::renew(const Console& console)
+{
+	broker->forget(token.accessToken);
+	take(broker->obtain(), console, _provider);
+}
+
+Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey& signing, const ExtraClaims& claims, int timeout,
 	const Console& console, CacheChoice cache)
 {
-	AssertionMinter minter(provider, settings, claims);
+	Exchange ex;
+	ex.minter.reset(new AssertionMinter(provider, settings, signing, claims));   // settings and key errors before anything is sent
 	HttpOptions options = httpOptionsFrom(settings, timeout);
 	options.onRetry = [&console](const std::string& what) { console.detail(what); };
-	Exchange ex;
 	ex.http.reset(new HttpClient(options));
 	ex.client.reset(new TokenClient(provider, settings, *ex.http));
 	cache = cacheChoiceFor(settings, cache);
-	const Poco::Int64 lifetimeIfUnsaid = sessionLifetime(settings);
 
-	// The cache: sealed with a key derived from this signing key, one entry per login identity.
 	LoginCache login;
-	std::unique_ptr<TokenStore>& store = login.store;
-	const std::string& key = login.key;
-	bool locked = false;
-	if (cache.use)
-	{
-		login = openStoreFor(provider, settings, console, cache);
-		auto fromStore = [&]() -> bool {
-			auto cached = readCachedLogin(provider, login, console);
-			if (!cached) return false;
-			ex.token = cached->token;
-			ex.fromCache = true;
-			ex.usableUntil = cached->usableUntil;
-			ex.cacheFile = cached->file;
-			return true;
-		};
-		try
-		{
-			if (!cache.refresh && fromStore()) return ex;
-			// One login at a time for this identity, across processes (and machines, with Redis): the others
-			// wait for it and use its token, at most the store's lock time-out or --timeout.
-			const Poco::Timestamp waitStarted;
-			const int waitSeconds = std::min(timeout, store->lockTimeoutSeconds());
-			while (!(locked = store->tryLock(key)))
-			{
-				if (waitStarted.isElapsed(static_cast<Poco::Timestamp::TimeDiff>(waitSeconds) * 1000000)) break;
-				Poco::Thread::sleep(100);
-				if (!cache.refresh && fromStore()) return ex;
-			}
-		}
-		catch (const NetworkException& e)
-		{
-			// A shared store that does not answer never stops a login.
-			console.note("jwtflow: warning: " + messageFor(e) + ": logging in without it");
-			store.reset();
-		}
-	}
-	struct Unlock
-	{
-		std::unique_ptr<TokenStore>& store;
-		const std::string& key;
-		bool locked;
-		~Unlock()
-		{
-			if (!store || !locked) return;
-			try
-			{
-				store->unlock(key);
-			}
-			catch (const Poco::Exception&)
-			{
-				// The lock expires on its own.
-			}
-		}
-	} unlock{store, key, locked};
-
-	MintedAssertion first = minter.mint();   // settings and key errors first, before anything is sent
-	console.detail("posting the assertion to " + provider.tokenRequest(settings, "").url);
-	// A fresh assertion (new jti) for every try: an IdP that refuses replays
-	// may already have consumed the one sent before a 5xx.
-	bool firstUsed = false;
-	ex.token = ex.client->exchange([&] {
-		if (!firstUsed)
-		{
-			firstUsed = true;
-			ex.jwt = first.compact;
-			return first.compact;
-		}
-		ex.jwt = minter.mint().compact;
-		return ex.jwt;
-	});
-	const Poco::Int64 lifetime = std::min<Poco::Int64>(7 * 24 * 3600, ex.token.expiresIn && *ex.token.expiresIn > 0
-		? *ex.token.expiresIn : lifetimeIfUnsaid);
-	// Handed out until a margin before it expires: min(60 s, half its life).
-	ex.usableUntil = Poco::Timestamp().epochTime() + lifetime - std::min<Poco::Int64>(60, lifetime / 2);
-	if (store && ex.token.raw)
-	{
-		StoredToken stored;
-		stored.accessToken = ex.token.accessToken;
-		stored.responseJson = objectToJson(*ex.token.raw);
-		stored.expiresAt = ex.usableUntil;
-		stored.label = loginLabel(provider, settings);
-		try
-		{
-			store->put(key, stored);
-			auto* files = dynamic_cast<FileTokenStore*>(store.get());
-			if (!files || files->problem().empty())
-			{
-				ex.cacheFile = login.location;
-				console.detail("jwtflow: cached the " + provider.name() + " token for " + std::to_string(ex.usableUntil
-					- Poco::Timestamp().epochTime()) + " s in " + ex.cacheFile);
-			}
-		}
-		catch (const Poco::Exception& e)
-		{
-			console.detail("jwtflow: the token was not cached: " + messageFor(e));
-		}
-	}
+	if (cache.use) login = openStoreFor(provider, settings, console, cache, signing, claims);
+	ex._location = login.location;
+	ex._provider = provider.name();
+	LoginPolicy policy;
+	policy.assumedLifetimeSeconds = static_cast<int>(sessionLifetime(settings));
+	policy.lockWaitSeconds = timeout;
+	policy.onEvent = [&console](const std::string& what) { console.detail("jwtflow: " + what); };
+	policy.onWarning = [&console](const std::string& what) { console.note("jwtflow: warning: " + what); };
+	ex.broker.reset(new LoginBroker(provider, *ex.minter, *ex.client, login.store, login.key, loginLabel(provider, settings), policy));
+	ex.take(ex.broker->obtain(cache.refresh), console, provider.name());
 	return ex;
 }
 

@@ -46,6 +46,8 @@ std::vector<SettingSpec> AzureAdProvider::settings() const
 	specs[4] = {"PATH_CERTIFICATE", "certificate", "the certificate uploaded to the app registration (gives x5t and x5t#S256)", false, "", false, "FILE"};
 	specs[5] = {"CERTIFICATE_THUMBPRINT", "thumbprint", "the certificate's SHA-1 thumbprint, when the certificate file is not at hand (hex, base64 or base64url)",
 		false, "", false, "THUMBPRINT"};
+	specs[0].label = specs[1].label = specs[2].label = true;
+	specs[4].identity = false;   // the certificate says how (x5t), not who: the key is in the identity
 	return specs;
 }
 

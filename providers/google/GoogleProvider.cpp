@@ -64,6 +64,7 @@ std::vector<SettingSpec> GoogleProvider::settings() const
 	specs[3] = {"MODE", "mode", "exchange (default: get an access token) or self-signed (the JWT is the token)", false, "exchange", false, "MODE"};
 	specs[4] = {"SELF_SIGNED_AUDIENCE", "self-signed-audience", "self-signed mode: the API, e.g. https://pubsub.googleapis.com/ (else SCOPE goes in the JWT)",
 		false, "", false, "URL"};
+	specs[1].label = specs[2].label = true;
 	return specs;
 }
 

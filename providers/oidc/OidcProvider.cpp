@@ -62,6 +62,8 @@ std::vector<SettingSpec> OidcProvider::settings() const
 	specs[7] = {"SUBJECT", "subject", "jwt-bearer grant: the user the token is for (the JWT's sub)", false, "", false, "USER"};
 	specs[8] = {"API_AUDIENCE", "api-audience", "Auth0: the API identifier, sent as the `audience` form field", false, "", false, "ID"};
 	specs[9] = {"DISCOVERY_CACHE_SECONDS", "", "how long the discovery document is kept on disk (0: not kept)", false, "3600", false, "SECONDS"};
+	for (int named: {0, 1, 2, 4, 5, 7}) specs[static_cast<std::size_t>(named)].label = true;
+	specs[9].identity = false;   // how long discovery is kept does not change the token
 	return specs;
 }
 

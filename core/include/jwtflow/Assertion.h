@@ -48,11 +48,14 @@ JWTFLOW_API std::optional<std::string> passphraseFrom(const Settings& settings);
 	/// when the passphrase file cannot be read.
 
 struct JWTFLOW_API SigningKey
-	/// The key that signs a provider's assertions, and where it came from.
+	/// The key that signs a provider's assertions, and where it came from:
+	/// loaded once per run (one passphrase read, one PIN login, one engine
+	/// start), then given to the minter, the sealer and the login identity.
 {
 	PrivateKey key;
 	std::string label;   /// how messages name it: the file, or the provider's label
 	std::string path;    /// the file it was read from; empty when none
+	std::vector<Certificate> chain;   /// a PKCS#12 file's certificate and issuers (leaf first); empty otherwise
 };
 
 JWTFLOW_API std::optional<std::string> pkcs11PinFrom(const Settings& settings);
@@ -85,6 +88,10 @@ public:
 		/// provider does not allow or a lifetime over its maximum;
 		/// InputException for a key or certificate that cannot be used.
 
+	AssertionMinter(const Provider& provider, const Settings& settings, const SigningKey& signingKey, ExtraClaims extraClaims = {});
+		/// As above, with a key already loaded (loadSigningKey): nothing is read
+		/// or asked for again (a PKCS#12 file's chain comes with the key).
+
 	MintedAssertion mint(std::optional<Poco::Timestamp> now = std::nullopt) const;
 		/// A freshly signed assertion (new jti, iat = now).
 
@@ -97,6 +104,8 @@ public:
 		/// the PKCS#12 key's), sent as x5c when SEND_X5C is true.
 
 private:
+	void setUp();
+
 	const Provider& _provider;
 	const Settings& _settings;
 	ExtraClaims _extraClaims;

@@ -12,6 +12,7 @@
 #ifndef JWTFLOW_DOTENVTRUST_INCLUDED
 #define JWTFLOW_DOTENVTRUST_INCLUDED
 
+#include "jwtflow/Encoding.h"
 #include "jwtflow/Export.h"
 #include <string>
 #include <vector>
@@ -83,9 +84,6 @@ JWTFLOW_API std::string readEnvFile(const std::string& path);
 	/// missing, larger than 1 MiB, owned by another user than root or the
 	/// caller, or writable by group or others: another user could have written
 	/// what jwtflow would then send. An empty file is "" (it sets nothing).
-
-JWTFLOW_API std::string sha256Hex(const std::string& data);
-	/// SHA-256 of data, lower-case hex.
 
 } // namespace jwtflow
 

@@ -29,6 +29,9 @@ JWTFLOW_API std::string base64Decode(const std::string& text);
 	/// Throws Poco::DataFormatException if the text is not base64.
 
 JWTFLOW_API std::string hexEncode(const std::string& bytes, bool upperCase = false);
+
+JWTFLOW_API std::string sha256Hex(const std::string& data);
+	/// SHA-256 of data, lower-case hex.
 	/// Encodes bytes as hexadecimal digits.
 
 JWTFLOW_API std::string urlEncode(const std::string& text);

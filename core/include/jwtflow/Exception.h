@@ -37,6 +37,8 @@ POCO_DECLARE_EXCEPTION(JWTFLOW_API, InputException, Exception)
 	/// A key, certificate or file that cannot be read or is of the wrong kind (exit 3).
 POCO_DECLARE_EXCEPTION(JWTFLOW_API, NetworkException, Exception)
 	/// Cannot connect, TLS verification failed, time-out, 5xx or a non-OAuth answer (exit 5).
+	/// When an answer arrived, code() is its HTTP status (0 otherwise): callers act on
+	/// the status, never on the message's wording.
 POCO_DECLARE_EXCEPTION(JWTFLOW_API, VerificationException, Exception)
 	/// A JWT failed verification: signature, algorithm or claims (exit 6).
 POCO_DECLARE_EXCEPTION(JWTFLOW_API, PluginException, Exception)

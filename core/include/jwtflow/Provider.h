@@ -30,7 +30,7 @@
 /// file, e.g. a Google service-account key) and KeyMaterial. 3:
 /// Provider::apiBase and Provider::revocation (`call`, `logout`).
 #ifndef JWTFLOW_PLUGIN_ABI_VERSION
-#define JWTFLOW_PLUGIN_ABI_VERSION 3
+#define JWTFLOW_PLUGIN_ABI_VERSION 4
 #endif
 
 namespace jwtflow {

@@ -99,6 +99,10 @@ JWTFLOW_API std::string userCacheFolder(const std::string& name);
 	/// $XDG_CACHE_HOME/jwtflow/<name>, else ~/.cache/jwtflow/<name> (absolute
 	/// paths only); "" when neither is set.
 
+JWTFLOW_API std::string userConfigFile(const std::string& name);
+	/// $XDG_CONFIG_HOME/jwtflow/<name>, else ~/.config/jwtflow/<name> (absolute
+	/// paths only); "" when neither is set.
+
 JWTFLOW_API std::string trustProblem(const std::string& path, TrustedFileKind kind, bool folder);
 	/// The reason checkTrustedFile / checkTrustedFolder would refuse, or "" when trusted.
 

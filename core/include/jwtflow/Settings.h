@@ -30,6 +30,10 @@ struct JWTFLOW_API SettingSpec
 	std::string defaultValue;   /// built-in default, empty for none
 	bool secret = false;        /// masked by describe, never logged
 	std::string valueName = "VALUE"; /// placeholder in --help
+	bool identity = true;       /// changes the token a login returns, so it is part of the login identity
+	                            /// (the cache key); never a secret's value. False for what only says how
+	                            /// (a lifetime, a CA file, a path whose key is identified by its public key).
+	bool label = false;         /// named in the login's one-line label (`jwtflow cache list`)
 };
 
 struct JWTFLOW_API SettingValue

@@ -170,23 +170,6 @@ private:
 	std::map<std::string, int> _lockFds;
 };
 
-class Provider;
-class Settings;
-
-JWTFLOW_API std::map<std::string, std::string> loginIdentity(const Provider& provider, const Settings& settings,
-	const PrivateKey& signingKey);
-	/// What makes one login distinct: the provider, every setting it reads
-	/// that is not secret and changes the login, and the public key's SHA-256.
-	/// The CLI and Session use it alike, so that they share cached logins.
-
-JWTFLOW_API std::string loginLabel(const Provider& provider, const Settings& settings);
-	/// One line naming the login (provider, client id, subject, tenant, audience ...) for `cache list`.
-
-JWTFLOW_API std::string cacheKey(const std::map<std::string, std::string>& identity);
-	/// A stable key from what makes a login distinct (provider, client id,
-	/// subject, audience or tenant and authority, scope, the public key's
-	/// SHA-256 ...): "name=value" pairs in name order, hashed with SHA-256 (hex).
-
 } // namespace jwtflow
 
 #endif // JWTFLOW_TOKENSTORE_INCLUDED
