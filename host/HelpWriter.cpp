@@ -193,13 +193,11 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 		for (const auto& a: offeredActions(*provider))
 			if (const CommandSpec* spec = findCommand(a, true)) out << padded("  " + a, 14) << spec->summary << "\n";
 		out << "\nsettings (environment / .env name, option):\n";
-		// Settings for keys in a token, the shared cache's password and x5c apply to few: named on one line.
-		static const std::set<std::string> rare = {"PKCS11_MODULE", "PKCS11_PIN", "PKCS11_PIN_FILE", "REDIS_PASSWORD",
-			"REDIS_PASSWORD_FILE", "SEND_X5C", "HTTPS_PROXY"};
+		// Settings for keys in a token, the shared cache and x5c apply to few (SettingSpec::rare): named on one line.
 		std::string rareNames;
 		for (const auto& s: providerSettingSpecs(*provider))
 		{
-			if (rare.count(s.name))
+			if (s.rare)
 				rareNames += (rareNames.empty() ? "" : ", ") + s.name;
 			else
 				out << padded(settingLeft(s), 46) << settingRight(s) << "\n";

@@ -10,6 +10,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/LoginIdentity.h"
+#include "jwtflow/TokenStoreFactory.h"
 #include <Poco/NumberParser.h>
 #include <Poco/Timestamp.h>
 
@@ -28,12 +29,12 @@ Poco::Int64 sessionLifetime(const Settings& settings)
 CacheChoice cacheChoiceFor(const Settings& settings, CacheChoice asked)
 {
 	sessionLifetime(settings);
-	const std::string storeName = settings.getOr("TOKEN_STORE", "file");
-	const bool redis = storeName.compare(0, 8, "redis://") == 0;
-	if (storeName != "file" && storeName != "none" && !redis)
-		throw UsageException("TOKEN_STORE '" + storeName + "' is not a store: file (the default), none, or redis://host:port/database");
-	asked.use = asked.use && storeName != "none";
-	if (redis) asked.redisUrl = storeName;
+	const std::string spec = settings.getOr("TOKEN_STORE", "file");
+	const TokenStoreFactory& factory = TokenStoreFactory::defaultFactory();
+	// The words are the core's; a URL's scheme may be one the network module registers (redis), checked there.
+	if (factory.has(TokenStoreFactory::schemeOf(spec)) || spec.find("://") == std::string::npos) factory.check(spec);
+	asked.use = asked.use && spec != "none";
+	asked.store = spec;
 	return asked;
 }
 

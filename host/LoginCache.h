@@ -31,13 +31,15 @@ struct CacheChoice
 	CacheChoice(bool use_ = true, bool refresh_ = false): use(use_), refresh(refresh_) {}
 	bool use = true;        ///< read and write it (--no-cache and TOKEN_STORE=none turn it off)
 	bool refresh = false;   ///< log in anew even when it holds a usable token (--refresh, login, a 401)
-	std::string redisUrl;   ///< TOKEN_STORE=redis://...: the shared store (the network module opens it), else the file cache
+	std::string store = "file"; ///< TOKEN_STORE's words (TokenStoreFactory): file (read in-process too), memory, or a URL
+	                            ///< (redis://...: the network module opens it)
 };
 
 JWTFLOW_HOST_API CacheChoice cacheChoiceFor(const Settings& settings, CacheChoice asked);
-	/// asked, with TOKEN_STORE applied (file: as asked; none: no cache; redis://...:
-	/// redisUrl). Throws UsageException for another store name, or a SESSION_LIFETIME that is not
-	/// a number of seconds (checked even when the cache is not used).
+	/// asked, with TOKEN_STORE applied (none: no cache; anything else: store). Throws
+	/// UsageException for a word no store answers to (a URL scheme the network module
+	/// registers is checked there), or a SESSION_LIFETIME that is not a number of
+	/// seconds (checked even when the cache is not used).
 
 JWTFLOW_HOST_API Poco::Int64 sessionLifetime(const Settings& settings);
 	/// SESSION_LIFETIME: how long a token whose answer has no expires_in

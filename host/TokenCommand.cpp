@@ -19,7 +19,7 @@ namespace host {
 int JwtflowApp::tokenFromCacheOrNetwork(Provider& provider)
 {
 	const CacheChoice choice = cacheChoiceFor(settings(), CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
-	if (choice.use && !choice.refresh && choice.redisUrl.empty())   // a Redis store is read by the network module
+	if (choice.use && !choice.refresh && choice.store == "file")   // another store is read by the network module
 	{
 		// Usage errors are the same with or without a cached login.
 		outputFormat();

@@ -20,6 +20,7 @@
 #include <Poco/URI.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -331,4 +332,64 @@ TEST_F(RedisStore, TheCliSharesItsLoginAcrossMachinesThroughTokenStoreRedis)
 	RunResult down = on("machine-a", {"salesforce", "token"});
 	EXPECT_EQ(down.exitCode, 0) << down.err;
 	EXPECT_NE(down.err.find("does not answer"), std::string::npos) << down.err;
+}
+
+TEST_F(RedisStore, TheCliAndASessionTakeTheSameStoreWordsAndSubSettings)
+{
+	// The CLI sets the key prefix and time-outs it could not before; redis-cli sees the keys under that prefix.
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	const std::string passwordFile = dir.write("redis.password", redis->password() + "\n");
+	::chmod(passwordFile.c_str(), 0600);
+	dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+		+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\nTOKEN_STORE=" + redis->url(2) + "\nREDIS_PASSWORD_FILE=redis.password\n"
+		"REDIS_KEY_PREFIX=crm:tokens:\nREDIS_LOCK_TIMEOUT=5\nREDIS_TIMEOUT_MS=800\n");
+	::mkdir(dir.file("cache").c_str(), 0700);
+	RunResult cli = runJwtflow({"salesforce", "token"}, dir.path(), {{"XDG_CACHE_HOME", dir.file("cache")}});
+	ASSERT_EQ(cli.exitCode, 0) << cli.err;
+	const std::string keys = redis->cli({"-n", "2", "--scan", "--pattern", "crm:tokens:*"});
+	EXPECT_EQ(std::count(keys.begin(), keys.end(), '\n'), 1) << keys;
+	RunResult badTimeout = runJwtflow({"salesforce", "token"}, dir.path(), {{"XDG_CACHE_HOME", dir.file("cache")},
+		{"REDIS_LOCK_TIMEOUT", "forever"}});
+	EXPECT_EQ(badTimeout.exitCode, 2) << badTimeout.err;
+	EXPECT_NE(badTimeout.err.find("REDIS_LOCK_TIMEOUT 'forever' must be a whole number"), std::string::npos) << badTimeout.err;
+
+	// A session configured with the same words (TOKEN_STORE, REDIS_*) uses the CLI's login.
+	Poco::AutoPtr<Poco::Util::MapConfiguration> config = new Poco::Util::MapConfiguration;
+	config->setString("jwtflow.plugins", JWTFLOW_PLUGIN_DIR);
+	const std::string base = "jwtflow.session.crm.";
+	config->setString(base + "provider", "salesforce");
+	for (const auto& kv: std::map<std::string, std::string>{{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER},
+		{"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8}, {"AUDIENCE", emu->baseUrl()}, {"CA_FILE", emu->caFile()},
+		{"TOKEN_STORE", redis->url(2)}, {"REDIS_PASSWORD_FILE", passwordFile}, {"REDIS_KEY_PREFIX", "crm:tokens:"}})
+		config->setString(base + kv.first, kv.second);
+	SessionSubsystem sessions;
+	sessions.configure(*config);
+	EXPECT_EQ(sessions.session("crm").accessToken(), trim(cli.out));
+	EXPECT_EQ(sessions.session("crm").fetches(), 0);
+	// A key that is neither a setting nor a session key is an error at start-up, with a guess.
+	config->setString(base + "CLIENTID", "x");
+	try
+	{
+		sessions.configure(*config);
+		FAIL() << "an unknown key must fail";
+	}
+	catch (const UsageException& e)
+	{
+		EXPECT_NE(e.message().find("jwtflow.session.crm.CLIENTID is neither a setting of salesforce nor a session key (did you mean "
+			"jwtflow.session.crm.CLIENT_ID?)"), std::string::npos) << e.message();
+	}
+	config->remove(base + "CLIENTID");
+	config->setString(base + "store", "memory");
+	EXPECT_THROW(sessions.configure(*config), UsageException) << ".store and TOKEN_STORE differ";
+	config->remove(base + "TOKEN_STORE");
+	config->setString(base + "store", "redis");
+	try
+	{
+		sessions.configure(*config);
+		FAIL() << "a store word nobody answers to must fail";
+	}
+	catch (const UsageException& e)
+	{
+		EXPECT_NE(e.message().find("jwtflow.session.crm.store 'redis' is not a token store: use none"), std::string::npos) << e.message();
+	}
 }

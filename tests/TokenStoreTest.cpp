@@ -9,6 +9,8 @@
 #include "jwtflow/KeyFactory.h"
 #include "jwtflow/TokenStore.h"
 #include "jwtflow/LoginIdentity.h"
+#include "jwtflow/TokenStoreFactory.h"
+#include "jwtflow/Exception.h"
 #include <Poco/File.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -187,4 +189,34 @@ TEST(TokenStore, OneProcessHoldsTheLoginLockAtATime)
 	EXPECT_FALSE(memory.tryLock(key));
 	memory.unlock(key);
 	EXPECT_TRUE(memory.tryLock(key));
+}
+
+TEST(TokenStoreFactory, OneParserForEveryStoreWord)
+{
+	jwtflow::TokenStoreFactory& factory = jwtflow::TokenStoreFactory::defaultFactory();
+	for (const char* word: {"none", "memory", "file"}) EXPECT_NO_THROW(factory.check(word)) << word;
+	EXPECT_EQ(jwtflow::TokenStoreFactory::schemeOf("redis://h:1/0"), "redis");
+	EXPECT_EQ(jwtflow::TokenStoreFactory::schemeOf("file"), "file");
+	for (const char* bad: {"File ", "files", "file://tmp", "memory://x", "", "s3://bucket"})
+	{
+		try
+		{
+			factory.check(bad);
+			ADD_FAILURE() << "'" << bad << "' was taken for a store";
+		}
+		catch (const jwtflow::UsageException& e)
+		{
+			EXPECT_NE(e.message().find("is not a token store: use none (no store), memory (this process only), file"), std::string::npos)
+				<< e.message();
+		}
+	}
+	EXPECT_EQ(factory.open("none", {}), nullptr);
+	EXPECT_NE(std::dynamic_pointer_cast<jwtflow::MemoryTokenStore>(factory.open("memory", {})), nullptr);
+	EXPECT_THROW(factory.open("file", {}), jwtflow::UsageException) << "a file store needs the key to seal with";
+	// A scheme registered later is taken, as POCO's HTTPSessionFactory takes a protocol.
+	factory.registerScheme("test", [](const std::string&, const jwtflow::TokenStoreContext&) {
+		return std::shared_ptr<jwtflow::TokenStore>(std::make_shared<jwtflow::MemoryTokenStore>());
+	}, "test://anything");
+	EXPECT_NE(factory.open("test://x", {}), nullptr);
+	EXPECT_THROW(factory.check("test"), jwtflow::UsageException) << "a URL store needs its URL";
 }

@@ -12,6 +12,8 @@
 #include "jwtflow/TokenStore.h"
 #include "jwtflow/LoginBroker.h"
 #include "jwtflow/LoginIdentity.h"
+#include "jwtflow/RedisTokenStore.h"
+#include "jwtflow/TokenStoreFactory.h"
 #include <Poco/Thread.h>
 #include <algorithm>
 #include <atomic>
@@ -68,17 +70,28 @@ struct Session::Impl
 		minter(provider, settings, signing, options.extraClaims),
 		http(httpOptions()),
 		client(provider, settings, http),
-		broker(provider, minter, client, storeFor(options, signing),
+		broker(provider, minter, client, storeFor(options, signing, settings),
 			cacheKey(loginIdentity(provider, settings, signing.key, options.extraClaims)), loginLabel(provider, settings), policy())
 	{
 	}
 
-	static std::shared_ptr<TokenStore> storeFor(const SessionOptions& options, const SigningKey& signing)
+	static std::shared_ptr<TokenStore> storeFor(const SessionOptions& options, const SigningKey& signing, const Settings& settings)
 	{
 		if (options.store) return options.store;
-		if (!options.shareCliCache) return nullptr;
+		const std::string spec = !options.storeSpec.empty() ? options.storeSpec : options.shareCliCache ? "file" : "memory";
+		if (spec == "memory" || spec == "none")
+		{
+			TokenStoreFactory::defaultFactory().check(spec, options.storeWhere);
+			return nullptr;   // the session's own memory is the store
+		}
+		registerRedisTokenStore();
+		TokenStoreContext context;
+		context.settings = &settings;
+		context.sealer = std::make_shared<TokenSealer>(signing.key);
 		// No note callback: notes would reach onEvent under the session's lock.
-		return std::make_shared<FileTokenStore>(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key));
+		context.where = options.storeWhere;
+		context.nameOf = options.storeNameOf;
+		return TokenStoreFactory::defaultFactory().open(spec, context);
 	}
 
 	LoginPolicy policy() const

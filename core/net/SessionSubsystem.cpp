@@ -11,6 +11,8 @@
 #include "jwtflow/SettingsLoader.h"
 #include "jwtflow/RedisTokenStore.h"
 #include "jwtflow/SecureFiles.h"
+#include "jwtflow/LoginIdentity.h"
+#include "jwtflow/Suggest.h"
 #include "jwtflow/TokenStore.h"
 #include <Poco/Logger.h>
 #include <Poco/String.h>
@@ -18,20 +20,14 @@
 #include <Poco/StringTokenizer.h>
 #include <Poco/Util/Application.h>
 #include <cctype>
+#include <map>
+#include <set>
 
 namespace jwtflow {
 
 namespace {
 
 const std::string kPrefix = "jwtflow.session";
-
-bool isSettingName(const std::string& key)
-{
-	if (key.empty() || !std::isupper(static_cast<unsigned char>(key[0]))) return false;
-	for (char c: key)
-		if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_')) return false;
-	return true;
-}
 
 int secondsFrom(const Poco::Util::AbstractConfiguration& config, const std::string& key, int fallback)
 {
@@ -53,30 +49,59 @@ bool flagFrom(const Poco::Util::AbstractConfiguration& config, const std::string
 	return value;
 }
 
-/// The Redis store of a session: its URL, credentials and time-outs from the configuration,
-/// checked now (a wrong password is a configuration error; an unreachable Redis is not).
-std::shared_ptr<TokenStore> redisStore(const Poco::Util::AbstractConfiguration& config, const std::string& base,
-	const std::string& url, const Provider& provider, const Settings& settings)
+/// The configuration keys of a session that are not settings.
+const std::set<std::string>& sessionKeys()
 {
-	RedisStoreOptions o = RedisStoreOptions::fromUrl(url);
-	if (config.hasProperty(base + ".storePassword")) o.password = config.getRawString(base + ".storePassword");
-	if (config.hasProperty(base + ".storePasswordFile"))
+	static const std::set<std::string> keys = {"provider", "envFile", "useEnvironment", "assumedLifetime", "refreshMargin", "timeout", "store"};
+	return keys;
+}
+
+/// The store's sub-settings under the names earlier versions took (still taken): key -> setting.
+const std::map<std::string, std::string>& storeAliases()
+{
+	static const std::map<std::string, std::string> aliases = {{"storePassword", "REDIS_PASSWORD"},
+		{"storePasswordFile", "REDIS_PASSWORD_FILE"}, {"storeUsername", "REDIS_USERNAME"}, {"storeKeyPrefix", "REDIS_KEY_PREFIX"},
+		{"storeLockTimeout", "REDIS_LOCK_TIMEOUT"}, {"storeTimeoutMs", "REDIS_TIMEOUT_MS"}, {"storeRetryAfterMs", "REDIS_RETRY_AFTER_MS"}};
+	return aliases;
+}
+
+/// The session's keys as settings (aliases mapped), refusing a key that is neither a session key nor a declared setting.
+std::map<std::string, std::string> sessionValues(const Poco::Util::AbstractConfiguration& config, const std::string& base,
+	const Provider& provider, std::map<std::string, std::string>& aliasUsed)
+{
+	std::vector<std::string> known(sessionKeys().begin(), sessionKeys().end());
+	std::set<std::string> settingNames;
+	for (const auto& spec: declaredSettings(provider))
 	{
-		const std::string path = config.getRawString(base + ".storePasswordFile");
-		o.password = readSecretLine(path, "the Redis password file (" + base + ".storePasswordFile)");
+		settingNames.insert(spec.name);
+		known.push_back(spec.name);
 	}
-	if (config.hasProperty(base + ".storeUsername")) o.username = config.getRawString(base + ".storeUsername");
-	if (config.hasProperty(base + ".storeKeyPrefix")) o.keyPrefix = config.getRawString(base + ".storeKeyPrefix");
-	o.lockTimeoutSeconds = secondsFrom(config, base + ".storeLockTimeout", o.lockTimeoutSeconds);
-	o.operationTimeoutMs = secondsFrom(config, base + ".storeTimeoutMs", o.operationTimeoutMs);
-	o.retryAfterFailureMs = secondsFrom(config, base + ".storeRetryAfterMs", o.retryAfterFailureMs);
-	SigningKey signing = loadSigningKey(provider, settings);
-	auto redis = std::make_shared<RedisTokenStore>(o, std::make_shared<TokenSealer>(signing.key));
-	std::string why;
-	if (redis->check(why) == RedisTokenStore::Check::Refused)
-		throw UsageException("Redis at " + o.host + ":" + std::to_string(o.port) + " refused the session's credentials or database ("
-			+ why + "): check " + base + ".storePassword or " + base + ".storePasswordFile (and the database number in " + base + ".store)");
-	return redis;
+	for (const auto& a: storeAliases()) known.push_back(a.first);
+	std::map<std::string, std::string> values;
+	Poco::Util::AbstractConfiguration::Keys keys;
+	config.keys(base, keys);
+	for (const auto& key: keys)
+	{
+		if (sessionKeys().count(key)) continue;
+		auto alias = storeAliases().find(key);
+		if (alias != storeAliases().end())
+		{
+			values[alias->second] = config.getRawString(base + "." + key);
+			aliasUsed[alias->second] = key;
+		}
+		else if (settingNames.count(key))
+		{
+			values[key] = config.getRawString(base + "." + key);
+		}
+		else
+		{
+			// A typo would otherwise be a setting silently not set.
+			const std::string guess = closestName(key, known);
+			throw UsageException("configuration key " + base + "." + key + " is neither a setting of " + provider.name()
+				+ " nor a session key" + (guess.empty() ? std::string() : " (did you mean " + base + "." + guess + "?)"));
+		}
+	}
+	return values;
 }
 
 } // namespace
@@ -159,11 +184,8 @@ void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config
 				std::to_string(_registry->searchPath().size()) + " searched; set jwtflow.plugins)" + why);
 		}
 
-		std::map<std::string, std::string> values;
-		Poco::Util::AbstractConfiguration::Keys keys;
-		config.keys(base, keys);
-		for (const auto& key: keys)
-			if (isSettingName(key)) values[key] = config.getRawString(base + "." + key);
+		std::map<std::string, std::string> aliasUsed;
+		const std::map<std::string, std::string> values = sessionValues(config, base, *provider, aliasUsed);
 
 		Settings settings;
 		settings.addMapLayer("configuration (" + base + ")", values);
@@ -179,11 +201,16 @@ void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config
 		options.assumedLifetimeSeconds = secondsFrom(config, base + ".assumedLifetime", options.assumedLifetimeSeconds);
 		options.refreshMarginSeconds = secondsFrom(config, base + ".refreshMargin", options.refreshMarginSeconds);
 		options.timeoutSeconds = secondsFrom(config, base + ".timeout", options.timeoutSeconds);
-		const std::string store = config.hasProperty(base + ".store") ? config.getRawString(base + ".store") : "memory";
-		if (store == "file") options.shareCliCache = true;
-		else if (store != "memory" && Poco::toLower(store).compare(0, 5, "redis") != 0)
-			throw UsageException("configuration key " + base + ".store must be memory (the default), file (the CLI's encrypted "
-				"token cache) or redis://host:port/database, not '" + store + "'");
+		// The store in TOKEN_STORE's words, by .store or the TOKEN_STORE setting (the same parser as the CLI's).
+		const std::string storeKey = config.hasProperty(base + ".store") ? base + ".store" : base + ".TOKEN_STORE";
+		if (config.hasProperty(base + ".store") && values.count("TOKEN_STORE") && values.at("TOKEN_STORE") != config.getRawString(base + ".store"))
+			throw UsageException("session '" + name + "' names two stores: " + base + ".store and " + base + ".TOKEN_STORE differ; give one");
+		options.storeSpec = config.hasProperty(storeKey) ? config.getRawString(storeKey) : "memory";
+		options.storeWhere = storeKey;
+		options.storeNameOf = [base, aliasUsed](const std::string& setting) {
+			auto used = aliasUsed.find(setting);
+			return base + "." + (used != aliasUsed.end() ? used->second : setting);
+		};
 		// Told of fetches, waits and store trouble (never of tokens), in the application's log.
 		Poco::Logger& logger = Poco::Logger::get(base);
 		options.onEvent = [&logger](const std::string& what) { logger.information(what); };
@@ -194,7 +221,6 @@ void SessionSubsystem::configure(const Poco::Util::AbstractConfiguration& config
 				if (spec.required && !settings.get(spec.name))
 					throw UsageException("missing setting " + spec.name + " (" + spec.help + "): set " + base + "." + spec.name +
 						" in the configuration");
-			if (Poco::toLower(store).compare(0, 5, "redis") == 0) options.store = redisStore(config, base, store, *provider, settings);
 			_sessions[name].reset(new Session(*provider, std::move(settings), std::move(options)));
 		}
 		catch (const InputException& e)

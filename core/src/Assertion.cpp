@@ -55,14 +55,23 @@ std::vector<SettingSpec> coreSettings()
 	add("PKCS11_PIN", "", "the PKCS#11 token's PIN (environment or .env only, never an option)", true);
 	add("PKCS11_PIN_FILE", "pin-file", "file whose first line is the PKCS#11 token's PIN", false, "", "FILE");
 	add("SEND_X5C", "", "true: send the certificate chain in the assertion header (x5c; --x5c), for azure-ad and oidc", false, "false", "BOOL");
-	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens), none, or redis://host:port/database "
+	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens), memory, none, or redis://host:port/database "
 		"(shared by every machine with the same key)", false, "file", "STORE");
 	add("REDIS_PASSWORD", "", "password of a redis:// TOKEN_STORE (environment or .env only, never an option)", true);
 	add("REDIS_PASSWORD_FILE", "redis-password-file", "file whose first line is the password of a redis:// TOKEN_STORE", false, "", "FILE");
+	add("REDIS_USERNAME", "", "Redis 6 ACL user of a redis:// TOKEN_STORE", false, "", "USER");
+	add("REDIS_KEY_PREFIX", "", "prefix of the Redis keys of a redis:// TOKEN_STORE (default jwtflow:token:)", false, "", "PREFIX");
+	add("REDIS_LOCK_TIMEOUT", "", "seconds a Redis login lock lasts (a holder that died loses it then; default 30)", false, "", "SECONDS");
+	add("REDIS_TIMEOUT_MS", "", "Redis connect and reply time-out in milliseconds (default 1000)", false, "", "MS");
+	add("REDIS_RETRY_AFTER_MS", "", "after a Redis failure, logins skip it for this long in milliseconds (default 5000)", false, "", "MS");
+	for (auto& spec: specs)
+		spec.rare = spec.name.compare(0, 6, "PKCS11") == 0 || spec.name.compare(0, 5, "REDIS") == 0 || spec.name == "SEND_X5C"
+			|| spec.name == "HTTPS_PROXY";
 	// How, not who: these do not change the token a login returns (the key is identified by its public key).
 	for (auto& spec: specs)
 		for (const char* how: {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY", "PATH_CERTIFICATE", "CA_FILE",
-			"JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "SEND_X5C", "REDIS_PASSWORD_FILE", "PKCS11_MODULE", "PKCS11_PIN_FILE"})
+			"JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "SEND_X5C", "REDIS_PASSWORD_FILE", "REDIS_USERNAME", "REDIS_KEY_PREFIX",
+			"REDIS_LOCK_TIMEOUT", "REDIS_TIMEOUT_MS", "REDIS_RETRY_AFTER_MS", "PKCS11_MODULE", "PKCS11_PIN_FILE"})
 			if (spec.name == how) spec.identity = false;
 	return specs;
 }

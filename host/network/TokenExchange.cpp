@@ -9,6 +9,7 @@
 #include "jwtflow/LoginIdentity.h"
 #include "jwtflow/RedisTokenStore.h"
 #include "jwtflow/SecureFiles.h"
+#include "jwtflow/TokenStoreFactory.h"
 #include "jwtflow/Exception.h"
 #include <Poco/Timestamp.h>
 
@@ -18,25 +19,23 @@ namespace host {
 LoginCache openStoreFor(const Provider& provider, const Settings& settings, const Console& console, const CacheChoice& choice,
 	const SigningKey& signing, const ExtraClaims& claims)
 {
-	if (choice.redisUrl.empty()) return openLoginCache(provider, settings, console, signing, claims);
-	RedisStoreOptions options = RedisStoreOptions::fromUrl(choice.redisUrl);
-	if (auto password = settings.get("REDIS_PASSWORD")) options.password = *password;
-	if (auto file = settings.get("REDIS_PASSWORD_FILE"))
-		options.password = readSecretLine(*file, "the Redis password file (REDIS_PASSWORD_FILE)");
-	auto redis = std::make_shared<RedisTokenStore>(options, std::make_shared<TokenSealer>(signing.key),
-		[&console](const std::string& note) { console.detail(note); });
+	if (choice.store == "file") return openLoginCache(provider, settings, console, signing, claims);
+	registerRedisTokenStore();
+	TokenStoreContext context;
+	context.settings = &settings;
+	context.sealer = std::make_shared<TokenSealer>(signing.key);
+	context.onNote = [&console](const std::string& note) { console.detail(note); };
+	context.onWarning = [&console](const std::string& warning) { console.note("jwtflow: warning: " + warning); };
 	LoginCache cache;
-	cache.store = redis;
+	cache.store = TokenStoreFactory::defaultFactory().open(choice.store, context);
 	cache.key = cacheKey(loginIdentity(provider, settings, signing.key, claims));
-	cache.location = "redis://" + options.host + ":" + std::to_string(options.port) + "/" + std::to_string(options.database) + " "
-		+ redis->redisKey(cache.key).substr(0, options.keyPrefix.size() + 12) + "...";
-	std::string why;
-	const RedisTokenStore::Check check = redis->check(why);
-	if (check == RedisTokenStore::Check::Refused)
-		throw UsageException("Redis at " + options.host + ":" + std::to_string(options.port) + " refused the credentials or database (" + why
-			+ "): check REDIS_PASSWORD or REDIS_PASSWORD_FILE, and the database in TOKEN_STORE");
-	if (check == RedisTokenStore::Check::Unreachable)
-		console.note("jwtflow: warning: the token store " + choice.redisUrl + " does not answer (" + why + "): logging in without it");
+	cache.location = choice.store;
+	if (auto* redis = dynamic_cast<RedisTokenStore*>(cache.store.get()))
+	{
+		const RedisStoreOptions options = RedisStoreOptions::fromUrl(choice.store);
+		cache.location = "redis://" + options.host + ":" + std::to_string(options.port) + "/" + std::to_string(options.database) + " "
+			+ redis->redisKey(cache.key).substr(0, redis->redisKey("").size() + 12) + "...";
+	}
 	return cache;
 }
 

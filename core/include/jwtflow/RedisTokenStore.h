@@ -17,6 +17,7 @@
 
 #include "jwtflow/Export.h"
 #include "jwtflow/TokenStore.h"
+#include "jwtflow/TokenStoreFactory.h"
 #include <functional>
 #include <map>
 #include <memory>
@@ -46,6 +47,13 @@ struct JWTFLOW_API RedisStoreOptions
 	int retryAfterFailureMs = 5000;    /// after a failure, operations fail at once for this long
 
 	static RedisStoreOptions fromUrl(const std::string& url);
+
+	static RedisStoreOptions fromSettings(const std::string& url, const Settings& settings,
+		const std::function<std::string(const std::string&)>& nameOf = {});
+		/// fromUrl(url) with the sub-settings a TOKEN_STORE (or a session's store)
+		/// takes: REDIS_PASSWORD or REDIS_PASSWORD_FILE (a file only its owner
+		/// reads), REDIS_USERNAME, REDIS_KEY_PREFIX, REDIS_LOCK_TIMEOUT (seconds),
+		/// REDIS_TIMEOUT_MS and REDIS_RETRY_AFTER_MS. nameOf names them in messages.
 		/// redis://host[:port][/database]. A password in the URL is refused (it
 		/// would show in configuration dumps and process lists): give it with
 		/// the password setting or a file. Throws UsageException.
@@ -101,6 +109,12 @@ private:
 	std::string _lastFailure;
 	std::map<std::string, std::string> _lockValues;   // key -> the random value of the lock we hold
 };
+
+JWTFLOW_API void registerRedisTokenStore(TokenStoreFactory& factory = TokenStoreFactory::defaultFactory());
+	/// Adds redis://host:port/database to the factory (idempotent). The store is
+	/// checked when it is made: credentials or a database Redis refuses are a
+	/// UsageException naming the settings; a Redis that does not answer is a
+	/// warning (context.onWarning), and logins go on without it.
 
 } // namespace jwtflow
 

@@ -47,7 +47,16 @@ struct JWTFLOW_API SessionOptions
 	bool shareCliCache = false;
 		/// Keep tokens in the `jwtflow` CLI's encrypted cache ($XDG_CACHE_HOME/jwtflow/tokens, sealed
 		/// with this session's signing key): the program and `jwtflow <provider> token` with the same
-		/// settings reuse each other's logins. Ignored when store is given.
+		/// settings reuse each other's logins. Ignored when store is given. The same as storeSpec "file".
+	std::string storeSpec;
+		/// A store by name, in TOKEN_STORE's words (TokenStoreFactory): memory or none (this
+		/// session's memory only), file, redis://host:port/database (its sub-settings, such as
+		/// REDIS_PASSWORD_FILE, from the session's settings), sealed with this session's key.
+		/// Ignored when store is given; empty: shareCliCache decides.
+	std::string storeWhere = "TOKEN_STORE";
+		/// How messages name the store setting (SessionSubsystem: jwtflow.session.<name>.store).
+	std::function<std::string(const std::string&)> storeNameOf;
+		/// How messages name the store's sub-settings; empty: by their own names.
 };
 
 class JWTFLOW_API Session

@@ -34,6 +34,7 @@ struct JWTFLOW_API SettingSpec
 	                            /// (the cache key); never a secret's value. False for what only says how
 	                            /// (a lifetime, a CA file, a path whose key is identified by its public key).
 	bool label = false;         /// named in the login's one-line label (`jwtflow cache list`)
+	bool rare = false;          /// few need it (keys in a token, the shared store): help names it on one line
 };
 
 struct JWTFLOW_API SettingValue
