@@ -113,3 +113,22 @@ TEST(ProcessHardening, NoCoreFileWhateverLimitJwtflowWasStartedWith)
 	for (const std::string& name: {std::string("core"), "core." + std::to_string(pid)})
 		EXPECT_FALSE(Poco::File(dir.file(name)).exists()) << name;
 }
+
+TEST(SecretPrompt, AnEncryptedKeyIsAskedForAtATerminalWithEchoOffAndNeverFromAPipe)
+{
+	TempDir dir;
+	const TestKeys& keys = sharedKeys();
+	const std::vector<std::string> jwt = {jwtflowBinary(), "salesforce", "jwt", "--client-id", "3MVG9prompt", "--subject", "p@example.com",
+		"--private-key", keys.encryptedPkcs8};
+	RunResult typed = runAtTerminal(jwt, dir.path(), {}, "Enter the passphrase", keys.passphrase);
+	EXPECT_EQ(typed.exitCode, 0) << typed.out;
+	EXPECT_NE(typed.out.find("Enter the passphrase of private key '" + keys.encryptedPkcs8 + "': "), std::string::npos) << typed.out;
+	EXPECT_NE(typed.out.find("eyJ"), std::string::npos) << "the JWT, signed with the key the passphrase opened: " << typed.out;
+	EXPECT_EQ(typed.out.find(keys.passphrase), std::string::npos) << "echo was off: " << typed.out;
+	// Not a terminal: nothing is read from standard input, the error names the settings.
+	std::vector<std::string> args(jwt.begin() + 1, jwt.end());
+	RunResult piped = runJwtflow(args, dir.path(), {}, keys.passphrase + "\n");
+	EXPECT_EQ(piped.exitCode, 3);
+	EXPECT_TRUE(piped.out.empty());
+	EXPECT_NE(piped.err.find("is encrypted and no passphrase was given: set PRIVATE_KEY_PASSPHRASE"), std::string::npos) << piped.err;
+}

@@ -207,6 +207,16 @@ TEST_F(Pkcs11, WithoutAPinNothingIsReadFromStandardInputNorTriedAtTheToken)
 	EXPECT_EQ(cli({"salesforce", "jwt"}, {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", RSA_URI}}).exitCode, 0);
 }
 
+TEST_F(Pkcs11, AtATerminalJwtflowAsksForThePinItselfWithEchoOff)
+{
+	RunResult r = runAtTerminal({jwtflowBinary(), "salesforce", "jwt"}, dir.path(), {{"SOFTHSM2_CONF", conf}, {"PKCS11_MODULE", MODULE},
+		{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", RSA_URI}}, "Enter the PIN of the PKCS#11 token: ", PIN);
+	EXPECT_EQ(r.exitCode, 0) << r.out;
+	EXPECT_NE(r.out.find("eyJ"), std::string::npos) << r.out;
+	EXPECT_EQ(r.out.find(PIN), std::string::npos) << "echo was off: " << r.out;
+	EXPECT_EQ(r.out.find("Enter PKCS#11 token PIN"), std::string::npos) << "not libp11's own prompt: " << r.out;
+}
+
 TEST_F(Pkcs11, OnePinReadAndOneLoginAtTheTokenPerRun)
 {
 	auto emu = startEmulator(dir, CLIENT_ID, {USER}, "", [&](jwtflow::emulator::EmulatorOptions& o) {

@@ -161,6 +161,41 @@ int OpenCounter::opens(const std::string& file)
 	return _counts[file];
 }
 
+RunResult runAtTerminal(const std::vector<std::string>& argv, const std::string& cwd, const std::map<std::string, std::string>& env,
+	const std::string& prompt, const std::string& answer)
+{
+	static const char* const script = R"(
+import os, pty, select, sys, time
+prompt, answer = sys.argv[1].encode(), sys.argv[2].encode()
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[3], sys.argv[3:])
+shown, typed, end = b"", False, time.time() + 60
+while time.time() < end:
+    ready, _, _ = select.select([fd], [], [], 0.2)
+    if ready:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        shown += data
+    if not typed and prompt in shown:
+        time.sleep(0.2)   # the program turns echo off after writing its prompt
+        os.write(fd, answer + b"\n")
+        typed = True
+_, status = os.waitpid(pid, 0)
+sys.stdout.buffer.write(shown)
+sys.exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 99)
+)";
+	TempDir dir;
+	const std::string path = dir.write("terminal.py", script);
+	std::vector<std::string> all = {JWTFLOW_TEST_PYTHON, path, prompt, answer};
+	all.insert(all.end(), argv.begin(), argv.end());
+	return run(all, cwd, env);
+}
+
 std::string jwtflowBinary()
 {
 	const char* host = std::getenv("JWTFLOW_TEST_HOST");

@@ -58,6 +58,12 @@ RunResult runJwtflow(const std::vector<std::string>& args, const std::string& cw
 
 std::string readFile(const std::string& path);
 
+RunResult runAtTerminal(const std::vector<std::string>& argv, const std::string& cwd, const std::map<std::string, std::string>& env,
+	const std::string& prompt, const std::string& answer);
+	/// Runs a program on a pseudo-terminal (Python's pty: standard input, output and
+	/// error are the terminal), types answer and Enter once prompt appears, and
+	/// returns everything the terminal showed in out (exitCode as run() gives it).
+
 class OpenCounter
 	/// Counts the opens of files by any process (inotify IN_OPEN), from its
 	/// construction on: how many times jwtflow read a key, a passphrase or a PIN file.
