@@ -6,7 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/TokenClient.h"
-#include "FileInput.h"
+#include "jwtflow/SecureFiles.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include <Poco/Environment.h>
@@ -23,7 +23,7 @@ HttpOptions httpOptionsFrom(const Settings& settings, int timeoutSeconds)
 	options.timeoutSeconds = timeoutSeconds;
 	if (auto ca = settings.get("CA_FILE"))
 	{
-		detail::readInputFile(*ca, "CA file");
+		readTextFile(*ca, "CA file");
 		options.caFile = *ca;
 	}
 	std::string proxy = settings.getOr("HTTPS_PROXY", Poco::Environment::get("https_proxy", ""));

@@ -15,8 +15,8 @@
 namespace jwtflow {
 namespace detail {
 
-JWTFLOW_API std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes = 1024 * 1024);
-	/// Reads a whole file (exported for jwtflow_net; not public API). Throws InputException "cannot read <what> '<path>': <reason>"
+std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes = 1024 * 1024);
+	/// Reads a whole file (readTextFile in SecureFiles.h is its public form). Throws InputException "cannot read <what> '<path>': <reason>"
 	/// when it is missing, a directory, unreadable, empty or larger than maxBytes.
 
 void readOpenFile(int fd, std::size_t size, std::string& data);

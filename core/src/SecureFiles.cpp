@@ -241,6 +241,11 @@ void checkTrustedFile(const std::string& path, const std::string& what, TrustedF
 	if (!problem.empty()) throw InputException("refusing " + what + " '" + path + "': " + problem);
 }
 
+std::string readTextFile(const std::string& path, const std::string& what, std::size_t maxBytes)
+{
+	return detail::readInputFile(path, what, maxBytes);
+}
+
 std::string readSecretLine(const std::string& path, const std::string& what)
 {
 	checkTrustedFile(path, what, TrustedFileKind::Secret);

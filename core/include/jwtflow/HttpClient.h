@@ -28,7 +28,7 @@ class Context;
 
 namespace jwtflow {
 
-struct JWTFLOW_API HttpOptions
+struct JWTFLOW_NET_API HttpOptions
 	/// How requests are made.
 {
 	std::string caFile;                 /// extra trusted CA certificates (PEM), added to the system CA folder (SSL_CERT_DIR or /etc/ssl/certs);
@@ -44,7 +44,7 @@ struct JWTFLOW_API HttpOptions
 	std::function<void(const std::string&)> onRetry; /// told of each retry (for -v), may be empty
 };
 
-struct JWTFLOW_API HttpResponse
+struct JWTFLOW_NET_API HttpResponse
 	/// A response that arrived whole.
 {
 	int status = 0;
@@ -57,7 +57,7 @@ struct JWTFLOW_API HttpResponse
 	std::vector<std::pair<std::string, std::string>> headers; /// every response header, in order
 };
 
-struct JWTFLOW_API HttpCall
+struct JWTFLOW_NET_API HttpCall
 	/// One API request with a Bearer token (`jwtflow <provider> call`).
 {
 	std::string method = "GET";  /// GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS
@@ -69,7 +69,7 @@ struct JWTFLOW_API HttpCall
 	std::string bearerToken;     /// sent as Authorization: Bearer, may be empty
 };
 
-class JWTFLOW_API HttpClient
+class JWTFLOW_NET_API HttpClient
 	/// Sends requests and keeps one connection per origin alive between them.
 	/// Not thread-safe: use one per thread, or guard it.
 {
@@ -133,7 +133,7 @@ private:
 	std::unique_ptr<Impl> _impl;
 };
 
-JWTFLOW_API void checkRequestHeader(const std::string& name, const std::string& value);
+JWTFLOW_NET_API void checkRequestHeader(const std::string& name, const std::string& value);
 	/// The one check of a header jwtflow is asked to send (HttpCall::headers, its
 	/// contentType, call's -H): the name a token of RFC 9110 (letters, digits,
 	/// !#$%&'*+-.^_`|~), the value free of control characters but the tab (no CR
@@ -144,23 +144,23 @@ JWTFLOW_API void checkRequestHeader(const std::string& name, const std::string& 
 	/// otherwise than jwtflow would read the rest as a request of its own.
 	/// Throws UsageException naming the header (its value never shown).
 
-JWTFLOW_API std::string encodeRequestTarget(const std::string& url);
+JWTFLOW_NET_API std::string encodeRequestTarget(const std::string& url);
 	/// url with every byte that may not appear in an HTTP request line
 	/// percent-encoded: C0 controls (CR and LF among them), the space, DEL and
 	/// bytes of 0x80 and above (UTF-8 text, as browsers send it). `%` and the
 	/// URL's own delimiters are kept, so an encoded URL passes unchanged.
 
-JWTFLOW_API std::string encodeForm(const FormFields& form);
+JWTFLOW_NET_API std::string encodeForm(const FormFields& form);
 	/// name=value&... with both parts percent-encoded.
 
-JWTFLOW_API std::string firstLine(const std::string& text, std::size_t maxChars = 160);
+JWTFLOW_NET_API std::string firstLine(const std::string& text, std::size_t maxChars = 160);
 	/// The first non-empty line of text with HTML tags removed, escaped (safeText)
 	/// and cut to maxChars: for error messages.
 
 const int MIN_RETRY_AFTER_SECONDS = 1;   /// Retry-After is clamped to 1..60 s
 const int MAX_RETRY_AFTER_SECONDS = 60;
 
-JWTFLOW_API int retryAfterSeconds(const std::string& value);
+JWTFLOW_NET_API int retryAfterSeconds(const std::string& value);
 	/// Seconds to wait for a Retry-After header (delta-seconds or HTTP-date),
 	/// clamped to MIN..MAX_RETRY_AFTER_SECONDS (a negative or past value is 1 s,
 	/// a far-future one 60 s); -1 when absent or unreadable.

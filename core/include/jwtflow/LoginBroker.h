@@ -32,7 +32,7 @@ const Poco::Int64 MAX_LOGIN_LIFETIME_SECONDS = 7 * 24 * 3600;
 	/// The longest a token is kept, whatever expires_in says: no IdP issues
 	/// week-long access tokens, and a huge value must not overflow time arithmetic.
 
-struct JWTFLOW_API LoginPolicy
+struct JWTFLOW_NET_API LoginPolicy
 	/// How long logins are kept and how long to wait for another process's.
 {
 	int assumedLifetimeSeconds = 900;   /// when the IdP sends no expires_in (Salesforce): SESSION_LIFETIME
@@ -42,7 +42,7 @@ struct JWTFLOW_API LoginPolicy
 	std::function<void(const std::string&)> onWarning;  /// the store failing; empty: onEvent
 };
 
-struct JWTFLOW_API Login
+struct JWTFLOW_NET_API Login
 	/// A token and for how long it may be handed out.
 {
 	TokenResult token;
@@ -54,7 +54,7 @@ struct JWTFLOW_API Login
 	std::string assertion;          /// the last assertion sent; empty when from the store
 };
 
-class JWTFLOW_API LoginBroker
+class JWTFLOW_NET_API LoginBroker
 	/// One provider's logins for one identity. Not thread-safe: Session lets
 	/// one thread at a time obtain; each CLI run has one.
 {

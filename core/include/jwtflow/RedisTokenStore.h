@@ -33,7 +33,7 @@ class Array;
 
 namespace jwtflow {
 
-struct JWTFLOW_API RedisStoreOptions
+struct JWTFLOW_NET_API RedisStoreOptions
 	/// Where the Redis server is and how the store uses it.
 {
 	std::string host = "127.0.0.1";
@@ -59,7 +59,7 @@ struct JWTFLOW_API RedisStoreOptions
 		/// the password setting or a file. Throws UsageException.
 };
 
-class JWTFLOW_API RedisTokenStore: public TokenStore
+class JWTFLOW_NET_API RedisTokenStore: public TokenStore
 	/// Thread-safe (one connection, one request at a time). Throws
 	/// NetworkException when Redis cannot be reached, is too slow, or
 	/// answers with something unexpected; a value that does not open (tampered
@@ -110,7 +110,7 @@ private:
 	std::map<std::string, std::string> _lockValues;   // key -> the random value of the lock we hold
 };
 
-JWTFLOW_API void registerRedisTokenStore(TokenStoreFactory& factory = TokenStoreFactory::defaultFactory());
+JWTFLOW_NET_API void registerRedisTokenStore(TokenStoreFactory& factory = TokenStoreFactory::defaultFactory());
 	/// Adds redis://host:port/database to the factory (idempotent). The store is
 	/// checked when it is made: credentials or a database Redis refuses are a
 	/// UsageException naming the settings; a Redis that does not answer is a

@@ -70,6 +70,11 @@ JWTFLOW_API void checkTrustedFile(const std::string& path, const std::string& wh
 	/// kind allows, with the chmod/chown that fixes it. Follows links (the
 	/// target is checked). Does nothing for a path that does not exist.
 
+JWTFLOW_API std::string readTextFile(const std::string& path, const std::string& what, std::size_t maxBytes = 1024 * 1024);
+	/// A whole file that is not a secret (a CA bundle, a configuration file).
+	/// Throws InputException "cannot read <what> '<path>': <reason>" when it is
+	/// missing, a folder, unreadable, empty or larger than maxBytes.
+
 JWTFLOW_API std::string readSecretLine(const std::string& path, const std::string& what);
 	/// The first line of a file that holds one secret (a passphrase, a PIN, a
 	/// password), without its CR/LF. The file is checked as a Secret first

@@ -24,7 +24,7 @@
 
 namespace jwtflow {
 
-struct JWTFLOW_API SessionOptions
+struct JWTFLOW_NET_API SessionOptions
 	/// How a Session caches.
 {
 	int assumedLifetimeSeconds = 900;
@@ -59,7 +59,7 @@ struct JWTFLOW_API SessionOptions
 		/// How messages name the store's sub-settings; empty: by their own names.
 };
 
-class JWTFLOW_API Session
+class JWTFLOW_NET_API Session
 	/// Hands out a provider's access token, fetching one only when there is no
 	/// valid cached token. Thread-safe: while one caller fetches, the others
 	/// wait for that fetch and share its result (a failed fetch is reported to

@@ -23,7 +23,7 @@
 
 namespace jwtflow {
 
-class JWTFLOW_API SessionSubsystem: public Poco::Util::Subsystem
+class JWTFLOW_NET_API SessionSubsystem: public Poco::Util::Subsystem
 	/// Creates one Session per `jwtflow.session.<name>.provider` key of the
 	/// application's configuration when the application initializes:
 	///

@@ -20,11 +20,11 @@
 
 namespace jwtflow {
 
-JWTFLOW_API HttpOptions httpOptionsFrom(const Settings& settings, int timeoutSeconds);
+JWTFLOW_NET_API HttpOptions httpOptionsFrom(const Settings& settings, int timeoutSeconds);
 	/// CA_FILE, HTTPS_PROXY and NO_PROXY from the settings. Throws UsageException
 	/// for a malformed proxy URL, InputException for an unreadable CA file.
 
-class JWTFLOW_API TokenClient
+class JWTFLOW_NET_API TokenClient
 	/// Exchanges assertions for access tokens with one provider.
 {
 public:
