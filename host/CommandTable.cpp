@@ -243,6 +243,15 @@ const std::vector<CommandSpec>& commandTable()
 	return table;
 }
 
+const std::map<std::string, std::string>& flagAliases(const std::string& command)
+{
+	// `jwk --thumbprint` is a flag (--rfc7638), where everywhere else --thumbprint names CERTIFICATE_THUMBPRINT.
+	static const std::map<std::string, std::map<std::string, std::string>> aliases = {{"jwk", {{"thumbprint", "rfc7638"}}}};
+	static const std::map<std::string, std::string> none;
+	auto it = aliases.find(command);
+	return it == aliases.end() ? none : it->second;
+}
+
 const CommandSpec* findCommand(const std::string& name, bool action)
 {
 	for (const auto& c: commandTable())

@@ -14,6 +14,7 @@
 
 #include "HostExport.h"
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,10 @@ JWTFLOW_HOST_API const OptionSpec* findOption(const std::string& name);
 
 JWTFLOW_HOST_API const std::vector<CommandSpec>& commandTable();
 	/// Every command and action, in the order help lists them.
+
+JWTFLOW_HOST_API const std::map<std::string, std::string>& flagAliases(const std::string& command);
+	/// The options a command takes as flags though elsewhere they name a setting
+	/// (jwk --thumbprint), each with the flag it stands for (rfc7638).
 
 JWTFLOW_HOST_API const CommandSpec* findCommand(const std::string& name, bool action);
 	/// The command (action == false) or action of that name, or nullptr.

@@ -60,6 +60,11 @@ std::vector<SettingSpec> hostKnownSettings()
 	return specs;
 }
 
+bool isFlagAlias(const std::string& commandName, const std::string& option)
+{
+	return flagAliases(commandName).count(option) > 0;
+}
+
 bool isCommandName(const std::string& name)
 {
 	return findCommand(name, false) != nullptr;
@@ -124,7 +129,7 @@ void JwtflowApp::prescan(int argc, char** argv)
 				value = name.substr(eq + 1);
 				name.erase(eq);
 			}
-			else if (takesValue(name, specs) && i + 1 < argc)
+			else if (takesValue(name, specs) && !isFlagAlias(positional.empty() ? "" : positional[0], name) && i + 1 < argc)
 			{
 				value = argv[++i];
 				hasValue = true;
@@ -187,6 +192,14 @@ void JwtflowApp::defineOptions(OptionSet& options)
 		options.addOption(option);
 		defined.insert(o.name);
 	}
+	// Options the command takes as flags, though elsewhere they name a setting: the command's meaning wins.
+	for (const auto& alias: flagAliases(_command))
+		{
+			const OptionSpec* target = findOption(alias.second);
+			options.addOption(Option(alias.first, "", target ? target->help : "").required(false).repeatable(true)
+				.callback(OptionCallback<JwtflowApp>(this, &JwtflowApp::handleFlag)));
+			defined.insert(alias.first);
+		}
 	for (const auto& spec: settingSpecs())
 	{
 		if (spec.option.empty() || defined.count(spec.option)) continue;
@@ -204,8 +217,11 @@ void JwtflowApp::handleSetting(const std::string& name, const std::string& value
 	if (it != _optionToSetting.end()) _settingOptions[it->second] = value;
 }
 
-void JwtflowApp::handleFlag(const std::string& name, const std::string&)
+void JwtflowApp::handleFlag(const std::string& given, const std::string&)
 {
+	const auto& aliases = flagAliases(_command);
+	const auto alias = aliases.find(given);
+	const std::string name = alias == aliases.end() ? given : alias->second;
 	_given.insert(name);
 	_flags.insert(name);
 	if (name == "help")
@@ -279,11 +295,6 @@ int JwtflowApp::start(int argc, char** argv)
 	try
 	{
 		prescan(argc, argv);
-		// `jwk --thumbprint` is a flag, where everywhere else --thumbprint takes a value (CERTIFICATE_THUMBPRINT).
-		static char rfc7638[] = "--rfc7638";
-		if (_command == "jwk")
-			for (int i = 1; i < argc; ++i)
-				if (std::string(argv[i]) == "--thumbprint") argv[i] = rfc7638;
 		// Completion: the words after __complete are what the user typed, not
 		// options for jwtflow itself.
 		if (argc > 1 && std::string(argv[1]) == "__complete")
