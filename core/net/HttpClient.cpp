@@ -11,6 +11,7 @@
 #include "jwtflow/Network.h"
 #include "jwtflow/SafeText.h"
 #include "RequestDeadline.h"
+#include "HttpParts.h"
 #include <Poco/DateTimeParser.h>
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -40,127 +41,11 @@
 namespace jwtflow {
 
 using namespace Poco::Net;
-
-std::string encodeForm(const FormFields& form)
-{
-	std::string body;
-	for (const auto& field: form)
-	{
-		if (!body.empty()) body += '&';
-		body += urlEncode(field.first);
-		body += '=';
-		body += urlEncode(field.second);
-	}
-	return body;
-}
-
-std::string firstLine(const std::string& text, std::size_t maxChars)
-{
-	std::string plain;
-	bool inTag = false;
-	for (char c: text)
-	{
-		if (c == '<') { inTag = true; plain += ' '; continue; }
-		if (c == '>') { inTag = false; plain += ' '; continue; }
-		if (!inTag) plain += c;
-	}
-	Poco::StringTokenizer lines(plain, "\n", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
-	for (const auto& line: lines)
-	{
-		std::string l;
-		bool space = false;
-		for (char c: line)
-		{
-			unsigned char u = static_cast<unsigned char>(c);
-			if (u < 0x20 || c == ' ') { space = true; continue; }
-			if (space && !l.empty()) l += ' ';
-			space = false;
-			l += c;
-		}
-		if (l.empty()) continue;
-		return safeText(l, maxChars);
-	}
-	return "(empty body)";
-}
-
-void HttpClient::initializeSsl()
-{
-	static std::once_flag once;
-	std::call_once(once, [] {
-		initializeSSL();
-		// Never the interactive ConsoleCertificateHandler: an untrusted
-		// certificate is refused, always. This default context is never used
-		// for a connection (each HttpClient has its own), so it loads no CAs.
-		Context::Ptr ctx = new Context(Context::TLS_CLIENT_USE, "", Context::VERIFY_STRICT, 9, false);
-		ctx->requireMinimumProtocol(Context::PROTO_TLSV1_2);
-		ctx->enableExtendedCertificateVerification(true);
-		SSLManager::instance().initializeClient(nullptr, new RejectCertificateHandler(false), ctx);
-	});
-}
-
-void HttpClient::preferFastKeyExchange(Context& context)
-{
-	SSL_CTX_set1_groups_list(context.sslContext(), "X25519:P-256:X448:P-384:P-521");
-	ERR_clear_error();
-}
-
-namespace {
-
-void trustSystemCertificates(SSL_CTX* ctx, bool haveCaFile)
-	/// The system's trusted CAs, looked up by subject hash in the certificate
-	/// folder (/etc/ssl/certs, or SSL_CERT_DIR) when a chain needs one, rather
-	/// than parsing a whole bundle up front (~140 certificates, 20 ms for a
-	/// 220 KB bundle). A bundle named by SSL_CERT_FILE is read only when no
-	/// CA_FILE was given: with one, CA_FILE and the folder decide the trust.
-{
-	const char* file = std::getenv(X509_get_default_cert_file_env());
-	const char* dir = std::getenv(X509_get_default_cert_dir_env());
-	if (haveCaFile) file = nullptr;
-	if (file && *file) SSL_CTX_load_verify_file(ctx, file);
-	if (!dir || !*dir) dir = X509_get_default_cert_dir();
-	bool haveDir = false;
-	try
-	{
-		haveDir = Poco::File(dir).isDirectory();
-	}
-	catch (const Poco::Exception&)
-	{
-	}
-	if (!(haveDir && SSL_CTX_load_verify_dir(ctx, dir) == 1) && !(file && *file) && !haveCaFile) SSL_CTX_set_default_verify_paths(ctx);
-	ERR_clear_error();
-}
-
-/// One client TLS context per CA file for the whole process: made (and its
-/// trust loaded) when the first HTTPS connection needs it, then shared by every
-/// HttpClient. A context is read-only once made, so connections on several
-/// threads may use it at once.
-Context::Ptr sharedClientContext(const std::string& caFile)
-{
-	static std::mutex mutex;
-	static std::map<std::string, Context::Ptr>* contexts = new std::map<std::string, Context::Ptr>;   // kept to the end
-	std::lock_guard<std::mutex> lock(mutex);
-	auto found = contexts->find(caFile);
-	if (found != contexts->end()) return found->second;
-	HttpClient::initializeSsl();
-	Context::Ptr context;
-	try
-	{
-		context = new Context(Context::TLS_CLIENT_USE, caFile, Context::VERIFY_STRICT, 9, false);
-	}
-	catch (const Poco::Exception& e)
-	{
-		throw InputException("cannot use CA file '" + caFile + "': " + e.message());
-	}
-	trustSystemCertificates(context->sslContext(), !caFile.empty());
-	HttpClient::preferFastKeyExchange(*context);
-	context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
-	context->enableExtendedCertificateVerification(true);
-	context->setInvalidCertificateHandler(new RejectCertificateHandler(false));
-	contexts->emplace(caFile, context);
-	return context;
-}
-
-} // namespace
+using detail::checkedUri;
+using detail::isCertificateFailure;
+using detail::origin;
+using detail::retryableStatus;
+using detail::sharedClientContext;
 
 /// The URL and body of one try.
 using RequestFactory = std::function<std::pair<std::string, std::string>()>;
@@ -397,74 +282,6 @@ void HttpClient::closeConnections()
 }
 const HttpOptions& HttpClient::options() const { return _impl->options; }
 
-namespace {
-
-Poco::URI checkedUri(const std::string& url)
-{
-	// POCO sends the query as it is given: a CR LF in it would end the request line
-	// early and start headers (or a request) of the caller's choosing.
-	for (char c: url)
-	{
-		const unsigned char u = static_cast<unsigned char>(c);
-		if (u <= 0x20 || u >= 0x7f)
-			throw UsageException(quotedText(url, 120) + " holds a space, a control character or a byte that is not ASCII, "
-				"which no request line may carry: percent-encode it (%20, %0D%0A, ...)");
-	}
-	Poco::URI uri;
-	try
-	{
-		uri = Poco::URI(url);
-	}
-	catch (const Poco::Exception&)
-	{
-		throw UsageException(quotedText(url, 120) + " is not a URL");
-	}
-	const std::string scheme = Poco::toLower(uri.getScheme());
-	if (uri.getHost().empty() || (scheme != "https" && scheme != "http"))
-		throw UsageException(quotedText(url, 120) + " is not an https URL");
-	if (scheme == "http" && !isLoopbackHost(uri.getHost()))
-		throw UsageException("refusing plain http to " + uri.getHost() + ": use https (http is accepted for loopback addresses only)");
-	return uri;
-}
-
-bool retryableStatus(int status)
-{
-	return status == 429 || status == 502 || status == 503 || status == 504;
-}
-
-}
-
-int retryAfterSeconds(const std::string& value)
-{
-	if (value.empty()) return -1;
-	const std::string text = Poco::trim(value);
-	Poco::Int64 seconds = 0;
-	if (Poco::NumberParser::tryParse64(text, seconds))
-		return static_cast<int>(std::max<Poco::Int64>(MIN_RETRY_AFTER_SECONDS, std::min<Poco::Int64>(seconds, MAX_RETRY_AFTER_SECONDS)));
-	if (!text.empty() && (text[0] == '-' || text[0] == '+' || std::isdigit(static_cast<unsigned char>(text[0]))))
-		return MAX_RETRY_AFTER_SECONDS;   // a number too large for 64 bits, or with junk after it
-	try
-	{
-		int tz = 0;
-		Poco::DateTime when = Poco::DateTimeParser::parse(text, tz);
-		const Poco::Int64 s = static_cast<Poco::Int64>(when.timestamp().epochTime()) - static_cast<Poco::Int64>(Poco::Timestamp().epochTime());
-		return static_cast<int>(std::max<Poco::Int64>(MIN_RETRY_AFTER_SECONDS, std::min<Poco::Int64>(s, MAX_RETRY_AFTER_SECONDS)));
-	}
-	catch (const Poco::Exception&)
-	{
-		return -1;
-	}
-}
-
-namespace {
-
-std::string origin(const Poco::URI& uri)
-{
-	return uri.getHost() + ":" + std::to_string(uri.getPort());
-}
-
-} // namespace
-
 HttpResponse HttpClient::postForm(const std::string& url, const FormFields& form, const std::string& bearerToken)
 {
 	const std::string body = encodeForm(form);
@@ -479,52 +296,6 @@ HttpResponse HttpClient::postForm(const FormRequestFactory& makeRequest, const s
 		auto request = makeRequest();
 		return std::make_pair(request.first, encodeForm(request.second));
 	}, outgoing);
-}
-
-void checkRequestHeader(const std::string& name, const std::string& value)
-{
-	static const char* const tokenExtras = "!#$%&'*+-.^_`|~";
-	bool nameOk = !name.empty() && name.size() <= 256;
-	for (char c: name)
-		nameOk = nameOk && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr(tokenExtras, c) != nullptr) && c != '\0';
-	if (!nameOk) throw UsageException("header " + quotedText(name, 40) + " is not a header name: letters, digits and !#$%&'*+-.^_`|~ only");
-	for (char c: value)
-	{
-		const unsigned char u = static_cast<unsigned char>(c);
-		if ((u < 0x20 && c != '\t') || u == 0x7f)
-			throw UsageException("the value of header " + quotedText(name, 40) + " holds a control character (a line break would "
-				"start another header or request): give it on one line, without control characters");
-	}
-	static const char* const refused[] = {"Transfer-Encoding", "TE", "Content-Length", "Connection", "Keep-Alive",
-		"Proxy-Connection", "Upgrade", "Trailer", "Host"};
-	for (const char* r: refused)
-		if (Poco::icompare(name, r) == 0)
-			throw UsageException("jwtflow frames the request itself: it sends no " + std::string(r) + " header of yours (it would let "
-				"a server read the message otherwise than jwtflow sent it)");
-	if (Poco::icompare(name, "Authorization") == 0)
-		throw UsageException("jwtflow sends the token as Authorization itself: give no Authorization header");
-}
-
-std::string encodeRequestTarget(const std::string& url)
-{
-	static const char* hex = "0123456789ABCDEF";
-	std::string out;
-	out.reserve(url.size());
-	for (char c: url)
-	{
-		const unsigned char u = static_cast<unsigned char>(c);
-		if (u <= 0x20 || u >= 0x7f)
-		{
-			out += '%';
-			out += hex[u >> 4];
-			out += hex[u & 15];
-		}
-		else
-		{
-			out += c;
-		}
-	}
-	return out;
 }
 
 HttpResponse HttpClient::get(const std::string& url, const std::string& bearerToken)
@@ -549,19 +320,6 @@ HttpResponse HttpClient::request(const HttpCall& call)
 	outgoing.idempotent = method != "POST" && method != "PATCH";
 	return _impl->send([&] { return std::make_pair(call.url, call.body); }, outgoing);
 }
-
-namespace {
-
-/// A TLS failure that is about the certificate (untrusted, expired, wrong
-/// host), as opposed to a connection that ended.
-bool isCertificateFailure(const std::string& message)
-{
-	const std::string m = Poco::toLower(message);
-	return m.find("certificate") != std::string::npos || m.find("verify failed") != std::string::npos
-		|| m.find("hostname") != std::string::npos || m.find("host name") != std::string::npos;
-}
-
-} // namespace
 
 HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const Outgoing& outgoing)
 {
