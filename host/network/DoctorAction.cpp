@@ -49,15 +49,13 @@ const char* levelName(Level l)
 
 } // namespace
 
-int JwtflowApp::actionDoctor(Provider& provider)
-{
-	Report report;
-	Settings& s = settings();
+namespace {
 
-	// 1. Required settings.
-	std::vector<SettingSpec> specs = provider.settings();
+/// 1. Required settings.
+void checkSettings(Report& report, const Provider& provider, const Settings& s)
+{
 	bool settingsOk = true;
-	for (const auto& spec: specs)
+	for (const auto& spec: provider.settings())
 	{
 		if (spec.required && !s.get(spec.name))
 		{
@@ -67,135 +65,146 @@ int JwtflowApp::actionDoctor(Provider& provider)
 		}
 	}
 	if (settingsOk) report.add(Level::Ok, "settings", "every required setting is present");
+}
 
-	// 2. The signing key (the provider's own file, or PATH_PRIVATE_KEY): loads, permissions.
-	std::optional<PrivateKey> key;
+/// 2. The signing key (the provider's own file, or PATH_PRIVATE_KEY): loads, permissions. Loaded once, for every later check.
+std::optional<SigningKey> checkKey(Report& report, const Provider& provider, const Settings& s)
+{
 	try
 	{
 		SigningKey signing = loadSigningKey(provider, s);
-		key = signing.key;
-		report.add(Level::Ok, "private key", signing.label + ": " + describeKey(key->type(), key->bits(), key->curveName()));
+		const PrivateKey& key = signing.key;
+		report.add(Level::Ok, "private key", signing.label + ": " + describeKey(key.type(), key.bits(), key.curveName()));
 		// A key file readable by others is refused when loaded (like ssh), so a loaded one is private.
 		if (!signing.path.empty()) report.add(Level::Ok, "key file permissions", "yours, readable by you only");
+		return signing;
 	}
 	catch (const Poco::Exception& e)
 	{
 		report.fail("private key", e);
+		return std::nullopt;
 	}
+}
 
-	// 3. Certificate (PATH_CERTIFICATE, else a PKCS#12 key file's): validity window, match with the key, chain.
+void checkValidity(Report& report, const std::string& certPath, const Certificate& cert)
+{
+	const Poco::Timestamp now;
+	const double daysLeft = static_cast<double>(cert.notAfter() - now) / (86400.0 * 1000000.0);
+	if (now < cert.notBefore())
+		report.add(Level::Fail, "certificate validity", certPath + " is not valid yet (check the clock, or the certificate)", jwtflow::ExitCode::LocalInput);
+	else if (daysLeft < 0)
+		report.add(Level::Fail, "certificate validity", certPath + " expired " + std::to_string(static_cast<int>(-daysLeft))
+			+ " days ago: make a new one (jwtflow keygen) and upload it", jwtflow::ExitCode::LocalInput);
+	else if (daysLeft < 30)
+		report.add(Level::Warn, "certificate validity", certPath + " expires in " + std::to_string(static_cast<int>(daysLeft))
+			+ " days: plan its replacement");
+	else
+		report.add(Level::Ok, "certificate validity", "valid for " + std::to_string(static_cast<int>(daysLeft)) + " more days");
+}
+
+/// 3. Certificate (PATH_CERTIFICATE, else a PKCS#12 key file's): validity window, match with the key, chain.
+void checkCertificate(Report& report, const Settings& s, const std::optional<SigningKey>& signing)
+{
 	std::optional<std::string> certPath = s.get("PATH_CERTIFICATE");
 	if (!certPath && s.get("PATH_PRIVATE_KEY") && isPkcs12Path(*s.get("PATH_PRIVATE_KEY"))) certPath = s.get("PATH_PRIVATE_KEY");
-	if (certPath)
+	if (!certPath) return;
+	try
 	{
-		try
+		const std::vector<Certificate> chain = signing && !signing->chain.empty() && signing->path == *certPath ? signing->chain
+			: readCertificateChain(*certPath, isPkcs12Path(*certPath) ? passphraseFrom(s) : std::nullopt);
+		if (chain.empty()) throw InputException(*certPath + " holds no certificate");
+		const Certificate& cert = chain.front();
+		if (chain.size() > 1)
 		{
-			const std::vector<Certificate> chain = readCertificateChain(*certPath, passphraseFrom(s));
-			if (chain.empty()) throw InputException(*certPath + " holds no certificate");
-			Certificate cert = chain.front();
-			if (chain.size() > 1)
-			{
-				const std::string problem = chainProblem(chain);
-				if (problem.empty())
-					report.add(Level::Ok, "certificate chain", std::to_string(chain.size()) + " certificates, each issued by the next"
-						+ std::string(s.getOr("SEND_X5C", "false") == "true" ? " (sent as x5c)" : ""));
-				else
-					report.add(Level::Fail, "certificate chain", problem, jwtflow::ExitCode::LocalInput);
-			}
-			const Poco::Timestamp now;
-			const double daysLeft = static_cast<double>(cert.notAfter() - now) / (86400.0 * 1000000.0);
-			if (now < cert.notBefore())
-				report.add(Level::Fail, "certificate validity", *certPath + " is not valid yet (check the clock, or the certificate)", jwtflow::ExitCode::LocalInput);
-			else if (daysLeft < 0)
-				report.add(Level::Fail, "certificate validity", *certPath + " expired " + std::to_string(static_cast<int>(-daysLeft))
-					+ " days ago: make a new one (jwtflow keygen) and upload it", jwtflow::ExitCode::LocalInput);
-			else if (daysLeft < 30)
-				report.add(Level::Warn, "certificate validity", *certPath + " expires in " + std::to_string(static_cast<int>(daysLeft))
-					+ " days: plan its replacement");
+			const std::string problem = chainProblem(chain);
+			if (problem.empty())
+				report.add(Level::Ok, "certificate chain", std::to_string(chain.size()) + " certificates, each issued by the next"
+					+ std::string(s.getOr("SEND_X5C", "false") == "true" ? " (sent as x5c)" : ""));
 			else
-				report.add(Level::Ok, "certificate validity", "valid for " + std::to_string(static_cast<int>(daysLeft)) + " more days");
-			if (key)
-			{
-				if (cert.publicKey().matches(*key))
-					report.add(Level::Ok, "certificate matches key", "x5t " + cert.x5t());
-				else
-					report.add(Level::Fail, "certificate matches key", *certPath + " is not the certificate of the private key: "
-						"the IdP would refuse the signature", jwtflow::ExitCode::LocalInput);
-			}
+				report.add(Level::Fail, "certificate chain", problem, jwtflow::ExitCode::LocalInput);
 		}
-		catch (const Poco::Exception& e)
-		{
-			report.fail("certificate", e);
-		}
+		checkValidity(report, *certPath, cert);
+		if (!signing) return;
+		if (cert.publicKey().matches(signing->key))
+			report.add(Level::Ok, "certificate matches key", "x5t " + cert.x5t());
+		else
+			report.add(Level::Fail, "certificate matches key", *certPath + " is not the certificate of the private key: "
+				"the IdP would refuse the signature", jwtflow::ExitCode::LocalInput);
 	}
-	if (auto pubPath = s.get("PATH_PUBLIC_KEY"))
+	catch (const Poco::Exception& e)
 	{
-		try
-		{
-			PublicKey pub = PublicKey::fromFile(*pubPath);
-			if (key && !pub.matches(*key))
-				report.add(Level::Fail, "public key matches key", *pubPath + " is not the public half of the private key", jwtflow::ExitCode::LocalInput);
-			else if (key)
-				report.add(Level::Ok, "public key matches key", *pubPath);
-		}
-		catch (const Poco::Exception& e)
-		{
-			report.fail("public key", e);
-		}
+		report.fail("certificate", e);
 	}
+}
 
-	// 4. The provider's own checks, then the assertion as it would be minted.
-	for (const auto& f: provider.diagnose(s)) report.add(f.level, f.check, f.message);
+void checkPublicKey(Report& report, const Settings& s, const std::optional<SigningKey>& signing)
+{
+	auto pubPath = s.get("PATH_PUBLIC_KEY");
+	if (!pubPath) return;
+	try
+	{
+		PublicKey pub = PublicKey::fromFile(*pubPath);
+		if (signing && !pub.matches(signing->key))
+			report.add(Level::Fail, "public key matches key", *pubPath + " is not the public half of the private key", jwtflow::ExitCode::LocalInput);
+		else if (signing)
+			report.add(Level::Ok, "public key matches key", *pubPath);
+	}
+	catch (const Poco::Exception& e)
+	{
+		report.fail("public key", e);
+	}
+}
+
+/// The clock against the Date header of the token endpoint's answer, whatever the answer was.
+void checkClock(Report& report, const HttpClient& http, const std::string& tokenUrl)
+{
+	if (http.lastStatus() == 0) return;
+	report.add(Level::Ok, "reach token endpoint", tokenUrl + " answered HTTP " + std::to_string(http.lastStatus()));
+	int tz = 0;
+	Poco::DateTime when;
+	if (http.lastDate().empty() || !Poco::DateTimeParser::tryParse(http.lastDate(), when, tz)) return;
+	const double skew = static_cast<double>(Poco::Timestamp() - when.timestamp()) / 1000000.0;
+	if (std::fabs(skew) > 60)
+		report.add(Level::Fail, "clock", "this machine's clock is " + std::to_string(static_cast<int>(std::lround(std::fabs(skew))))
+			+ " s " + (skew < 0 ? "behind" : "ahead of") + " the IdP's: JWTs will be refused; synchronise the clock (NTP)",
+			jwtflow::ExitCode::LocalInput);
+	else
+		report.add(Level::Ok, "clock", "within " + std::to_string(static_cast<int>(std::ceil(std::fabs(skew)))) + " s of the IdP's");
+}
+
+/// 4-5. The assertion as it would be minted, then one real token request (the IdP counts each as a login).
+void checkTokenRequest(Report& report, const Provider& provider, const Settings& s, const std::optional<SigningKey>& signing, int timeout)
+{
 	std::unique_ptr<AssertionMinter> minter;
 	try
 	{
-		minter.reset(new AssertionMinter(provider, s));
+		minter.reset(signing ? new AssertionMinter(provider, s, *signing) : new AssertionMinter(provider, s));
 		MintedAssertion jwt = minter->mint();
 		report.add(Level::Ok, "assertion", minter->algorithm().name + ", valid for " + std::to_string(minter->lifetimeSeconds()) + " s");
-
-		// 5. The network: one real token request (the IdP counts each as a login), then the clock
-		//    against the Date header of its answer, whatever the answer was.
 		const std::string tokenUrl = provider.tokenRequest(s, jwt.compact).url;
-		HttpClient http(httpOptionsFrom(s, timeoutSeconds()));
+		HttpClient http(httpOptionsFrom(s, timeout));
 		TokenClient client(provider, s, http);
-		auto clockCheck = [&] {
-			if (http.lastStatus() == 0) return;
-			report.add(Level::Ok, "reach token endpoint", tokenUrl + " answered HTTP " + std::to_string(http.lastStatus()));
-			int tz = 0;
-			Poco::DateTime when;
-			if (http.lastDate().empty() || !Poco::DateTimeParser::tryParse(http.lastDate(), when, tz)) return;
-			const double skew = static_cast<double>(Poco::Timestamp() - when.timestamp()) / 1000000.0;
-			if (std::fabs(skew) > 60)
-				report.add(Level::Fail, "clock", "this machine's clock is " + std::to_string(static_cast<int>(std::lround(std::fabs(skew))))
-					+ " s " + (skew < 0 ? "behind" : "ahead of") + " the IdP's: JWTs will be refused; synchronise the clock (NTP)",
-					jwtflow::ExitCode::LocalInput);
-			else
-				report.add(Level::Ok, "clock", "within " + std::to_string(static_cast<int>(std::ceil(std::fabs(skew)))) + " s of the IdP's");
-		};
 		bool first = true;
 		try
 		{
 			TokenResult token = client.exchange([&] {
-				if (first)
-				{
-					first = false;
-					return jwt.compact;
-				}
-				return minter->mint().compact;
+				if (!first) return minter->mint().compact;
+				first = false;
+				return jwt.compact;
 			});
-			clockCheck();
+			checkClock(report, http, tokenUrl);
 			report.add(Level::Ok, "token request", "an access token was issued" +
 				std::string(token.expiresIn ? " (expires in " + std::to_string(*token.expiresIn) + " s)" : ""));
 		}
 		catch (const IdpException& e)
 		{
-			clockCheck();
+			checkClock(report, http, tokenUrl);
 			report.add(Level::Fail, "token request", e.error() + ": " + e.description() + (e.hint().empty() ? "" : "; fix: " + e.hint()),
 				jwtflow::ExitCode::IdpRefused);
 		}
 		catch (const NetworkException&)
 		{
-			clockCheck();
+			checkClock(report, http, tokenUrl);
 			throw;
 		}
 	}
@@ -203,6 +212,20 @@ int JwtflowApp::actionDoctor(Provider& provider)
 	{
 		report.fail(minter ? "token request" : "assertion", e);
 	}
+}
+
+} // namespace
+
+int JwtflowApp::actionDoctor(Provider& provider)
+{
+	Report report;
+	Settings& s = settings();
+	checkSettings(report, provider, s);
+	const std::optional<SigningKey> signing = checkKey(report, provider, s);
+	checkCertificate(report, s, signing);
+	checkPublicKey(report, s, signing);
+	for (const auto& f: provider.diagnose(s)) report.add(f.level, f.check, f.message);
+	checkTokenRequest(report, provider, s, signing, timeoutSeconds());
 
 	if (outputFormat() == OutputFormat::Json)
 	{
@@ -220,14 +243,12 @@ int JwtflowApp::actionDoctor(Provider& provider)
 		out.set("ok", report.firstFailure == jwtflow::ExitCode::Ok);
 		out.set("checks", list);
 		_console.json(out);
+		return static_cast<int>(report.firstFailure);
 	}
-	else
+	for (const auto& f: report.findings)
 	{
-		for (const auto& f: report.findings)
-		{
-			std::string level = levelName(f.level);
-			_console.result(level + std::string(6 - level.size(), ' ') + f.check + ": " + f.message);
-		}
+		const std::string level = levelName(f.level);
+		_console.result(level + std::string(6 - level.size(), ' ') + f.check + ": " + f.message);
 	}
 	return static_cast<int>(report.firstFailure);
 }
