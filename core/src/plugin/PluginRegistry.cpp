@@ -87,44 +87,82 @@ const PluginDescriptor* PluginRegistry::descriptorFor(const std::string& provide
 	return nullptr;
 }
 
-bool PluginRegistry::loadLibrary(const std::string& path)
+std::string PluginRegistry::Impl::refusal(const std::string& path) const
 {
-	if (!_impl->attempted.insert(path).second) return false;
-	if (!Poco::File(path).exists())
-	{
-		_impl->addProblem(path, "the plugin library does not exist (build it, or fix plugin.library in the descriptor)");
-		return false;
-	}
+	if (!Poco::File(path).exists()) return "the plugin library does not exist (build it, or fix plugin.library in the descriptor)";
 	// 1. The library and its folder: nobody else may have changed them.
 	for (const auto& check: {std::make_pair(path, false), std::make_pair(Poco::Path(path).parent().toString(), true)})
 	{
-		std::string loose = trustProblem(check.first, TrustedFileKind::Code, check.second);
-		if (!loose.empty())
-		{
-			_impl->addProblem(path, std::string("refused: ") + (check.second ? "its folder: " : "") + loose);
-			return false;
-		}
+		const std::string loose = trustProblem(check.first, TrustedFileKind::Code, check.second);
+		if (!loose.empty()) return std::string("refused: ") + (check.second ? "its folder: " : "") + loose;
 	}
 	// 2. The single-file jwtflow: a plugin linked to the shared libraries would
 	// bring a second POCO and core into the process.
-	std::string layout = _impl->layoutProblem(path);
-	if (!layout.empty())
-	{
-		_impl->addProblem(path, layout);
-		return false;
-	}
+	const std::string layout = layoutProblem(path);
+	if (!layout.empty()) return layout;
 	// 3. Open it in a child process first: its static initializers run there,
 	// so one that throws or crashes cannot take the host down. The child also
-	// checks the ABI before any object of the plugin is made.
-	std::string refused = detail::probePluginLibraryCached(path);
+	// checks the ABI before any object of the plugin is made. (No second
+	// in-process check: a remembered pass is keyed on the library's device,
+	// inode, size and times.)
+	return detail::probePluginLibraryCached(path);
+}
+
+bool PluginRegistry::Impl::create(const std::string& path, const std::string& className, Provider* made)
+{
+	std::unique_ptr<Provider> provider(made);
+	if (provider->abiVersion() != JWTFLOW_PLUGIN_ABI_VERSION)
+	{
+		addProblem(path, "class " + className + " reports plugin ABI version " + std::to_string(provider->abiVersion())
+			+ ": rebuild the plugin against this jwtflow");
+		return false;
+	}
+	const std::string name = provider->name();
+	for (const auto& p: providers)
+	{
+		if (p->name() != name) continue;
+		addProblem(path, "provider '" + name + "' is already provided by another plugin; this one is ignored");
+		return false;
+	}
+	providers.push_back(std::move(provider));
+	return true;
+}
+
+bool PluginRegistry::Impl::createAll(const std::string& path, const ProviderLoader::Manif& manifest)
+{
+	bool any = false;
+	for (auto it = manifest.begin(); it != manifest.end(); ++it)
+	{
+		const std::string className = it->name();
+		try
+		{
+			any = create(path, className, it->create()) || any;
+		}
+		catch (const Poco::Exception& e)
+		{
+			addProblem(path, "class " + className + " failed to start: " + detail::describeException(e));
+		}
+		catch (const std::exception& e)
+		{
+			addProblem(path, "class " + className + " failed to start: " + e.what());
+		}
+		catch (...)
+		{
+			addProblem(path, "class " + className + " failed to start");
+		}
+	}
+	return any;
+}
+
+bool PluginRegistry::loadLibrary(const std::string& path)
+{
+	if (!_impl->attempted.insert(path).second) return false;
+	const std::string refused = _impl->refusal(path);
 	if (!refused.empty())
 	{
 		_impl->addProblem(path, refused);
 		return false;
 	}
-	// (No second in-process check: the child checked the ABI, and a remembered
-	// pass is keyed on the library's device, inode, size and times.)
-
 	// 4. Let POCO load the manifest, then create each provider.
 	try
 	{
@@ -146,49 +184,8 @@ bool PluginRegistry::loadLibrary(const std::string& path)
 		return false;
 	}
 	const ProviderLoader::Manif* manifest = _impl->loader.findManifest(path);
-	bool any = false;
-	if (manifest)
-	{
-		for (auto it = manifest->begin(); it != manifest->end(); ++it)
-		{
-			const std::string className = it->name();
-			try
-			{
-				std::unique_ptr<Provider> provider(it->create());
-				if (provider->abiVersion() != JWTFLOW_PLUGIN_ABI_VERSION)
-				{
-					_impl->addProblem(path, "class " + className + " reports plugin ABI version "
-						+ std::to_string(provider->abiVersion()) + ": rebuild the plugin against this jwtflow");
-					continue;
-				}
-				std::string name = provider->name();
-				bool duplicate = false;
-				for (const auto& p: _impl->providers)
-					if (p->name() == name) duplicate = true;
-				if (duplicate)
-				{
-					_impl->addProblem(path, "provider '" + name + "' is already provided by another plugin; this one is ignored");
-					continue;
-				}
-				_impl->providers.push_back(std::move(provider));
-				any = true;
-			}
-			catch (const Poco::Exception& e)
-			{
-				_impl->addProblem(path, "class " + className + " failed to start: " + detail::describeException(e));
-			}
-			catch (const std::exception& e)
-			{
-				_impl->addProblem(path, "class " + className + " failed to start: " + e.what());
-			}
-			catch (...)
-			{
-				_impl->addProblem(path, "class " + className + " failed to start");
-			}
-		}
-	}
-	if (!any && (!manifest || manifest->size() == 0))
-		_impl->addProblem(path, "the plugin's manifest exports no provider");
+	const bool any = manifest && _impl->createAll(path, *manifest);
+	if (!any && (!manifest || manifest->size() == 0)) _impl->addProblem(path, "the plugin's manifest exports no provider");
 	return any;
 }
 

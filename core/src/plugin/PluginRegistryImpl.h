@@ -44,6 +44,13 @@ struct PluginRegistry::Impl
 	}
 	void addBuiltIns(std::vector<BuiltInProvider> linked);
 	std::string layoutProblem(const std::string& path) const;
+	std::string refusal(const std::string& path) const;
+		/// Why a library is not loaded (missing, others may change it, built for the shared
+		/// jwtflow, refused by the child-process probe), or "".
+	bool createAll(const std::string& path, const ProviderLoader::Manif& manifest);
+		/// Creates every provider the manifest exports; true when one was kept.
+	bool create(const std::string& path, const std::string& className, Provider* made);
+		/// Keeps a provider the library made, unless its ABI or name is wrong (said as a problem).
 };
 
 namespace detail {
