@@ -321,6 +321,51 @@ HttpResponse HttpClient::request(const HttpCall& call)
 	return _impl->send([&] { return std::make_pair(call.url, call.body); }, outgoing);
 }
 
+namespace {
+
+std::string messageOf(const Poco::Exception& e)
+{
+	return e.message().empty() ? e.displayText() : e.message();
+}
+
+/// A failure no retry mends, as one message naming the fix: a time-out, a refused connection,
+/// an unknown host, an untrusted certificate, a proxy that refused.
+void throwIfFinal(const Poco::Exception& e, const Poco::URI& uri, int timeoutSeconds)
+{
+	const std::string where = origin(uri);
+	if (dynamic_cast<const Poco::TimeoutException*>(&e))
+		throw NetworkException("no complete answer from " + where + " within " + std::to_string(timeoutSeconds) + " s (--timeout)");
+	if (dynamic_cast<const ConnectionRefusedException*>(&e))
+		throw NetworkException("cannot connect to " + where + ": connection refused (is the URL right, is the service up?)");
+	if (dynamic_cast<const HostNotFoundException*>(&e) || dynamic_cast<const NoAddressFoundException*>(&e))
+		throw NetworkException("cannot resolve host " + uri.getHost() + ": check the URL (and the network / HTTPS_PROXY)");
+	const std::string msg = messageOf(e);
+	if (dynamic_cast<const SSLException*>(&e) && isCertificateFailure(msg))
+		throw NetworkException("TLS with " + where + " failed: " + safeText(msg)
+			+ ": the server's certificate is not trusted or does not name this host (for a private CA, give --ca-file)");
+	if (msg.find("Cannot establish proxy") != std::string::npos)
+		throw NetworkException("the proxy refused to connect to " + where + ": check HTTPS_PROXY");
+}
+
+/// What a broken connection is called when it may be tried again; throws when it may not
+/// (not a connection failure, or a method the server may already have carried out).
+std::string retryableFailure(const Poco::Exception& e, const std::string& where, const std::string& method, bool idempotent)
+{
+	const std::string msg = messageOf(e);
+	const bool tls = dynamic_cast<const SSLException*>(&e) != nullptr;
+	const bool noAnswer = dynamic_cast<const NoMessageException*>(&e) != nullptr;
+	const bool reset = dynamic_cast<const ConnectionResetException*>(&e) != nullptr;
+	const bool retryable = tls || noAnswer || reset
+		|| (dynamic_cast<const Poco::IOException*>(&e) && !dynamic_cast<const Poco::Net::NetException*>(&e));
+	if (!retryable || !idempotent)
+		throw NetworkException("network error talking to " + where + ": " + safeText(msg)
+			+ (retryable ? " (not retried: a " + method + " may have been carried out)" : ""));
+	return noAnswer ? "the connection closed without an answer" : reset ? "the connection was reset"
+		: tls ? "the TLS connection broke (" + safeText(msg, 80) + ")" : "I/O error: " + safeText(msg, 80);
+}
+
+} // namespace
+
 HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const Outgoing& outgoing)
 {
 	int backoffMs = 500;
@@ -350,32 +395,9 @@ HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const Out
 		{
 			throw;
 		}
-		catch (const Poco::TimeoutException&)
-		{
-			throw NetworkException("no complete answer from " + where + " within " + std::to_string(options.timeoutSeconds)
-				+ " s (--timeout)");
-		}
-		catch (const ConnectionRefusedException&)
-		{
-			throw NetworkException("cannot connect to " + where + ": connection refused (is the URL right, is the service up?)");
-		}
-		catch (const HostNotFoundException&)
-		{
-			throw NetworkException("cannot resolve host " + uri.getHost() + ": check the URL (and the network / HTTPS_PROXY)");
-		}
-		catch (const NoAddressFoundException&)
-		{
-			throw NetworkException("cannot resolve host " + uri.getHost() + ": check the URL (and the network / HTTPS_PROXY)");
-		}
 		catch (const Poco::Exception& e)
 		{
-			const std::string msg = e.message().empty() ? e.displayText() : e.message();
-			const bool tls = dynamic_cast<const SSLException*>(&e) != nullptr;
-			if (tls && isCertificateFailure(msg))
-				throw NetworkException("TLS with " + where + " failed: " + safeText(msg)
-					+ ": the server's certificate is not trusted or does not name this host (for a private CA, give --ca-file)");
-			if (msg.find("Cannot establish proxy") != std::string::npos)
-				throw NetworkException("the proxy refused to connect to " + where + ": check HTTPS_PROXY");
+			throwIfFinal(e, uri, options.timeoutSeconds);
 			resetSession(uri);
 			if (reused && !staleRetried && outgoing.idempotent)
 			{
@@ -386,14 +408,7 @@ HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const Out
 				--attempt;
 				continue;
 			}
-			const bool retryable = tls || dynamic_cast<const NoMessageException*>(&e) || dynamic_cast<const ConnectionResetException*>(&e)
-				|| (dynamic_cast<const Poco::IOException*>(&e) && !dynamic_cast<const Poco::Net::NetException*>(&e));
-			if (!retryable || !outgoing.idempotent) throw NetworkException("network error talking to " + where + ": " + safeText(msg)
-				+ (retryable ? " (not retried: a " + outgoing.method + " may have been carried out)" : ""));
-			failure = dynamic_cast<const NoMessageException*>(&e) ? "the connection closed without an answer"
-				: dynamic_cast<const ConnectionResetException*>(&e) ? "the connection was reset"
-				: tls ? "the TLS connection broke (" + safeText(msg, 80) + ")"
-				: "I/O error: " + safeText(msg, 80);
+			failure = retryableFailure(e, where, outgoing.method, outgoing.idempotent);
 		}
 		// A retryable failure.
 		resetSession(uri);
