@@ -86,16 +86,11 @@ void JwtflowApp::noteOverriddenDotEnv(const Settings& settings, const std::vecto
 	// An exported CLIENT_ID silently beating the one in .env cost a user an invalid_client_id hunt: said with -v.
 	for (const auto& spec: specs)
 	{
-		const std::vector<SettingValue> values = settings.lookupAll(spec.name);
-		if (values.size() < 2 || values[0].source.rfind(".env", 0) == 0) continue;
-		for (std::size_t i = 1; i < values.size(); ++i)
-		{
-			if (values[i].source.rfind(".env", 0) != 0 || values[i].value == values[0].value) continue;
-			_console.detail("jwtflow: " + spec.name + ": the " + (values[0].source == "option" ? std::string("command line's") : "environment's")
-				+ " value overrides the one in " + values[i].source.substr(values[i].source.find('(') + 1,
-				values[i].source.size() - values[i].source.find('(') - 2));
-			break;
-		}
+		const std::optional<SettingValue> hidden = settings.overriddenDotEnv(spec.name);
+		if (!hidden) continue;
+		const std::string file = hidden->source.substr(hidden->source.find('(') + 1, hidden->source.size() - hidden->source.find('(') - 2);
+		_console.detail("jwtflow: " + spec.name + ": the " + (settings.lookup(spec.name).source == "option" ? std::string("command line's")
+			: "environment's") + " value overrides the one in " + file);
 	}
 }
 

@@ -39,30 +39,28 @@ CacheChoice cacheChoiceFor(const Settings& settings, CacheChoice asked)
 }
 
 LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console,
-	const SigningKey& signing, const ExtraClaims& claims)
+	const SigningKey& signing, const ExtraClaims& claims, const std::string& store)
 {
+	TokenStoreContext context;
+	context.settings = &settings;
+	context.sealer = std::make_shared<TokenSealer>(signing.key);
+	context.onNote = [&console](const std::string& note) { console.detail(note); };
+	context.onWarning = [&console](const std::string& warning) { console.note("jwtflow: warning: " + warning); };
 	LoginCache cache;
-	auto* files = new FileTokenStore(FileTokenStore::defaultFolder(), std::make_shared<TokenSealer>(signing.key),
-		[&console](const std::string& note) { console.detail(note); });
-	cache.store.reset(files);
+	cache.store = TokenStoreFactory::defaultFactory().open(store, context);
 	cache.key = cacheKey(loginIdentity(provider, settings, signing.key, claims));
-	cache.location = files->fileFor(cache.key);
+	const auto* files = dynamic_cast<const FileTokenStore*>(cache.store.get());
+	cache.location = files ? files->fileFor(cache.key) : store;
 	return cache;
 }
 
 std::optional<CachedLogin> readCachedLogin(const Provider& provider, LoginCache& cache, const Console& console)
 {
-	auto stored = cache.store->get(cache.key);
+	std::optional<StoredLogin> stored = readStoredLogin(provider, *cache.store, cache.key);
 	if (!stored) return std::nullopt;
-	CachedLogin login;
-	Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
-	login.token = provider.readTokenResponse(*response);
-	login.token.raw = response;
-	login.usableUntil = stored->expiresAt;
-	login.file = cache.location;
-	console.detail("jwtflow: using the cached " + provider.name() + " token (" + std::to_string(stored->expiresAt
-		- Poco::Timestamp().epochTime()) + " s left; " + login.file + ")");
-	return login;
+	console.detail("jwtflow: using the cached " + provider.name() + " token (" + std::to_string(stored->usableUntil
+		- Poco::Timestamp().epochTime()) + " s left; " + cache.location + ")");
+	return CachedLogin{stored->token, stored->usableUntil, cache.location};
 }
 
 } // namespace host

@@ -55,8 +55,10 @@ struct LoginCache
 };
 
 JWTFLOW_HOST_API LoginCache openLoginCache(const Provider& provider, const Settings& settings, const Console& console,
-	const SigningKey& signing, const ExtraClaims& claims);
-	/// The file cache's entry for these settings, claims and signing key (loadSigningKey, once per run).
+	const SigningKey& signing, const ExtraClaims& claims, const std::string& store = "file");
+	/// The entry for these settings, claims and signing key (loadSigningKey, once per run) in the
+	/// store TOKEN_STORE names, made by the one TokenStoreFactory (the file cache unless said otherwise;
+	/// a URL store needs its scheme registered first: the network module does).
 
 struct CachedLogin
 	/// A usable token read from the cache.

@@ -140,13 +140,7 @@ int JwtflowApp::actionDescribe(Provider& provider)
 		std::string shown = !v.found ? "(not set)" : spec.secret ? Settings::mask(v.value) : v.value;
 		std::string source = v.found ? v.source : (spec.required ? "MISSING (required)" : "");
 		if (v.found && v.source == "option" && !spec.option.empty()) source = "option --" + spec.option;
-		if (v.found && v.source.rfind(".env", 0) != 0)
-			for (const auto& lower: s.lookupAll(spec.name))
-				if (lower.source.rfind(".env", 0) == 0 && lower.value != v.value)
-				{
-					source += " (overrides " + lower.source + ")";
-					break;
-				}
+		if (const std::optional<SettingValue> hidden = s.overriddenDotEnv(spec.name)) source += " (overrides " + hidden->source + ")";
 		Poco::JSON::Object::Ptr item = newJsonObject();
 		item->set("name", spec.name);
 		item->set("option", spec.option.empty() ? std::string() : "--" + spec.option);

@@ -7,6 +7,7 @@
 //
 #include "jwtflow/LoginBroker.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/LoginIdentity.h"
 #include <Poco/Thread.h>
 #include <Poco/Timestamp.h>
 #include <algorithm>
@@ -73,26 +74,15 @@ void LoginBroker::storeFailed(const StoreDown& down)
 
 std::optional<Login> LoginBroker::readStore()
 {
-	std::optional<StoredToken> stored = storeCall([this] { return _store->get(_storeKey); });
+	const std::optional<StoredLogin> stored = storeCall([this] { return readStoredLogin(_provider, *_store, _storeKey); });
 	if (_storeFailing.exchange(false)) event("the token store answers again");
 	if (!stored) return std::nullopt;
-	const Poco::Int64 now = Poco::Timestamp().epochTime();
-	if (stored->expiresAt <= now) return std::nullopt;
-	try
-	{
-		Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
-		Login got;
-		got.token = _provider.readTokenResponse(*response);
-		got.token.raw = response;
-		got.lifetime = stored->expiresAt - now;   // the stored expiry already has the margin taken off
-		got.usableUntil = stored->expiresAt;
-		got.fromStore = true;
-		return got;
-	}
-	catch (const Poco::Exception&)
-	{
-		return std::nullopt;   // unreadable: a new login replaces it
-	}
+	Login got;
+	got.token = stored->token;
+	got.lifetime = stored->usableUntil - Poco::Timestamp().epochTime();   // the margin is already taken off
+	got.usableUntil = stored->usableUntil;
+	got.fromStore = true;
+	return got;
 }
 
 std::optional<Login> LoginBroker::stored()

@@ -19,19 +19,11 @@ namespace host {
 LoginCache openStoreFor(const Provider& provider, const Settings& settings, const Console& console, const CacheChoice& choice,
 	const SigningKey& signing, const ExtraClaims& claims)
 {
-	if (choice.store == "file") return openLoginCache(provider, settings, console, signing, claims);
 	registerRedisTokenStore();
-	TokenStoreContext context;
-	context.settings = &settings;
-	context.sealer = std::make_shared<TokenSealer>(signing.key);
-	context.onNote = [&console](const std::string& note) { console.detail(note); };
-	context.onWarning = [&console](const std::string& warning) { console.note("jwtflow: warning: " + warning); };
-	LoginCache cache;
-	cache.store = TokenStoreFactory::defaultFactory().open(choice.store, context);
-	cache.key = cacheKey(loginIdentity(provider, settings, signing.key, claims));
-	cache.location = choice.store;
+	LoginCache cache = openLoginCache(provider, settings, console, signing, claims, choice.store);
 	if (auto* redis = dynamic_cast<RedisTokenStore*>(cache.store.get()))
 	{
+		// For people: the server and the start of the key, never the whole cache key.
 		const RedisStoreOptions options = RedisStoreOptions::fromUrl(choice.store);
 		cache.location = "redis://" + options.host + ":" + std::to_string(options.port) + "/" + std::to_string(options.database) + " "
 			+ redis->redisKey(cache.key).substr(0, redis->redisKey("").size() + 12) + "...";

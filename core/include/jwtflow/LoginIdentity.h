@@ -17,6 +17,8 @@
 #include "jwtflow/Keys.h"
 #include "jwtflow/Provider.h"
 #include "jwtflow/Settings.h"
+#include "jwtflow/TokenStore.h"
+#include <optional>
 #include <map>
 #include <string>
 
@@ -38,6 +40,20 @@ JWTFLOW_API std::string cacheKey(const std::map<std::string, std::string>& ident
 	/// with SHA-256 (hex).
 
 JWTFLOW_API std::vector<SettingSpec> declaredSettings(const Provider& provider);
+	/// The provider's settings, then the core's it does not declare itself.
+
+struct JWTFLOW_API StoredLogin
+	/// A login read back from a token store.
+{
+	TokenResult token;           /// as the provider reads its answer, raw included
+	Poco::Int64 usableUntil = 0; /// seconds since 1970 (the refresh margin already taken off)
+};
+
+JWTFLOW_API std::optional<StoredLogin> readStoredLogin(const Provider& provider, TokenStore& store, const std::string& key);
+	/// The login stored under key while it is usable: the one reader of a stored login,
+	/// for LoginBroker and for the CLI's cached `token` that loads no network library.
+	/// nullopt when there is none, it ended, or its answer no longer parses; what the
+	/// store itself throws (Redis down) is passed on.
 	/// The provider's settings, then the core's it does not declare itself.
 
 } // namespace jwtflow

@@ -79,9 +79,11 @@ public:
 		/// The value; throws UsageException "missing setting NAME: set it in .env,
 		/// the environment or with --option" when absent.
 
-	std::vector<SettingValue> lookupAll(const std::string& name) const;
-		/// Every layer's value of name, highest first (for "the environment
-		/// overrides .env" notes); empty values are left out, as get() does.
+	std::optional<SettingValue> overriddenDotEnv(const std::string& name) const;
+		/// The value a `.env` layer (source ".env (PATH)") gives name when a higher
+		/// layer that is not a `.env` (the environment, an option) overrides it with
+		/// another value; nullopt otherwise. For describe and -v: an exported
+		/// CLIENT_ID silently beating the one in .env is a classic hunt.
 
 	void setMissingNote(const std::string& note);
 		/// A line require() adds to its "missing setting" message (the untrusted .env that was not read).

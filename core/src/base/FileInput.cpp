@@ -59,5 +59,17 @@ std::string readInputFile(const std::string& path, const std::string& what, std:
 	return data;
 }
 
+void writeAllQuietly(int fd, const std::string& text)
+{
+	std::size_t done = 0;
+	while (done < text.size())
+	{
+		const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+		if (n < 0 && errno == EINTR) continue;
+		if (n <= 0) return;
+		done += static_cast<std::size_t>(n);
+	}
+}
+
 } // namespace detail
 } // namespace jwtflow

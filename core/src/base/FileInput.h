@@ -20,6 +20,11 @@ std::string readInputFile(const std::string& path, const std::string& what, std:
 	/// when it is missing, a directory, unreadable, empty or larger than maxBytes.
 
 void readOpenFile(int fd, std::size_t size, std::string& data);
+
+void writeAllQuietly(int fd, const std::string& text);
+	/// Writes text to fd whole (retrying short writes and EINTR), stopping
+	/// silently at an error: for a terminal or a child's pipe, where there is
+	/// nobody to tell.
 	/// Reads up to size bytes from an open file into data (retrying short reads);
 	/// data ends up holding what was read, which is shorter if the file was.
 

@@ -29,14 +29,26 @@ void appendCodePoint(std::string& out, unsigned cp)
 
 } // namespace
 
-std::string safeText(const std::string& text, std::size_t maxBytes)
+namespace {
+
+struct EscapeRules
+{
+	std::size_t maxBytes;   ///< cut there, with the original length said
+	bool doubleBackslash;   ///< so that a \xNN in the text cannot pass for an escape
+	bool keepNewline;
+	bool keepTabs;
+};
+
+/// The one escaping loop: C0 and DEL as \xNN (but the kept ones), C1, line separators and bidi
+/// controls as \uNNNN, a byte that is not UTF-8 as \xNN.
+std::string escaped(const std::string& text, const EscapeRules& rules)
 {
 	std::string out;
-	out.reserve(text.size() < maxBytes ? text.size() : maxBytes);
+	out.reserve(text.size() < rules.maxBytes ? text.size() : rules.maxBytes);
 	std::size_t i = 0;
 	while (i < text.size())
 	{
-		if (out.size() >= maxBytes)
+		if (out.size() >= rules.maxBytes)
 		{
 			out += "... (" + std::to_string(text.size()) + " bytes)";
 			return out;
@@ -49,37 +61,26 @@ std::string safeText(const std::string& text, std::size_t maxBytes)
 			++i;
 			continue;
 		}
-		if (cp < 0x20 || cp == 0x7F) appendHexByte(out, static_cast<unsigned char>(cp));
-		else if (cp == '\\') out += "\\\\";
-		else if (detail::isInvisibleControl(cp)) appendCodePoint(out, cp);
+		const bool kept = (cp == '\n' && rules.keepNewline) || (cp == '\t' && rules.keepTabs);
+		if ((cp < 0x20 && !kept) || cp == 0x7F) appendHexByte(out, static_cast<unsigned char>(cp));
+		else if (cp == '\\' && rules.doubleBackslash) out += "\\\\";
+		else if (detail::isInvisibleControl(cp)) appendCodePoint(out, cp);   // C1 (U+0080-U+009F) among them
 		else out.append(text, i, len);
 		i += len;
 	}
 	return out;
 }
 
+} // namespace
+
+std::string safeText(const std::string& text, std::size_t maxBytes)
+{
+	return escaped(text, {maxBytes, true, false, false});
+}
+
 std::string terminalText(const std::string& text, bool keepTabs)
 {
-	std::string out;
-	out.reserve(text.size());
-	std::size_t i = 0;
-	while (i < text.size())
-	{
-		unsigned cp = 0;
-		const std::size_t len = detail::decodeUtf8(text, i, cp);
-		if (len == 0)
-		{
-			appendHexByte(out, static_cast<unsigned char>(text[i]));
-			++i;
-			continue;
-		}
-		if ((cp < 0x20 && cp != '\n' && !(keepTabs && cp == '\t')) || cp == 0x7F) appendHexByte(out, static_cast<unsigned char>(cp));
-		else if (cp >= 0x80 && cp <= 0x9F) appendCodePoint(out, cp);
-		else if (detail::isInvisibleControl(cp)) appendCodePoint(out, cp);
-		else out.append(text, i, len);
-		i += len;
-	}
-	return out;
+	return escaped(text, {std::string::npos, false, true, keepTabs});
 }
 
 std::string quotedText(const std::string& text, std::size_t maxBytes)

@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/SecretPrompt.h"
+#include "FileInput.h"
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -20,18 +21,6 @@ SecretPrompt& currentPrompt()
 {
 	static SecretPrompt prompt;
 	return prompt;
-}
-
-void writeAll(int fd, const std::string& text)
-{
-	std::size_t done = 0;
-	while (done < text.size())
-	{
-		ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-		if (n < 0 && errno == EINTR) continue;
-		if (n <= 0) return;
-		done += static_cast<std::size_t>(n);
-	}
 }
 
 } // namespace
@@ -56,7 +45,7 @@ std::optional<std::string> readSecretFromTerminal(const std::string& prompt)
 	struct termios quiet = saved;
 	quiet.c_lflag &= static_cast<tcflag_t>(~(ECHO | ECHONL));
 	quiet.c_lflag |= ICANON;
-	writeAll(STDERR_FILENO, prompt);
+	detail::writeAllQuietly(STDERR_FILENO, prompt);
 	if (::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) return std::nullopt;
 	std::string line;
 	char c = 0;
@@ -73,7 +62,7 @@ std::optional<std::string> readSecretFromTerminal(const std::string& prompt)
 		line += c;
 	}
 	::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
-	writeAll(STDERR_FILENO, "\n");
+	detail::writeAllQuietly(STDERR_FILENO, "\n");
 	if (!ended || line.empty())
 	{
 		std::fill(line.begin(), line.end(), '\0');

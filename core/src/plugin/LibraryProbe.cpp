@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "LibraryProbe.h"
+#include "FileInput.h"
 #include "jwtflow/PluginAbi.h"
 #include "jwtflow/SecureFiles.h"
 #include <fstream>
@@ -70,18 +71,6 @@ std::string checkInChild(const std::string& path)
 	return {};
 }
 
-void writeAllToPipe(int fd, const std::string& text)
-{
-	std::size_t done = 0;
-	while (done < text.size())
-	{
-		ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-		if (n < 0 && errno == EINTR) continue;
-		if (n <= 0) return;
-		done += static_cast<std::size_t>(n);
-	}
-}
-
 } // namespace
 
 std::string probePluginLibrary(const std::string& path, int timeoutSeconds)
@@ -100,7 +89,7 @@ std::string probePluginLibrary(const std::string& path, int timeoutSeconds)
 	{
 		::close(fds[0]);
 		std::string result = checkInChild(path);
-		writeAllToPipe(fds[1], result.empty() ? std::string("ok") : "no" + result);
+		detail::writeAllQuietly(fds[1], result.empty() ? std::string("ok") : "no" + result);
 		::_exit(0);
 	}
 	::close(fds[1]);

@@ -83,15 +83,25 @@ std::string Settings::require(const std::string& name, const std::string& option
 	throw UsageException("missing setting " + name + ": " + how + (_missingNote.empty() ? "" : "\n(" + _missingNote + ")"));
 }
 
-std::vector<SettingValue> Settings::lookupAll(const std::string& name) const
+std::optional<SettingValue> Settings::overriddenDotEnv(const std::string& name) const
 {
-	std::vector<SettingValue> values;
+	std::optional<SettingValue> effective;
 	for (const auto& layer: _layers)
 	{
 		std::optional<std::string> v = layer.get(name);
-		if (v && !v->empty()) values.push_back({*v, layer.source, true});
+		if (!v || v->empty()) continue;
+		const bool dotEnv = layer.source.rfind(".env", 0) == 0;
+		if (!effective)
+		{
+			if (dotEnv) return std::nullopt;   // .env itself is in effect
+			effective = SettingValue{*v, layer.source, true};
+		}
+		else if (dotEnv && *v != effective->value)
+		{
+			return SettingValue{*v, layer.source, true};
+		}
 	}
-	return values;
+	return std::nullopt;
 }
 
 void Settings::setMissingNote(const std::string& note)

@@ -9,6 +9,7 @@
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/SafeText.h"
+#include <Poco/Timestamp.h>
 #include <set>
 
 namespace jwtflow {
@@ -53,6 +54,25 @@ std::string cacheKey(const std::map<std::string, std::string>& identity)
 	std::string text;
 	for (const auto& item: identity) text += item.first + "=" + item.second + "\n";
 	return sha256Hex(text);
+}
+
+std::optional<StoredLogin> readStoredLogin(const Provider& provider, TokenStore& store, const std::string& key)
+{
+	const std::optional<StoredToken> stored = store.get(key);
+	if (!stored || stored->expiresAt <= Poco::Timestamp().epochTime()) return std::nullopt;
+	try
+	{
+		StoredLogin login;
+		Poco::JSON::Object::Ptr response = parseJsonObject(stored->responseJson);
+		login.token = provider.readTokenResponse(*response);
+		login.token.raw = response;
+		login.usableUntil = stored->expiresAt;
+		return login;
+	}
+	catch (const Poco::Exception&)
+	{
+		return std::nullopt;   // unreadable: a new login replaces it
+	}
 }
 
 } // namespace jwtflow
