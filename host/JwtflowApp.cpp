@@ -9,8 +9,10 @@
 #include "JwtflowApp.h"
 #include "BuiltInProviders.h"
 #include "CommandTable.h"
+#include "OptionHints.h"
 #include <algorithm>
 #include "jwtflow/Exception.h"
+#include "jwtflow/SettingsCatalogue.h"
 #include "jwtflow/SettingsLoader.h"
 #include "jwtflow/SafeText.h"
 #include "jwtflow/Suggest.h"
@@ -37,25 +39,7 @@ namespace {
 /// whichever provider is loaded (providers add their own on top).
 std::vector<SettingSpec> hostKnownSettings()
 {
-	std::vector<SettingSpec> specs;
-	auto add = [&](const char* name, const char* option, const char* help, const char* valueName) {
-		SettingSpec s;
-		s.name = name;
-		s.option = option;
-		s.help = help;
-		s.valueName = valueName;
-		specs.push_back(s);
-	};
-	add("CLIENT_ID", "client-id", "consumer key / application (client) id", "ID");
-	add("SUBJECT", "subject", "the user to act as (verify: the required sub)", "NAME");
-	add("AUDIENCE", "audience", "the JWT's aud (verify: the required aud)", "URL");
-	add("ISSUER", "issuer", "the IdP's issuer URL (oidc) (verify: the required iss)", "URL");
-	add("LOGIN_URL", "login-url", "where the token request goes when it differs from AUDIENCE", "URL");
-	add("CERTIFICATE_THUMBPRINT", "thumbprint", "SHA-1 certificate thumbprint (hex, base64 or base64url)", "THUMBPRINT");
-	add("TENANT_ID", "tenant", "Entra ID tenant (GUID or domain)", "TENANT");
-	add("SCOPE", "scope", "requested scope", "SCOPE");
-	add("AUTHORITY", "authority", "Entra ID authority host", "URL");
-	add("RET_URL", "ret-url", "where frontdoor lands, a relative URL", "PATH");
+	std::vector<SettingSpec> specs = commonSettings();
 	for (const auto& s: coreSettings()) specs.push_back(s);
 	return specs;
 }
@@ -363,7 +347,10 @@ int JwtflowApp::main(const std::vector<std::string>& args)
 int JwtflowApp::report(const Poco::Exception& e) const
 {
 	jwtflow::ExitCode code = exitCodeFor(e);
-	std::cerr << "jwtflow: error: " << terminalSafe(messageFor(e)) << std::endl;
+	std::vector<SettingSpec> settings = hostKnownSettings();
+	if (_provider)
+		for (const auto& spec: _provider->settings()) settings.push_back(spec);
+	std::cerr << "jwtflow: error: " << terminalSafe(withOptionHints(messageFor(e), settings)) << std::endl;
 	if (code == jwtflow::ExitCode::Internal) std::cerr << "(this is a bug in jwtflow: please report it)" << std::endl;
 	return static_cast<int>(code);
 }

@@ -133,9 +133,13 @@ TEST_F(Cli, LocalInputErrorsExitThreeWithoutLeakingSecrets)
 {
 	const TestKeys& k = sharedKeys();
 	expectOneCleanError(cli({"salesforce", "jwt", "--private-key", "missing.pem"}), 3, "cannot read private key 'missing.pem'");
-	expectOneCleanError(cli({"salesforce", "jwt", "--private-key", k.rsaCert}), 3, "holds a certificate");
-	expectOneCleanError(cli({"salesforce", "jwt", "--private-key", k.ecPkcs8}), 3, "needs an RSA key");
-	expectOneCleanError(cli({"salesforce", "jwt", "--private-key", k.encryptedPkcs8}), 3, "encrypted and no passphrase");
+	// The core's messages name settings; the program adds the option that sets each, once.
+	expectOneCleanError(cli({"salesforce", "jwt", "--private-key", k.rsaCert}), 3,
+		"holds a certificate, not a private key: give the private key file (PATH_PRIVATE_KEY / --private-key) "
+		"and the certificate as PATH_CERTIFICATE (--certificate)");
+	expectOneCleanError(cli({"salesforce", "jwt", "--private-key", k.ecPkcs8}), 3, "choose another algorithm (JWT_ALGORITHM / --alg)");
+	expectOneCleanError(cli({"salesforce", "jwt", "--private-key", k.encryptedPkcs8}), 3,
+		"encrypted and no passphrase was given: set PRIVATE_KEY_PASSPHRASE_FILE (--passphrase-file) or PRIVATE_KEY_PASSPHRASE (at");
 	RunResult wrong = cli({"salesforce", "jwt", "--private-key", k.encryptedPkcs8}, {{"PRIVATE_KEY_PASSPHRASE", "not-the-passphrase-42"}});
 	expectOneCleanError(wrong, 3, "wrong passphrase");
 	EXPECT_EQ(wrong.err.find("not-the-passphrase-42"), std::string::npos);

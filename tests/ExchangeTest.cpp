@@ -151,7 +151,7 @@ TEST_F(Exchange, EmulatorRefusesLikeSalesforceAndTheCliExplains)
 
 	RunResult wrongAud = cli({"salesforce", "token", "--login-url", emu->baseUrl(), "--audience", "https://wrong.example.com"});
 	expectRefusal(wrongAud, 4, "audience is invalid");
-	EXPECT_NE(wrongAud.err.find("hint: AUDIENCE must be"), std::string::npos);
+	EXPECT_NE(wrongAud.err.find("hint: AUDIENCE (--audience) must be"), std::string::npos);
 
 	dir.write("other.pem", readFile(k.otherRsa));
 	RunResult wrongKey = cli({"salesforce", "token", "--private-key", "other.pem"});

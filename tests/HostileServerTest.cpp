@@ -94,7 +94,7 @@ TEST_F(Hostile, HeadersTrickledOneByteAtATimeEndAtTheDeadline)
 		HostileServer::trickle(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: " + std::string(900, 'a'), 100);
 	}, tls.context);
 	RunResult r = token(server, {"--timeout", "2"});
-	expectClean(r, 5, "within 2 s (--timeout)");
+	expectClean(r, 5, "within 2 s (the request time-out / --timeout)");
 }
 
 TEST_F(Hostile, ABodyTrickledOneByteAtATimeEndsAtTheDeadline)
@@ -103,7 +103,7 @@ TEST_F(Hostile, ABodyTrickledOneByteAtATimeEndsAtTheDeadline)
 		HostileServer::sendAll(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n");
 		HostileServer::trickle(c, "{\"access_token\":\"" + std::string(4000, 'x'), 100);
 	}, tls.context);
-	expectClean(token(server, {"--timeout", "2"}), 5, "within 2 s (--timeout)");
+	expectClean(token(server, {"--timeout", "2"}), 5, "within 2 s (the request time-out / --timeout)");
 }
 
 TEST_F(Hostile, ATlsHandshakeTrickledByAPlainServerEndsAtTheDeadline)

@@ -58,6 +58,12 @@ TEST(Keys, EachBadInputHasItsOwnClearError)
 	EXPECT_EQ(wrong.find("wrong-passphrase-123"), std::string::npos) << "the passphrase must never appear";
 	EXPECT_NE(loadError(dir.file("missing.pem")).find("No such file"), std::string::npos);
 	EXPECT_NE(loadError(dir.path()).find("folder"), std::string::npos);
+	// The core names settings: an embedding program has no command line (the jwtflow program adds its options).
+	for (const std::string& message: {loadError(k.rsaCert), loadError(k.rsaPublic), loadError(k.encryptedPkcs8)})
+	{
+		EXPECT_NE(message.find("PRIVATE_KEY"), std::string::npos) << message;
+		EXPECT_EQ(message.find("--"), std::string::npos) << message;
+	}
 	// A truncated key: the first half of a PEM file.
 	std::string pem = readFile(k.rsaPkcs8);
 	std::string cut = loadError(dir.write("cut.pem", pem.substr(0, pem.size() / 2)));

@@ -170,7 +170,7 @@ TEST(LoginPipeline, TheCliTakesEveryStoreWord)
 	}
 	RunResult bad = runJwtflow({"salesforce", "token", "--token-store", "redis"}, dir.path());
 	EXPECT_EQ(bad.exitCode, 2);
-	EXPECT_NE(bad.err.find("TOKEN_STORE 'redis' is not a token store: use none (no store), memory (this process only), file"),
+	EXPECT_NE(bad.err.find("TOKEN_STORE (--token-store) 'redis' is not a token store: use none (no store), memory (this process only), file"),
 		std::string::npos) << bad.err;
 	RunResult unknown = runJwtflow({"salesforce", "token", "--token-store", "s3://bucket/key"}, dir.path());
 	EXPECT_EQ(unknown.exitCode, 2);

@@ -143,7 +143,7 @@ TEST_F(Oidc, JwtBearerGrantForAUser)
 
 TEST_F(Oidc, EachRefusalNamesItsFix)
 {
-	expectClean(cli({"oidc", "token", "--key-id", "some-other-key"}), 4, "KEY_ID must be the kid");
+	expectClean(cli({"oidc", "token", "--key-id", "some-other-key"}), 4, "KEY_ID (--key-id) must be the kid");
 	expectClean(cli({"oidc", "token", "--client-id", "0oaUNKNOWN"}), 4, "private_key_jwt");
 	expectClean(cli({"oidc", "token", "--private-key", sharedKeys().otherRsa}), 4, "register the public key");
 	expectClean(cli({"oidc", "token", "--audience", "https://idp.example/elsewhere"}), 4, "aud claim must be the token endpoint");
@@ -299,7 +299,7 @@ TEST_F(Oidc, DoctorAsksForOneTokenAndInvalidClientNamesTheUsualCausesInOrder)
 	EXPECT_NE(doctor.out.find("clock"), std::string::npos) << doctor.out;
 	RunResult refused = cli({"oidc", "token", "--client-id", "0oaUNKNOWN"});
 	EXPECT_EQ(refused.exitCode, 4);
-	const auto kid = refused.err.find("(1) KEY_ID is not the kid"), alg = refused.err.find("(2) the registered JWK carries an alg"),
+	const auto kid = refused.err.find("(1) KEY_ID (--key-id) is not the kid"), alg = refused.err.find("(2) the registered JWK carries an alg"),
 		aud = refused.err.find("(3) the aud"), clock = refused.err.find("(4) this machine's clock");
 	ASSERT_NE(kid, std::string::npos) << refused.err;
 	EXPECT_LT(kid, alg);

@@ -4,6 +4,7 @@
 //
 #include "TestSupport.h"
 #include "ScriptedServer.h"
+#include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/StreamSocket.h>
@@ -105,6 +106,76 @@ TEST(TlsHandshake, AServerThatOnlyTakesX448StillGetsAHandshake)
 	jwtflow::HttpResponse page = client.get("https://127.0.0.1:" + std::to_string(server.port) + "/");
 	EXPECT_EQ(page.status, 200) << page.body;
 	EXPECT_NE(lineStarting(page.body, "Shared groups: ").find("x448"), std::string::npos) << page.body;
+}
+
+/// What refusing OpenSSL's own server makes jwtflow's client throw: the kind
+/// is data on the exception (TlsException::code), told apart by what OpenSSL's
+/// verify callback recorded and by POCO's host-name check, never by wording.
+struct TlsRefusal
+{
+	bool thrown = false;
+	jwtflow::TlsFailure kind{};
+	std::string message;
+};
+
+TlsRefusal refusalOf(const std::string& caFile, int port)
+{
+	jwtflow::HttpOptions options;
+	options.caFile = caFile;
+	options.maxTries = 3;   // a refusal is final: never tried again
+	jwtflow::HttpClient client(options);
+	TlsRefusal r;
+	try
+	{
+		client.get("https://127.0.0.1:" + std::to_string(port) + "/");
+	}
+	catch (const jwtflow::TlsException& e)
+	{
+		r.thrown = true;
+		r.kind = jwtflow::tlsFailureOf(e);
+		r.message = e.message();
+		EXPECT_EQ(jwtflow::exitCodeFor(e), jwtflow::ExitCode::Network);
+	}
+	catch (const Poco::Exception& e)
+	{
+		ADD_FAILURE() << "not a TlsException: " << e.displayText();
+	}
+	return r;
+}
+
+TEST(TlsHandshake, AnUnknownCaIsAnUntrustedCertificateInOpenSslsWords)
+{
+	TempDir dir, other;
+	makeTestTls(dir.path(), "127.0.0.1", true);
+	TestTls unrelated = makeTestTls(other.path(), "127.0.0.1", true);
+	OpenSslServer server(dir.path());
+	TlsRefusal r = refusalOf(unrelated.caFile, server.port);
+	ASSERT_TRUE(r.thrown);
+	EXPECT_EQ(r.kind, jwtflow::TlsFailure::UntrustedCertificate);
+	EXPECT_NE(r.message.find("certificate is not trusted (unable to get local issuer certificate"), std::string::npos) << r.message;
+	EXPECT_NE(r.message.find("set CA_FILE"), std::string::npos) << r.message;
+}
+
+TEST(TlsHandshake, AnExpiredCertificateIsRefusedAsExpired)
+{
+	TempDir dir;
+	TestTls tls = makeTestTls(dir.path(), "127.0.0.1", true, -1);
+	OpenSslServer server(dir.path());
+	TlsRefusal r = refusalOf(tls.caFile, server.port);
+	ASSERT_TRUE(r.thrown);
+	EXPECT_EQ(r.kind, jwtflow::TlsFailure::UntrustedCertificate);
+	EXPECT_NE(r.message.find("certificate has expired"), std::string::npos) << r.message;
+}
+
+TEST(TlsHandshake, ACertificateForAnotherHostIsAHostNameMismatch)
+{
+	TempDir dir;
+	TestTls tls = makeTestTls(dir.path(), "service.example", false);
+	OpenSslServer server(dir.path());
+	TlsRefusal r = refusalOf(tls.caFile, server.port);
+	ASSERT_TRUE(r.thrown);
+	EXPECT_EQ(r.kind, jwtflow::TlsFailure::HostNameMismatch);
+	EXPECT_NE(r.message.find("does not name the host 127.0.0.1"), std::string::npos) << r.message;
 }
 
 } // namespace

@@ -128,7 +128,7 @@ TEST_F(PlantedDotEnv, AModuleOthersCouldChangeIsRefusedFromAnyLayer)
 		{"PKCS11_MODULE", module}, {"JWTFLOW_PLANTED_MARKER", marker}});
 	RunResult jwt = inRepo({"salesforce", "jwt"}, env);
 	EXPECT_EQ(jwt.exitCode, 3) << jwt.err;
-	EXPECT_NE(jwt.err.find("refusing the PKCS#11 module (PKCS11_MODULE)"), std::string::npos) << jwt.err;
+	EXPECT_NE(jwt.err.find("refusing the PKCS#11 module (PKCS11_MODULE / --pkcs11-module)"), std::string::npos) << jwt.err;
 	EXPECT_NE(jwt.err.find("chmod go-w " + dir.file("shared")), std::string::npos) << jwt.err;
 	RunResult keygen = inRepo({"keygen", "--out", dir.file("made"), "--pkcs11", "pkcs11:token=user;object=new"}, env);
 	EXPECT_EQ(keygen.exitCode, 3) << keygen.err;

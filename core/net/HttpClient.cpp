@@ -42,7 +42,6 @@ namespace jwtflow {
 
 using namespace Poco::Net;
 using detail::checkedUri;
-using detail::isCertificateFailure;
 using detail::origin;
 using detail::retryableStatus;
 using detail::sharedClientContext;
@@ -85,6 +84,11 @@ struct HttpClient::Impl
 		return false;
 	}
 
+	bool viaProxy(const Poco::URI& uri) const
+	{
+		return !options.proxy.empty() && !bypassProxy(uri.getHost());
+	}
+
 	static std::string sessionKey(const Poco::URI& uri)
 	{
 		return uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
@@ -119,7 +123,7 @@ struct HttpClient::Impl
 		Poco::Timespan t(options.timeoutSeconds, 0);
 		s->setTimeout(t, t, t);
 		s->setKeepAlive(true);
-		if (!options.proxy.empty() && !bypassProxy(uri.getHost()))
+		if (viaProxy(uri))
 		{
 			Poco::URI proxy(options.proxy);
 			s->setProxy(proxy.getHost(), proxy.getPort());
@@ -152,6 +156,7 @@ struct HttpClient::Impl
 	{
 		Connection& c = session(uri);
 		HTTPClientSession& s = *c.http;
+		detail::lastCertificateRefusal() = {};
 		detail::RequestDeadline deadline(options.timeoutSeconds);
 		struct Unset
 		{
@@ -329,21 +334,26 @@ std::string messageOf(const Poco::Exception& e)
 }
 
 /// A failure no retry mends, as one message naming the fix: a time-out, a refused connection,
-/// an unknown host, an untrusted certificate, a proxy that refused.
-void throwIfFinal(const Poco::Exception& e, const Poco::URI& uri, int timeoutSeconds)
+/// an unknown host, a refused certificate, a proxy that refused. Told apart by the exception's
+/// type and what OpenSSL's verify callback recorded, never by wording.
+void throwIfFinal(const Poco::Exception& e, const Poco::URI& uri, int timeoutSeconds, bool viaProxy)
 {
 	const std::string where = origin(uri);
 	if (dynamic_cast<const Poco::TimeoutException*>(&e))
-		throw NetworkException("no complete answer from " + where + " within " + std::to_string(timeoutSeconds) + " s (--timeout)");
+		throw NetworkException("no complete answer from " + where + " within " + std::to_string(timeoutSeconds) + " s (the request time-out)");
 	if (dynamic_cast<const ConnectionRefusedException*>(&e))
 		throw NetworkException("cannot connect to " + where + ": connection refused (is the URL right, is the service up?)");
 	if (dynamic_cast<const HostNotFoundException*>(&e) || dynamic_cast<const NoAddressFoundException*>(&e))
 		throw NetworkException("cannot resolve host " + uri.getHost() + ": check the URL (and the network / HTTPS_PROXY)");
-	const std::string msg = messageOf(e);
-	if (dynamic_cast<const SSLException*>(&e) && isCertificateFailure(msg))
-		throw NetworkException("TLS with " + where + " failed: " + safeText(msg)
-			+ ": the server's certificate is not trusted or does not name this host (for a private CA, give --ca-file)");
-	if (msg.find("Cannot establish proxy") != std::string::npos)
+	if (dynamic_cast<const CertificateValidationException*>(&e))
+		throw TlsException("TLS with " + where + " refused: the server's certificate does not name the host " + safeText(uri.getHost(), 80)
+			+ ": use the host name the certificate was issued for", static_cast<int>(TlsFailure::HostNameMismatch));
+	const detail::CertificateRefusal& refused = detail::lastCertificateRefusal();
+	if (dynamic_cast<const SSLException*>(&e) && refused.code != 0)
+		throw TlsException("TLS with " + where + " refused: the server's certificate is not trusted ("
+			+ safeText(refused.reason, 120) + (refused.depth > 0 ? ", in its chain" : "")
+			+ "): for a private CA, set CA_FILE to its certificate", static_cast<int>(TlsFailure::UntrustedCertificate));
+	if (viaProxy && dynamic_cast<const HTTPException*>(&e))
 		throw NetworkException("the proxy refused to connect to " + where + ": check HTTPS_PROXY");
 }
 
@@ -397,7 +407,7 @@ HttpResponse HttpClient::Impl::send(const RequestFactory& makeRequest, const Out
 		}
 		catch (const Poco::Exception& e)
 		{
-			throwIfFinal(e, uri, options.timeoutSeconds);
+			throwIfFinal(e, uri, options.timeoutSeconds, viaProxy(uri));
 			resetSession(uri);
 			if (reused && !staleRetried && outgoing.idempotent)
 			{

@@ -34,8 +34,17 @@ std::string origin(const Poco::URI& uri);
 bool retryableStatus(int status);
 	/// 429, 502, 503 and 504.
 
-bool isCertificateFailure(const std::string& message);
-	/// A TLS failure about the certificate (untrusted, expired, wrong host), not a connection that ended.
+struct CertificateRefusal
+	/// What this thread's last TLS handshake refused in the server's chain,
+	/// as OpenSSL's verify callback reported it (code 0: nothing refused).
+{
+	int code = 0;          ///< an X509_V_ERR_* value
+	int depth = 0;         ///< 0: the server's own certificate
+	std::string reason;    ///< OpenSSL's words for code
+};
+
+CertificateRefusal& lastCertificateRefusal();
+	/// This thread's record; HttpClient clears it before each connection.
 
 } // namespace detail
 } // namespace jwtflow

@@ -49,17 +49,4 @@ int retryAfterSeconds(const std::string& value)
 	}
 }
 
-namespace detail {
-
-/// A TLS failure that is about the certificate (untrusted, expired, wrong
-/// host), as opposed to a connection that ended.
-bool isCertificateFailure(const std::string& message)
-{
-	const std::string m = Poco::toLower(message);
-	return m.find("certificate") != std::string::npos || m.find("verify failed") != std::string::npos
-		|| m.find("hostname") != std::string::npos || m.find("host name") != std::string::npos;
-}
-
-} // namespace detail
-
 } // namespace jwtflow

@@ -54,7 +54,7 @@ const Settings& requireDeclared(const Provider& provider, const Settings& settin
 	/// Every setting the provider declares required, now rather than at the first fetch.
 {
 	for (const auto& spec: provider.settings())
-		if (spec.required) settings.require(spec.name, spec.option);
+		if (spec.required) settings.require(spec.name);
 	return settings;
 }
 

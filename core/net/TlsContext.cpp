@@ -10,7 +10,9 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/SafeText.h"
 #include <Poco/File.h>
+#include <Poco/Net/InvalidCertificateHandler.h>
 #include <Poco/Net/RejectCertificateHandler.h>
+#include <Poco/Net/VerificationErrorArgs.h>
 #include <Poco/Net/SSLManager.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -74,6 +76,37 @@ void trustSystemCertificates(SSL_CTX* ctx, bool haveCaFile)
 
 namespace detail {
 
+CertificateRefusal& lastCertificateRefusal()
+{
+	thread_local CertificateRefusal refusal;
+	return refusal;
+}
+
+namespace {
+
+class RecordingCertificateHandler: public InvalidCertificateHandler
+	/// Refuses every certificate OpenSSL did not verify, as RejectCertificateHandler
+	/// does, and records why on this thread, so that a failed handshake is told
+	/// apart by what OpenSSL said rather than by the wording of an exception.
+{
+public:
+	RecordingCertificateHandler(): InvalidCertificateHandler(false) {}
+
+	void onInvalidCertificate(const void*, VerificationErrorArgs& args) override
+	{
+		CertificateRefusal& refusal = lastCertificateRefusal();
+		if (refusal.code == 0)   // the first error of a chain says most
+		{
+			refusal.code = args.errorNumber() == 0 ? -1 : args.errorNumber();
+			refusal.depth = args.errorDepth();
+			refusal.reason = args.errorMessage();
+		}
+		args.setIgnoreError(false);
+	}
+};
+
+} // namespace
+
 /// One client TLS context per CA file for the whole process: made (and its
 /// trust loaded) when the first HTTPS connection needs it, then shared by every
 /// HttpClient. A context is read-only once made, so connections on several
@@ -99,7 +132,7 @@ Context::Ptr sharedClientContext(const std::string& caFile)
 	HttpClient::preferFastKeyExchange(*context);
 	context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
 	context->enableExtendedCertificateVerification(true);
-	context->setInvalidCertificateHandler(new RejectCertificateHandler(false));
+	context->setInvalidCertificateHandler(new RecordingCertificateHandler);
 	contexts->emplace(caFile, context);
 	return context;
 }

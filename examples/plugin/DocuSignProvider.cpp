@@ -92,8 +92,8 @@ void DocuSignProvider::declareAssertion(const jwtflow::AssertionContext& context
 {
 	const jwtflow::Settings& s = context.settings;
 	header.set("typ", "JWT");
-	claims.set("iss", s.require("CLIENT_ID", "client-id"));
-	claims.set("sub", s.require("SUBJECT", "subject"));
+	claims.set("iss", s.require("CLIENT_ID"));
+	claims.set("sub", s.require("SUBJECT"));
 	claims.set("aud", authServer(s).audience);
 	claims.set("iat", context.issuedAt);
 	claims.set("exp", context.expiresAt);

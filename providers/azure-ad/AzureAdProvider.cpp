@@ -77,7 +77,7 @@ std::string AzureAdProvider::tokenUrl(const Settings& settings)
 		throw UsageException("AUTHORITY '" + authority + "' is not an https URL: expected for example " + DEFAULT_AUTHORITY);
 	if (uri.getPath().find("/oauth2") != std::string::npos)
 		throw UsageException("AUTHORITY is the host only (" + DEFAULT_AUTHORITY + "); jwtflow adds /<tenant>/oauth2/v2.0/token");
-	std::string tenant = Poco::trim(settings.require("TENANT_ID", "tenant"));
+	std::string tenant = Poco::trim(settings.require("TENANT_ID"));
 	std::string lower = Poco::toLower(tenant);
 	if (lower == "common" || lower == "organizations" || lower == "consumers")
 		throw UsageException("TENANT_ID '" + tenant + "' cannot be used with client credentials (AADSTS90010): give the tenant's GUID or domain");
@@ -119,7 +119,7 @@ void AzureAdProvider::declareAssertion(const AssertionContext& context, Poco::JS
 		throw UsageException("missing setting PATH_CERTIFICATE or CERTIFICATE_THUMBPRINT: Entra ID finds the key by the "
 			"certificate's thumbprint (x5t); give --certificate FILE or --thumbprint THUMBPRINT");
 	}
-	const std::string client = s.require("CLIENT_ID", "client-id");
+	const std::string client = s.require("CLIENT_ID");
 	claims.set("aud", tokenUrl(s));
 	claims.set("iss", client);
 	claims.set("sub", client);
@@ -138,7 +138,7 @@ TokenRequest AzureAdProvider::tokenRequest(const Settings& settings, const std::
 	TokenRequest request;
 	request.url = tokenUrl(settings);
 	request.form = {
-		{"client_id", settings.require("CLIENT_ID", "client-id")},
+		{"client_id", settings.require("CLIENT_ID")},
 		{"scope", scope},
 		{"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
 		{"client_assertion", assertion},

@@ -202,7 +202,7 @@ std::string checkedUrl(const std::string& value, const std::string& settingName)
 
 DiscoveryDocument discover(const Settings& s)
 {
-	const std::string issuer = checkedUrl(s.require("ISSUER", "issuer"), "ISSUER");
+	const std::string issuer = checkedUrl(s.require("ISSUER"), "ISSUER");
 	static std::mutex mutex;
 	static std::map<std::string, DiscoveryDocument> memory;
 	std::lock_guard<std::mutex> lock(mutex);   // one fetch per issuer, even from several threads

@@ -103,10 +103,10 @@ void OidcProvider::declareAssertion(const AssertionContext& context, Poco::JSON:
 	}
 	header.set("typ", "JWT");
 	if (auto kid = s.get("KEY_ID")) header.set("kid", *kid);
-	const std::string client = s.require("CLIENT_ID", "client-id");
+	const std::string client = s.require("CLIENT_ID");
 	claims.set("iss", client);
 	if (jwtBearerGrant(s))
-		claims.set("sub", s.require("SUBJECT", "subject"));
+		claims.set("sub", s.require("SUBJECT"));
 	else
 		claims.set("sub", client);
 	if (auto audience = s.get("AUDIENCE"))
@@ -131,7 +131,7 @@ TokenRequest OidcProvider::tokenRequest(const Settings& s, const std::string& as
 	const std::string scope = Poco::trim(s.getOr("SCOPE", ""));
 	if (jwtBearerGrant(s))
 	{
-		request.form = {{"grant_type", JWT_BEARER}, {"assertion", assertion}, {"client_id", s.require("CLIENT_ID", "client-id")}};
+		request.form = {{"grant_type", JWT_BEARER}, {"assertion", assertion}, {"client_id", s.require("CLIENT_ID")}};
 	}
 	else
 	{

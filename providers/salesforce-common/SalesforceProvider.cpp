@@ -102,8 +102,8 @@ void SalesforceProvider::declareAssertion(const AssertionContext& context, Poco:
 	Poco::JSON::Object& claims) const
 {
 	const Settings& s = context.settings;
-	claims.set("iss", s.require("CLIENT_ID", "client-id"));
-	claims.set("sub", s.require("SUBJECT", "subject"));
+	claims.set("iss", s.require("CLIENT_ID"));
+	claims.set("sub", s.require("SUBJECT"));
 	claims.set("aud", audience(s));
 	claims.set("exp", context.expiresAt);
 	claims.set("iat", context.issuedAt);

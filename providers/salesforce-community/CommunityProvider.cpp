@@ -38,7 +38,7 @@ std::vector<SettingSpec> CommunityProvider::settings() const
 
 std::string CommunityProvider::audience(const Settings& settings) const
 {
-	return normalizeUrl(settings.require("AUDIENCE", "audience"), "AUDIENCE");
+	return normalizeUrl(settings.require("AUDIENCE"), "AUDIENCE");
 }
 
 std::string CommunityProvider::deriveRetUrl(const std::string& communityUrl)
@@ -59,7 +59,7 @@ std::string CommunityProvider::siteUrl(const TokenResult& token, const Settings&
 	if (it != token.extra.end() && !it->second.empty()) return normalizeUrl(it->second, "sfdc_community_url");
 	// Stated fallback: an answer without sfdc_community_url (an org token
 	// endpoint, or an older release) is opened at AUDIENCE, the site asked for.
-	return normalizeUrl(settings.require("AUDIENCE", "audience"), "AUDIENCE");
+	return normalizeUrl(settings.require("AUDIENCE"), "AUDIENCE");
 }
 
 FrontdoorPlan CommunityProvider::frontdoor(const TokenResult& token, const Settings& settings, bool singleUse) const

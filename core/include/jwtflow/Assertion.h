@@ -15,6 +15,7 @@
 #include "jwtflow/Keys.h"
 #include "jwtflow/Provider.h"
 #include "jwtflow/Settings.h"
+#include "jwtflow/SettingsCatalogue.h"
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -37,10 +38,6 @@ struct JWTFLOW_API MintedAssertion
 	Poco::JSON::Object::Ptr claims;
 	Poco::Int64 expiresAt = 0;        /// its exp
 };
-
-JWTFLOW_API std::vector<SettingSpec> coreSettings();
-	/// The settings the core itself reads: key, passphrase, certificate,
-	/// algorithm, lifetime, CA file, timeout, proxy.
 
 JWTFLOW_API std::optional<std::string> passphraseFrom(const Settings& settings);
 	/// PRIVATE_KEY_PASSPHRASE, else the first line of PRIVATE_KEY_PASSPHRASE_FILE

@@ -39,6 +39,18 @@ POCO_DECLARE_EXCEPTION(JWTFLOW_API, NetworkException, Exception)
 	/// Cannot connect, TLS verification failed, time-out, 5xx or a non-OAuth answer (exit 5).
 	/// When an answer arrived, code() is its HTTP status (0 otherwise): callers act on
 	/// the status, never on the message's wording.
+enum class TlsFailure : int
+	/// Why a TLS connection was refused: the code() of a TlsException.
+{
+	UntrustedCertificate = 1, /// the server's chain does not verify (unknown CA, expired, revoked, self-signed)
+	HostNameMismatch = 2      /// the certificate verifies but does not name the host that was asked for
+};
+
+POCO_DECLARE_EXCEPTION(JWTFLOW_API, TlsException, NetworkException)
+	/// The server's certificate was refused (exit 5). code() is a TlsFailure;
+	/// The message names the verify error in OpenSSL's words.
+JWTFLOW_API TlsFailure tlsFailureOf(const TlsException& exc);
+	/// The kind of a TLS refusal, as carried in its code().
 POCO_DECLARE_EXCEPTION(JWTFLOW_API, VerificationException, Exception)
 	/// A JWT failed verification: signature, algorithm or claims (exit 6).
 POCO_DECLARE_EXCEPTION(JWTFLOW_API, PluginException, Exception)

@@ -26,6 +26,14 @@ JWTFLOW_API std::string objectToJson(const Poco::JSON::Object& object, int inden
 const std::size_t MAX_JSON_MEMBERS = 256; /// members in one object of text from outside
 const std::size_t MAX_JSON_DEPTH = 32;    /// nesting levels of text from outside
 
+enum class JsonRefusal : int
+	/// The code() of the Poco::DataFormatException the parsers below throw.
+{
+	NotJson = 0,          /// not one valid JSON value (or not of the kind asked for)
+	TooMany = 1,          /// over MAX_JSON_MEMBERS members in an object
+	DuplicateMember = 2   /// a member name twice in one object (strict parsing)
+};
+
 JWTFLOW_API Poco::JSON::Object::Ptr parseJsonObject(const std::string& text);
 	/// Parses text that must be one JSON object, keeping key order, in time
 	/// linear in its length: at most MAX_JSON_MEMBERS members per object and

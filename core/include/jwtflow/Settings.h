@@ -75,9 +75,9 @@ public:
 
 	std::string getOr(const std::string& name, const std::string& fallback) const;
 
-	std::string require(const std::string& name, const std::string& optionHint = "") const;
-		/// The value; throws UsageException "missing setting NAME: set it in .env,
-		/// the environment or with --option" when absent.
+	std::string require(const std::string& name) const;
+		/// The value; throws UsageException "missing setting NAME: set it in .env
+		/// or the environment" when absent (the jwtflow program adds the option).
 
 	std::optional<SettingValue> overriddenDotEnv(const std::string& name) const;
 		/// The value a `.env` layer (source ".env (PATH)") gives name when a higher

@@ -15,6 +15,7 @@ POCO_IMPLEMENT_EXCEPTION(Exception, Poco::Exception, "jwtflow error")
 POCO_IMPLEMENT_EXCEPTION(UsageException, Exception, "Usage error")
 POCO_IMPLEMENT_EXCEPTION(InputException, Exception, "Input error")
 POCO_IMPLEMENT_EXCEPTION(NetworkException, Exception, "Network error")
+POCO_IMPLEMENT_EXCEPTION(TlsException, NetworkException, "TLS refused")
 POCO_IMPLEMENT_EXCEPTION(VerificationException, Exception, "Verification failed")
 POCO_IMPLEMENT_EXCEPTION(PluginException, Exception, "Plugin error")
 
@@ -52,6 +53,11 @@ const char* IdpException::name() const noexcept { return "Identity provider refu
 const char* IdpException::className() const noexcept { return typeid(*this).name(); }
 Poco::Exception* IdpException::clone() const { return new IdpException(*this); }
 void IdpException::rethrow() const { throw *this; }
+
+TlsFailure tlsFailureOf(const TlsException& exc)
+{
+	return static_cast<TlsFailure>(exc.code());
+}
 
 ExitCode exitCodeFor(const Poco::Exception& exc)
 {

@@ -30,7 +30,7 @@ void readOpenFile(int fd, std::size_t size, std::string& data)
 	data.resize(done);
 }
 
-std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes)
+std::string readInputFile(const std::string& path, const std::string& what, std::size_t maxBytes, EmptyFile empty)
 {
 	if (path.empty()) throw InputException("no " + what + " file given");
 	struct stat st{};
@@ -55,7 +55,7 @@ std::string readInputFile(const std::string& path, const std::string& what, std:
 			throw InputException("cannot read " + what + " '" + path + "': the file is larger than "
 				+ std::to_string(maxBytes / 1024) + " KiB, which no " + what + " is");
 	}
-	if (data.empty()) throw InputException(what + " '" + path + "' is empty");
+	if (data.empty() && empty == EmptyFile::Refused) throw InputException(what + " '" + path + "' is empty");
 	return data;
 }
 

@@ -202,9 +202,10 @@ public:
 		{
 			auto& names = _names.back();
 			if (names.size() >= MAX_JSON_MEMBERS)
-				throw Poco::DataFormatException("too many members in one object (more than " + std::to_string(MAX_JSON_MEMBERS) + ")");
+				throw Poco::DataFormatException("too many members in one object (more than " + std::to_string(MAX_JSON_MEMBERS) + ")",
+					static_cast<int>(JsonRefusal::TooMany));
 			if (!names.insert(k).second && _refuseDuplicates)
-				throw Poco::DataFormatException("duplicate member name " + quotedText(k, 60));
+				throw Poco::DataFormatException("duplicate member name " + quotedText(k, 60), static_cast<int>(JsonRefusal::DuplicateMember));
 		}
 		ParseHandler::key(k);
 	}
@@ -225,7 +226,7 @@ Poco::Dynamic::Var parseBoundedValue(const std::string& text, bool refuseDuplica
 	}
 	catch (const Poco::DataFormatException& e)
 	{
-		if (e.message().rfind("duplicate member name", 0) == 0 || e.message().rfind("too many", 0) == 0) throw;
+		if (e.code() != static_cast<int>(JsonRefusal::NotJson)) throw;
 		throw Poco::DataFormatException("not valid JSON");
 	}
 	catch (const Poco::Exception&)

@@ -59,10 +59,10 @@ Certificate Certificate::fromPem(const std::string& data, const std::string& lab
 		{
 			if (data.find("PRIVATE KEY-----") != std::string::npos)
 				throw InputException(label + " holds a private key, not a certificate: give the X.509 certificate "
-					"(PATH_CERTIFICATE / --certificate), for example the certificate.pem that keygen writes");
+					"(PATH_CERTIFICATE), for example the certificate.pem that keygen writes");
 			if (data.find("PUBLIC KEY-----") != std::string::npos)
 				throw InputException(label + " holds a public key, not a certificate: give the X.509 certificate "
-					"(PATH_CERTIFICATE / --certificate)");
+					"(PATH_CERTIFICATE)");
 			throw InputException(label + " is PEM but holds no certificate (expected -----BEGIN CERTIFICATE-----)");
 		}
 		BioPtr bio = memoryBio(data);

@@ -123,7 +123,7 @@ Credentials readPkcs12(const std::string& path, const std::optional<std::string>
 		{
 			ERR_clear_error();
 			throw InputException(label + (password ? ": wrong password" : " is protected by a password")
-				+ ": give it in PRIVATE_KEY_PASSPHRASE (environment or .env) or with --passphrase-file FILE");
+				+ ": give it in PRIVATE_KEY_PASSPHRASE_FILE or PRIVATE_KEY_PASSPHRASE (environment or .env)");
 		}
 	}
 	Parsed parsed;

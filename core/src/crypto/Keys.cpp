@@ -101,7 +101,7 @@ void checkKeySuits(EVP_PKEY* key, const std::string& curve, const Algorithm& alg
 	{
 		throw InputException("the " + what + " is " + describeKey(type, EVP_PKEY_get_bits(key), curve) + " but "
 			+ alg.name + " needs " + (alg.keyType == KeyType::RSA ? "an RSA key" : "an EC P-256 key")
-			+ ": use a key of that kind or choose another algorithm (JWT_ALGORITHM / --alg)");
+			+ ": use a key of that kind or choose another algorithm (JWT_ALGORITHM)");
 	}
 	if (type == KeyType::RSA && EVP_PKEY_get_bits(key) < 2048)
 		throw InputException("the " + what + " is RSA " + std::to_string(EVP_PKEY_get_bits(key))
@@ -307,10 +307,10 @@ PrivateKey PrivateKey::fromPem(const std::string& data, const std::string& label
 		const bool hasPrivate = contains(data, "PRIVATE KEY-----");
 		if (!hasPrivate && contains(data, "-----BEGIN CERTIFICATE-----"))
 			throw InputException(label + " holds a certificate, not a private key: give the private key file "
-				"(PATH_PRIVATE_KEY / --private-key) and the certificate as PATH_CERTIFICATE");
+				"(PATH_PRIVATE_KEY) and the certificate as PATH_CERTIFICATE");
 		if (!hasPrivate && contains(data, "PUBLIC KEY-----"))
 			throw InputException(label + " holds a public key, not a private key: the JWT is signed with the "
-				"private key (PATH_PRIVATE_KEY / --private-key)");
+				"private key (PATH_PRIVATE_KEY)");
 		if (!hasPrivate)
 			throw InputException(label + " is PEM but holds no private key (expected -----BEGIN PRIVATE KEY-----, "
 				"-----BEGIN RSA PRIVATE KEY----- or -----BEGIN EC PRIVATE KEY-----)");
@@ -321,8 +321,8 @@ PrivateKey PrivateKey::fromPem(const std::string& data, const std::string& label
 			// At a terminal (when the program allows it), asked for, as ssh and openssl do.
 			typed = askSecret("Enter the passphrase of " + label + ": ");
 			if (!typed)
-				throw InputException(label + " is encrypted and no passphrase was given: set PRIVATE_KEY_PASSPHRASE "
-					"or give --passphrase-file FILE (at a terminal, jwtflow asks for it)");
+				throw InputException(label + " is encrypted and no passphrase was given: set PRIVATE_KEY_PASSPHRASE_FILE "
+					"or PRIVATE_KEY_PASSPHRASE (at a terminal, jwtflow asks for it)");
 		}
 		std::string none;
 		WipeOnExit wipeTyped{typed ? *typed : none};
@@ -355,7 +355,7 @@ PrivateKey PrivateKey::fromPem(const std::string& data, const std::string& label
 		{
 			X509_free(cert);
 			throw InputException(label + " holds a certificate (DER), not a private key: give the private key file "
-				"(PATH_PRIVATE_KEY / --private-key)");
+				"(PATH_PRIVATE_KEY)");
 		}
 		throw InputException(label + " is not a private key: expected PEM (-----BEGIN PRIVATE KEY-----) or DER PKCS#8");
 	}
@@ -446,8 +446,8 @@ PublicKey PublicKey::fromPem(const std::string& data, const std::string& label)
 		return PublicKey(owned);
 	}
 	if (pem && contains(data, "PRIVATE KEY-----") && !contains(data, "PUBLIC KEY-----"))
-		throw InputException(label + " holds a private key, not a public key: give the public key (PATH_PUBLIC_KEY / "
-			"--public-key) or the certificate (--certificate); never share the private key");
+		throw InputException(label + " holds a private key, not a public key: give the public key (PATH_PUBLIC_KEY) "
+			"or the certificate (PATH_CERTIFICATE); never share the private key");
 	EVP_PKEY* key = decodePublic(data, pem ? "PEM" : "DER");
 	if (!key && !pem)
 	{

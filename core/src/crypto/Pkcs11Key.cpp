@@ -86,9 +86,9 @@ PrivateKey PrivateKey::fromPkcs11(const std::string& uri, const std::string& mod
 	if (uri.compare(0, 7, "pkcs11:") != 0)
 		throw UsageException("'" + safeText(uri, 120) + "' is not a PKCS#11 URI (RFC 7512): pkcs11:token=LABEL;object=KEY_LABEL");
 	if (uri.find("pin-value=") != std::string::npos)
-		throw UsageException("put no PIN in the PKCS#11 URI (it would show wherever the URI does): give it in PKCS11_PIN or --pin-file");
+		throw UsageException("put no PIN in the PKCS#11 URI (it would show wherever the URI does): give it in PKCS11_PIN or PKCS11_PIN_FILE");
 	if (module.empty())
-		throw UsageException("a pkcs11: PATH_PRIVATE_KEY needs PKCS11_MODULE (--pkcs11-module), the token's PKCS#11 library "
+		throw UsageException("a pkcs11: PATH_PRIVATE_KEY needs PKCS11_MODULE, the token's PKCS#11 library "
 			"(SoftHSM: /usr/lib/softhsm/libsofthsm2.so; OpenSC: /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so)");
 	if (!Poco::File(module).exists())
 		throw InputException("the PKCS#11 module '" + safeText(module, 200) + "' (PKCS11_MODULE) does not exist");
@@ -130,11 +130,11 @@ PrivateKey PrivateKey::fromPkcs11(const std::string& uri, const std::string& mod
 	{
 		const std::string why = engineError();
 		if (!pin && pinAsked)
-			throw InputException("the PKCS#11 token needs its PIN: give it in PKCS11_PIN_FILE (--pin-file FILE) or PKCS11_PIN "
+			throw InputException("the PKCS#11 token needs its PIN: give it in PKCS11_PIN_FILE or PKCS11_PIN "
 				"(jwtflow asks for it only at a terminal, and never reads it from standard input otherwise)");
 		if (why.find("PIN incorrect") != std::string::npos || why.find("PIN_INCORRECT") != std::string::npos
 			|| why.find("Login failed") != std::string::npos)
-			throw InputException("the PKCS#11 token refused the PIN: check PKCS11_PIN or the --pin-file (PKCS11_PIN_FILE)");
+			throw InputException("the PKCS#11 token refused the PIN: check PKCS11_PIN_FILE or PKCS11_PIN");
 		if (why.find("PIN_LOCKED") != std::string::npos || why.find("PIN locked") != std::string::npos)
 			throw InputException("the PKCS#11 token's PIN is locked after too many wrong tries: unlock it with the SO PIN");
 		throw InputException("no private key '" + safeText(uri, 200) + "' in the PKCS#11 token (" + why + "): check the URI's token= "

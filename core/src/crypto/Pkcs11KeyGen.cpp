@@ -43,7 +43,7 @@ std::string rvText(CK_RV rv)
 {
 	switch (rv)
 	{
-	case CKR_PIN_INCORRECT: return "the PIN is wrong (PKCS11_PIN / --pin-file)";
+	case CKR_PIN_INCORRECT: return "the PIN is wrong (PKCS11_PIN_FILE or PKCS11_PIN)";
 	case CKR_PIN_LOCKED: return "the PIN is locked";
 	case CKR_TOKEN_WRITE_PROTECTED: return "the token is write-protected";
 	case CKR_MECHANISM_INVALID: return "the token cannot make this kind of key";
@@ -58,11 +58,11 @@ std::string rvText(CK_RV rv)
 
 void KeyFactory::generateInToken(const std::string& uri, const std::string& module, const std::string& pin, bool ellipticCurve, int bits)
 {
-	if (uri.compare(0, 7, "pkcs11:") != 0) throw UsageException("--pkcs11 takes a PKCS#11 URI: pkcs11:token=LABEL;object=KEY_LABEL");
+	if (uri.compare(0, 7, "pkcs11:") != 0) throw UsageException("a key made in a token is named by a PKCS#11 URI: pkcs11:token=LABEL;object=KEY_LABEL");
 	const std::string tokenLabel = uriAttribute(uri, "token"), object = uriAttribute(uri, "object");
 	if (tokenLabel.empty() || object.empty())
 		throw UsageException("the PKCS#11 URI must name the token and the new key: pkcs11:token=LABEL;object=KEY_LABEL");
-	if (module.empty()) throw UsageException("keygen --pkcs11 needs PKCS11_MODULE (--pkcs11-module), the token's PKCS#11 library");
+	if (module.empty()) throw UsageException("a key made in a token needs PKCS11_MODULE, the token's PKCS#11 library");
 	const std::string trusted = checkTrustedLibrary(module, "the PKCS#11 module (PKCS11_MODULE)");
 	void* library = ::dlopen(trusted.c_str(), RTLD_NOW | RTLD_LOCAL);
 	if (!library) throw InputException("the PKCS#11 module '" + safeText(module, 200) + "' (PKCS11_MODULE) cannot be loaded");

@@ -26,56 +26,6 @@
 
 namespace jwtflow {
 
-std::vector<SettingSpec> coreSettings()
-{
-	std::vector<SettingSpec> specs;
-	auto add = [&](const char* name, const char* option, const char* help, bool secret = false,
-		const char* def = "", const char* valueName = "VALUE") {
-		SettingSpec s;
-		s.name = name;
-		s.option = option;
-		s.help = help;
-		s.secret = secret;
-		s.defaultValue = def;
-		s.valueName = valueName;
-		specs.push_back(s);
-	};
-	add("PATH_PRIVATE_KEY", "private-key", "PEM private key that signs the JWT (RSA or EC; PKCS#1 or PKCS#8; may be encrypted)", false, "", "FILE");
-	add("PRIVATE_KEY_PASSPHRASE", "", "passphrase of an encrypted private key (environment or .env only, never an option)", true);
-	add("PRIVATE_KEY_PASSPHRASE_FILE", "passphrase-file", "file whose first line is the private key's passphrase", false, "", "FILE");
-	add("PATH_PUBLIC_KEY", "public-key", "public key PEM, for verify", false, "", "FILE");
-	add("PATH_CERTIFICATE", "certificate", "X.509 certificate (PEM or DER) of the signing key", false, "", "FILE");
-	add("JWT_ALGORITHM", "alg", "signature algorithm (the provider's default when unset)", false, "", "ALG");
-	add("JWT_LIFETIME", "lifetime", "assertion lifetime in seconds (the provider's default when unset)", false, "", "SECONDS");
-	add("CA_FILE", "ca-file", "extra trusted CA certificates (PEM) for HTTPS", false, "", "FILE");
-	add("HTTPS_PROXY", "", "proxy for HTTPS requests (http://[user:password@]host:port)", true);
-	add("SESSION_LIFETIME", "session-lifetime", "seconds a token is cached when the IdP sends no expires_in (Salesforce: the org's session timeout)",
-		false, "900", "SECONDS");
-	add("PKCS11_MODULE", "pkcs11-module", "the PKCS#11 library of a pkcs11: PATH_PRIVATE_KEY (HSM, smart card, SoftHSM)", false, "", "FILE");
-	add("PKCS11_PIN", "", "the PKCS#11 token's PIN (environment or .env only, never an option)", true);
-	add("PKCS11_PIN_FILE", "pin-file", "file whose first line is the PKCS#11 token's PIN", false, "", "FILE");
-	add("SEND_X5C", "", "true: send the certificate chain in the assertion header (x5c; --x5c), for azure-ad and oidc", false, "false", "BOOL");
-	add("TOKEN_STORE", "token-store", "file (the encrypted cache in ~/.cache/jwtflow/tokens), memory, none, or redis://host:port/database "
-		"(shared by every machine with the same key)", false, "file", "STORE");
-	add("REDIS_PASSWORD", "", "password of a redis:// TOKEN_STORE (environment or .env only, never an option)", true);
-	add("REDIS_PASSWORD_FILE", "redis-password-file", "file whose first line is the password of a redis:// TOKEN_STORE", false, "", "FILE");
-	add("REDIS_USERNAME", "", "Redis 6 ACL user of a redis:// TOKEN_STORE", false, "", "USER");
-	add("REDIS_KEY_PREFIX", "", "prefix of the Redis keys of a redis:// TOKEN_STORE (default jwtflow:token:)", false, "", "PREFIX");
-	add("REDIS_LOCK_TIMEOUT", "", "seconds a Redis login lock lasts (a holder that died loses it then; default 30)", false, "", "SECONDS");
-	add("REDIS_TIMEOUT_MS", "", "Redis connect and reply time-out in milliseconds (default 1000)", false, "", "MS");
-	add("REDIS_RETRY_AFTER_MS", "", "after a Redis failure, logins skip it for this long in milliseconds (default 5000)", false, "", "MS");
-	for (auto& spec: specs)
-		spec.rare = spec.name.compare(0, 6, "PKCS11") == 0 || spec.name.compare(0, 5, "REDIS") == 0 || spec.name == "SEND_X5C"
-			|| spec.name == "HTTPS_PROXY";
-	// How, not who: these do not change the token a login returns (the key is identified by its public key).
-	for (auto& spec: specs)
-		for (const char* how: {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PASSPHRASE_FILE", "PATH_PUBLIC_KEY", "PATH_CERTIFICATE", "CA_FILE",
-			"JWT_LIFETIME", "SESSION_LIFETIME", "TOKEN_STORE", "SEND_X5C", "REDIS_PASSWORD_FILE", "REDIS_USERNAME", "REDIS_KEY_PREFIX",
-			"REDIS_LOCK_TIMEOUT", "REDIS_TIMEOUT_MS", "REDIS_RETRY_AFTER_MS", "PKCS11_MODULE", "PKCS11_PIN_FILE"})
-			if (spec.name == how) spec.identity = false;
-	return specs;
-}
-
 std::optional<std::string> passphraseFrom(const Settings& settings)
 {
 	if (auto p = settings.get("PRIVATE_KEY_PASSPHRASE")) return p;
@@ -222,7 +172,7 @@ SigningKey loadSigningKey(const Provider& provider, const Settings& settings)
 		detail::WipeOnExit wipePem{material->pem};
 		return {PrivateKey::fromPem(material->pem, material->label, passphrase), material->label, material->path, {}};
 	}
-	const std::string path = settings.require("PATH_PRIVATE_KEY", "private-key");
+	const std::string path = settings.require("PATH_PRIVATE_KEY");
 	const bool token = path.compare(0, 7, "pkcs11:") == 0;
 	// One read of the passphrase (file) per load, none for a key in a token.
 	std::optional<std::string> passphrase = token ? std::nullopt : passphraseFrom(settings);
@@ -285,7 +235,7 @@ void AssertionMinter::setUp()
 	if (sendX5c == "true" || sendX5c == "1")
 	{
 		if (_chain.empty())
-			throw UsageException("SEND_X5C (--x5c) needs the certificate chain: set PATH_CERTIFICATE to the certificate (a PEM bundle, "
+			throw UsageException("SEND_X5C needs the certificate chain: set PATH_CERTIFICATE to the certificate (a PEM bundle, "
 				"leaf first) or use a PKCS#12 key file");
 		_x5c = new Poco::JSON::Array;
 		for (const auto& der: x5cOf(_chain)) _x5c->add(der);

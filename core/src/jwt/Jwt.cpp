@@ -66,12 +66,16 @@ Poco::JSON::Object::Ptr decodePart(const std::string& part, const char* what)
 	{
 		return parseStrictJsonObject(json);
 	}
-	catch (const Poco::Exception& e)
+	catch (const Poco::DataFormatException& e)
 	{
-		if (e.message().rfind("duplicate member name", 0) == 0)
+		if (e.code() == static_cast<int>(JsonRefusal::DuplicateMember))
 			throw UsageException(std::string("malformed JWT: the ") + what + " has a " + e.message() + " (refused: it could be read two ways)");
-		if (e.message().rfind("too many", 0) == 0)
+		if (e.code() == static_cast<int>(JsonRefusal::TooMany))
 			throw UsageException(std::string("malformed JWT: the ") + what + " has " + e.message());
+		throw UsageException(std::string("malformed JWT: the ") + what + " is not a JSON object");
+	}
+	catch (const Poco::Exception&)
+	{
 		throw UsageException(std::string("malformed JWT: the ") + what + " is not a JSON object");
 	}
 }

@@ -185,18 +185,8 @@ DotEnvEntries parseDotEnv(const std::string& text, const std::string& sourceName
 
 DotEnvEntries loadDotEnvFile(const std::string& path)
 {
-	std::string text;
-	try
-	{
-		text = detail::readInputFile(path, ".env file");
-	}
-	catch (const InputException& e)
-	{
-		// An empty .env is fine: it sets nothing.
-		if (e.message().find("is empty") != std::string::npos) return {};
-		throw;
-	}
-	return parseDotEnv(text, path);
+	// An empty .env is fine: it sets nothing.
+	return parseDotEnv(detail::readInputFile(path, ".env file", 1024 * 1024, detail::EmptyFile::Allowed), path);
 }
 
 } // namespace jwtflow

@@ -74,13 +74,11 @@ std::string Settings::getOr(const std::string& name, const std::string& fallback
 	return v ? *v : fallback;
 }
 
-std::string Settings::require(const std::string& name, const std::string& optionHint) const
+std::string Settings::require(const std::string& name) const
 {
 	auto v = get(name);
 	if (v) return *v;
-	std::string how = "set " + name + " in .env or the environment";
-	if (!optionHint.empty()) how += ", or give --" + optionHint;
-	throw UsageException("missing setting " + name + ": " + how + (_missingNote.empty() ? "" : "\n(" + _missingNote + ")"));
+	throw UsageException("missing setting " + name + ": set it in .env or the environment" + (_missingNote.empty() ? "" : "\n(" + _missingNote + ")"));
 }
 
 std::optional<SettingValue> Settings::overriddenDotEnv(const std::string& name) const

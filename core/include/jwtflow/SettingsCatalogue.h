@@ -1,0 +1,33 @@
+//
+// SettingsCatalogue.h
+//
+// Library: jwtflow core (settings)
+// The one catalogue of the settings DESIGN.md names: those the core reads
+// itself, and the common ones every provider declares in its own way.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#ifndef JWTFLOW_SETTINGSCATALOGUE_INCLUDED
+#define JWTFLOW_SETTINGSCATALOGUE_INCLUDED
+
+#include "jwtflow/Export.h"
+#include "jwtflow/Settings.h"
+#include <vector>
+
+namespace jwtflow {
+
+JWTFLOW_API std::vector<SettingSpec> coreSettings();
+	/// The settings the core itself reads: key, passphrase, certificate,
+	/// algorithm, lifetimes, CA file, proxy, PKCS#11, token store. Each says
+	/// whether it is part of the login identity (SettingSpec::identity) and
+	/// whether help lists it only in full (SettingSpec::rare).
+
+JWTFLOW_API std::vector<SettingSpec> commonSettings();
+	/// The names DESIGN.md gives the settings providers share (CLIENT_ID,
+	/// SUBJECT, AUDIENCE, ISSUER, LOGIN_URL, CERTIFICATE_THUMBPRINT, TENANT_ID,
+	/// SCOPE, AUTHORITY, RET_URL), with their options: what every command knows,
+	/// whichever provider is loaded. A provider's own spec of one of them wins.
+
+} // namespace jwtflow
+
+#endif // JWTFLOW_SETTINGSCATALOGUE_INCLUDED

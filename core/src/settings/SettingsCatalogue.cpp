@@ -1,0 +1,94 @@
+//
+// SettingsCatalogue.cpp
+//
+// Library: jwtflow core (settings)
+// The settings DESIGN.md names, each with its option, help, and whether it is
+// part of the login identity.
+//
+// SPDX-License-Identifier: BSL-1.0
+//
+#include "jwtflow/SettingsCatalogue.h"
+
+namespace jwtflow {
+
+namespace {
+
+enum Traits : unsigned
+	/// What a catalogue entry is besides its name and help.
+{
+	Plain = 0,
+	Secret = 1,      ///< masked by describe, never an option
+	HowNotWho = 2,   ///< does not change the token a login returns: not in the login identity
+	Rare = 4         ///< help lists it only in full
+};
+
+struct Catalogue
+{
+	std::vector<SettingSpec> specs;
+
+	void add(const char* name, const char* option, const char* valueName, unsigned traits, const char* help, const char* def = "")
+	{
+		SettingSpec s;
+		s.name = name;
+		s.option = option;
+		s.valueName = valueName;
+		s.help = help;
+		s.defaultValue = def;
+		s.secret = (traits & Secret) != 0;
+		s.identity = (traits & HowNotWho) == 0;
+		s.rare = (traits & Rare) != 0;
+		specs.push_back(s);
+	}
+};
+
+} // namespace
+
+std::vector<SettingSpec> coreSettings()
+{
+	// How, not who (HowNotWho): a path whose key is identified by its public key, a lifetime, a CA file,
+	// where the token is kept. The passphrase, PIN and Redis password are secrets and never in the identity.
+	Catalogue c;
+	c.add("PATH_PRIVATE_KEY", "private-key", "FILE", HowNotWho, "PEM private key that signs the JWT (RSA or EC; PKCS#1 or PKCS#8; may be encrypted)");
+	c.add("PRIVATE_KEY_PASSPHRASE", "", "VALUE", Secret, "passphrase of an encrypted private key (environment or .env only, never an option)");
+	c.add("PRIVATE_KEY_PASSPHRASE_FILE", "passphrase-file", "FILE", HowNotWho, "file whose first line is the private key's passphrase");
+	c.add("PATH_PUBLIC_KEY", "public-key", "FILE", HowNotWho, "public key PEM, for verify");
+	c.add("PATH_CERTIFICATE", "certificate", "FILE", HowNotWho, "X.509 certificate (PEM or DER) of the signing key");
+	c.add("JWT_ALGORITHM", "alg", "ALG", Plain, "signature algorithm (the provider's default when unset)");
+	c.add("JWT_LIFETIME", "lifetime", "SECONDS", HowNotWho, "assertion lifetime in seconds (the provider's default when unset)");
+	c.add("CA_FILE", "ca-file", "FILE", HowNotWho, "extra trusted CA certificates (PEM) for HTTPS");
+	c.add("HTTPS_PROXY", "", "VALUE", Secret | Rare, "proxy for HTTPS requests (http://[user:password@]host:port)");
+	c.add("SESSION_LIFETIME", "session-lifetime", "SECONDS", HowNotWho,
+		"seconds a token is cached when the IdP sends no expires_in (Salesforce: the org's session timeout)", "900");
+	c.add("PKCS11_MODULE", "pkcs11-module", "FILE", HowNotWho | Rare, "the PKCS#11 library of a pkcs11: PATH_PRIVATE_KEY (HSM, smart card, SoftHSM)");
+	c.add("PKCS11_PIN", "", "VALUE", Secret | Rare, "the PKCS#11 token's PIN (environment or .env only, never an option)");
+	c.add("PKCS11_PIN_FILE", "pin-file", "FILE", HowNotWho | Rare, "file whose first line is the PKCS#11 token's PIN");
+	c.add("SEND_X5C", "", "BOOL", HowNotWho | Rare, "true: send the certificate chain in the assertion header (x5c; --x5c), for azure-ad and oidc", "false");
+	c.add("TOKEN_STORE", "token-store", "STORE", HowNotWho, "file (the encrypted cache in ~/.cache/jwtflow/tokens), memory, none, or "
+		"redis://host:port/database (shared by every machine with the same key)", "file");
+	c.add("REDIS_PASSWORD", "", "VALUE", Secret | Rare, "password of a redis:// TOKEN_STORE (environment or .env only, never an option)");
+	c.add("REDIS_PASSWORD_FILE", "redis-password-file", "FILE", HowNotWho | Rare, "file whose first line is the password of a redis:// TOKEN_STORE");
+	c.add("REDIS_USERNAME", "", "USER", HowNotWho | Rare, "Redis 6 ACL user of a redis:// TOKEN_STORE");
+	c.add("REDIS_KEY_PREFIX", "", "PREFIX", HowNotWho | Rare, "prefix of the Redis keys of a redis:// TOKEN_STORE (default jwtflow:token:)");
+	c.add("REDIS_LOCK_TIMEOUT", "", "SECONDS", HowNotWho | Rare, "seconds a Redis login lock lasts (a holder that died loses it then; default 30)");
+	c.add("REDIS_TIMEOUT_MS", "", "MS", HowNotWho | Rare, "Redis connect and reply time-out in milliseconds (default 1000)");
+	c.add("REDIS_RETRY_AFTER_MS", "", "MS", HowNotWho | Rare, "after a Redis failure, logins skip it for this long in milliseconds (default 5000)");
+	return c.specs;
+}
+
+std::vector<SettingSpec> commonSettings()
+{
+	Catalogue c;
+	c.add("CLIENT_ID", "client-id", "ID", Plain, "consumer key / application (client) id");
+	c.add("SUBJECT", "subject", "NAME", Plain, "the user to act as (verify: the required sub)");
+	c.add("AUDIENCE", "audience", "URL", Plain, "the JWT's aud (verify: the required aud)");
+	c.add("ISSUER", "issuer", "URL", Plain, "the IdP's issuer URL (oidc) (verify: the required iss)");
+	c.add("LOGIN_URL", "login-url", "URL", Plain, "where the token request goes when it differs from AUDIENCE");
+	c.add("CERTIFICATE_THUMBPRINT", "thumbprint", "THUMBPRINT", Plain, "SHA-1 certificate thumbprint (hex, base64 or base64url)");
+	c.add("TENANT_ID", "tenant", "TENANT", Plain, "Entra ID tenant (GUID or domain)");
+	c.add("SCOPE", "scope", "SCOPE", Plain, "requested scope");
+	c.add("AUTHORITY", "authority", "URL", Plain, "Entra ID authority host");
+	c.add("RET_URL", "ret-url", "PATH", Plain, "where frontdoor lands, a relative URL");
+	return c.specs;
+}
+
+} // namespace jwtflow
