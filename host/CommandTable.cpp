@@ -32,6 +32,22 @@ OptionSpec option(const char* name, const char* shortName, const char* argument,
 
 } // namespace
 
+CommandSpec action(const std::string& name, const std::string& summary)
+{
+	CommandSpec spec;
+	spec.isAction = true;
+	spec.name = name;
+	spec.summary = summary;
+	return spec;
+}
+
+CommandSpec command(const std::string& name, const std::string& summary)
+{
+	CommandSpec spec = action(name, summary);
+	spec.isAction = false;
+	return spec;
+}
+
 const std::vector<OptionSpec>& optionVocabulary()
 {
 	static const std::vector<OptionSpec> options = {
@@ -96,149 +112,181 @@ const std::vector<CommandSpec>& commandTable()
 	using App = JwtflowApp;
 	static const std::vector<CommandSpec> table = {
 		// provider actions
-		{true, "jwt", "print the signed JWT assertion", "",
-			"Mints the JWT assertion the provider asks for (claims, header extras such as x5t, lifetime)\n"
-			"and prints it alone on stdout.",
-			{"claim", "output"}, true,
-			{"jwtflow PROVIDER jwt", "jwtflow PROVIDER jwt --output json", "jwtflow PROVIDER jwt --claim scope=api --claim n:=42"},
-			false, {}, [](App& a, Provider* p) { return a.actionJwt(*p); }},
-		{true, "token", "exchange the JWT for an access token and print it", "",
-			"Mints the assertion, sends it to the provider's token endpoint and prints the access token\n"
-			"alone on stdout (so that $(jwtflow PROVIDER token) works). A retry carries a fresh assertion.",
-			{"claim", "output", "timeout", "no-cache", "refresh"}, true,
-			{"jwtflow PROVIDER token", "jwtflow PROVIDER token --output json", "eval \"$(jwtflow PROVIDER token --output env)\""},
-			false, {}, [](App& a, Provider* p) { return a.tokenFromCacheOrNetwork(*p); }},
-		{true, "login", "log in once: the JWT, the token, who it is, the frontdoor link; cached", "",
-			"Mints the assertion, exchanges it (always a new login), stores the token in the encrypted\n"
-			"cache that token, whoami and frontdoor then reuse, calls the identity URL where the provider\n"
-			"has one and builds the frontdoor link where it has one, and prints who, where and until when.\n"
-			"--output json|env prints every field, the JWT and the token included.",
-			{"claim", "output", "timeout"}, true,
-			{"jwtflow PROVIDER login", "jwtflow PROVIDER login --output json"},
-			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "login"); }},
-		{true, "logout", "revoke the cached token and forget the login", "",
-			"Revokes the cached token at the identity provider where it can (Salesforce: /services/oauth2/revoke)\n"
-			"and removes the cache entry of this login (provider, settings, key). Where the provider has no\n"
-			"revocation (Entra ID, Google, OIDC), the token stays valid until it expires. --local only forgets it.",
-			{"local", "timeout"}, true, {"jwtflow PROVIDER logout", "jwtflow PROVIDER logout --local"},
-			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "logout"); }},
-		{true, "call", "an API request with the cached token (like sf api request rest, az rest)", "PATH|URL",
-			"Sends a request with the cached token as Bearer and prints the body. A PATH resolves against the\n"
-			"provider's API base (Salesforce: the token's instance_url; Entra ID: the resource of SCOPE); other\n"
-			"providers need an absolute URL. On HTTP 401 it logs in again once and retries once. An HTTP error\n"
-			"exits 4 with the status and the error; -v shows the status line; --output json wraps status,\n"
-			"headers and body.",
-			{"method", "header", "data", "output", "timeout", "no-cache", "refresh", "claim"}, true,
-			{"jwtflow PROVIDER call /services/data/", "jwtflow PROVIDER call -X PATCH /services/data/v60.0/sobjects/Account/001000000000001AAA --data '{\"Name\":\"New name\"}'",
-				"jwtflow PROVIDER call /v1.0/organization --output json"},
-			true, {}, [](App& a, Provider* p) { return a.runNetwork(p, "call"); }},
-		{true, "frontdoor", "print a link that opens the UI as the user", "",
-			"Gets a token and prints the frontdoor.jsp link (the sid link holds the token), or with\n"
-			"--single-use the one-time link from /services/oauth2/singleaccess. RET_URL is where it lands.",
-			{"single-use", "output", "timeout", "no-cache", "refresh"}, true,
-			{"jwtflow PROVIDER frontdoor", "jwtflow PROVIDER frontdoor --single-use --ret-url /lightning/page/home"},
-			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "frontdoor"); }},
-		{true, "whoami", "call the identity URL with the token", "",
-			"Gets a token and calls the provider's identity (or userinfo) URL with it: who the token is for.",
-			{"output", "timeout", "no-cache", "refresh"}, true,
-			{"jwtflow PROVIDER whoami", "jwtflow PROVIDER whoami --output json"},
-			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "whoami"); }},
-		{true, "describe", "list the settings, their values and where each came from", "",
-			"Every setting the provider reads, its effective value (secrets masked) and the layer it came\n"
-			"from: option, environment, .env, --config, the descriptor, or the built-in default.",
-			{"output"}, true,
-			{"jwtflow PROVIDER describe", "jwtflow PROVIDER describe --output json"},
-			false, {}, [](App& a, Provider* p) { return a.actionDescribe(*p); }},
-		{true, "doctor", "check settings, key, certificate, clock and a real token request", "",
-			"One line per check, ending with a real token request; exit 0 when every check passes.",
-			{"output", "timeout"}, true,
-			{"jwtflow PROVIDER doctor", "jwtflow PROVIDER doctor --output json"},
-			false, {}, [](App& a, Provider* p) { return a.runNetwork(p, "doctor"); }},
+		action("jwt", "print the signed JWT assertion")
+			.description("Mints the JWT assertion the provider asks for (claims, header extras such as x5t, lifetime)\n"
+				"and prints it alone on stdout.")
+			.options({"claim", "output"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER jwt", "jwtflow PROVIDER jwt --output json", "jwtflow PROVIDER jwt --claim scope=api --claim n:=42"})
+			.runs([](App& a, Provider* p) { return a.actionJwt(*p); }),
+		action("token", "exchange the JWT for an access token and print it")
+			.description("Mints the assertion, sends it to the provider's token endpoint and prints the access token\n"
+				"alone on stdout (so that $(jwtflow PROVIDER token) works). A retry carries a fresh assertion.")
+			.options({"claim", "output", "timeout", "no-cache", "refresh"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER token", "jwtflow PROVIDER token --output json", "eval \"$(jwtflow PROVIDER token --output env)\""})
+			.runs([](App& a, Provider* p) { return a.tokenFromCacheOrNetwork(*p); }),
+		action("login", "log in once: the JWT, the token, who it is, the frontdoor link; cached")
+			.description("Mints the assertion, exchanges it (always a new login), stores the token in the encrypted\n"
+				"cache that token, whoami and frontdoor then reuse, calls the identity URL where the provider\n"
+				"has one and builds the frontdoor link where it has one, and prints who, where and until when.\n"
+				"--output json|env prints every field, the JWT and the token included.")
+			.options({"claim", "output", "timeout"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER login", "jwtflow PROVIDER login --output json"})
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "login"); }),
+		action("logout", "revoke the cached token and forget the login")
+			.description("Revokes the cached token at the identity provider where it can (Salesforce: /services/oauth2/revoke)\n"
+				"and removes the cache entry of this login (provider, settings, key). Where the provider has no\n"
+				"revocation (Entra ID, Google, OIDC), the token stays valid until it expires. --local only forgets it.")
+			.options({"local", "timeout"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER logout", "jwtflow PROVIDER logout --local"})
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "logout"); }),
+		action("call", "an API request with the cached token (like sf api request rest, az rest)")
+			.synopsis("PATH|URL")
+			.description("Sends a request with the cached token as Bearer and prints the body. A PATH resolves against the\n"
+				"provider's API base (Salesforce: the token's instance_url; Entra ID: the resource of SCOPE); other\n"
+				"providers need an absolute URL. On HTTP 401 it logs in again once and retries once. An HTTP error\n"
+				"exits 4 with the status and the error; -v shows the status line; --output json wraps status,\n"
+				"headers and body.")
+			.options({"method", "header", "data", "output", "timeout", "no-cache", "refresh", "claim"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER call /services/data/", "jwtflow PROVIDER call -X PATCH /services/data/v60.0/sobjects/Account/001000000000001AAA --data '{\"Name\":\"New name\"}'",
+				"jwtflow PROVIDER call /v1.0/organization --output json"})
+			.takesOneWord()
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "call"); }),
+		action("frontdoor", "print a link that opens the UI as the user")
+			.description("Gets a token and prints the frontdoor.jsp link (the sid link holds the token), or with\n"
+				"--single-use the one-time link from /services/oauth2/singleaccess. RET_URL is where it lands.")
+			.options({"single-use", "output", "timeout", "no-cache", "refresh"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER frontdoor", "jwtflow PROVIDER frontdoor --single-use --ret-url /lightning/page/home"})
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "frontdoor"); }),
+		action("whoami", "call the identity URL with the token")
+			.description("Gets a token and calls the provider's identity (or userinfo) URL with it: who the token is for.")
+			.options({"output", "timeout", "no-cache", "refresh"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER whoami", "jwtflow PROVIDER whoami --output json"})
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "whoami"); }),
+		action("describe", "list the settings, their values and where each came from")
+			.description("Every setting the provider reads, its effective value (secrets masked) and the layer it came\n"
+				"from: option, environment, .env, --config, the descriptor, or the built-in default.")
+			.options({"output"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER describe", "jwtflow PROVIDER describe --output json"})
+			.runs([](App& a, Provider* p) { return a.actionDescribe(*p); }),
+		action("doctor", "check settings, key, certificate, clock and a real token request")
+			.description("One line per check, ending with a real token request; exit 0 when every check passes.")
+			.options({"output", "timeout"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER doctor", "jwtflow PROVIDER doctor --output json"})
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "doctor"); }),
 		// commands
-		{false, "providers", "list the providers found in the plugin folders", "",
-			"Lists the providers described in the plugin folders, and the plugin files that were refused\n"
-			"and why. Libraries are checked in a child process, never loaded into jwtflow itself.",
-			{"output"}, false, {"jwtflow providers", "jwtflow providers --plugins ./plugins.d --output json"},
-			false, {}, [](App& a, Provider*) { return a.commandProviders(); }},
-		{false, "verify", "verify a JWT's signature and claims", "(JWT | -) (--public-key FILE | --certificate FILE) [--issuer ISS] [--subject SUB] [--audience AUD] [--alg ALG]",
-			"Checks the signature (RS256/384/512, PS256/384/512, ES256; never none or HMAC), exp, nbf and\n"
-			"iat (60 s leeway), and iss/sub/aud when given (strings only). Exit 0 when valid, 6 when not.\n"
-			"Without --public-key or --certificate, the key is PATH_PUBLIC_KEY (or PATH_CERTIFICATE) from the\n"
-			"environment or ./.env (-v says which). RSA keys under 2048 bits are refused.",
-			{"token", "public-key", "certificate", "issuer", "subject", "audience", "alg", "output"}, false,
-			{"jwtflow verify \"$JWT\" --public-key public_key.pem", "jwtflow verify - --certificate certificate.pem --audience https://login.salesforce.com < token.txt"},
-			true, {}, [](App& a, Provider*) { return a.commandVerify(); }},
-		{false, "decode", "show a JWT's header and claims, NOT verified", "(JWT | -)",
-			"Shows a JWT's header and claims (and its dates) WITHOUT verifying its signature.",
-			{"token", "output"}, false, {"jwtflow decode \"$JWT\"", "jwtflow decode - --output json < token.txt"},
-			true, {}, [](App& a, Provider*) { return a.commandDecode(); }},
-		{false, "keygen", "make a key pair and a certificate to register at the IdP", "--out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt | --pkcs11 URI] [--force]",
-			"Writes private_key.pem (0600, PKCS#8), certificate.pem and .der, public_key.pem and\n"
-			"public_key.jwk (with its RFC 7638 thumbprint as kid, and no alg unless --alg pins one), each\n"
-			"created new, and a .gitignore in a\n"
-			"folder it makes; prints the thumbprints and where to upload the certificate.",
-			{"out", "bits", "curve", "days", "cn", "encrypt", "force", "passphrase-file", "alg", "pkcs11", "pkcs11-module", "pin-file"}, false,
-			{"jwtflow keygen --out keys", "jwtflow keygen --out keys --curve P-256 --days 730",
-				"jwtflow keygen --out keys --pkcs11 'pkcs11:token=prod;object=jwt-signer' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so"},
-			false, {}, [](App& a, Provider*) { return a.commandKeygen(); }},
-		{false, "thumbprint", "print a certificate's thumbprints in every form", "(--certificate FILE | --thumbprint ANY)",
-			"Prints x5t, x5t#S256 (with a certificate), the SHA-1 hex form the Azure portal shows, the\n"
-			"padded base64 form and the SHA-256 hex form.",
-			{"certificate", "thumbprint", "output"}, false,
-			{"jwtflow thumbprint --certificate certificate.pem", "jwtflow thumbprint --thumbprint AE:B5:F6:9D:... --output json"},
-			false, {}, [](App& a, Provider*) { return a.commandThumbprint(); }},
-		{false, "jwk", "print the public JWK (or JWK Set) of a key, certificate, PKCS#12 file or PKCS#11 key", "[--certificate FILE | --private-key FILE|pkcs11:URI | --public-key FILE] [--alg ALG] [--kid KID] [--x5c] [--jwks] [--thumbprint]",
-			"Prints the public JWK an OIDC provider (Okta, Keycloak, Auth0) registers for private_key_jwt:\n"
-			"kid is the key's RFC 7638 thumbprint unless --kid says otherwise; no alg unless --alg pins one\n"
-			"(a registered alg binds the key to that one algorithm); with a certificate, x5t and x5t#S256,\n"
-			"and with --x5c the chain. --jwks wraps it in {\"keys\": [...]}; --thumbprint (or --rfc7638)\n"
-			"prints the RFC 7638 thumbprint alone. Without an option it reads PATH_CERTIFICATE and\n"
-			"PATH_PRIVATE_KEY from the settings (.env).",
-			{"certificate", "private-key", "public-key", "passphrase-file", "pkcs11-module", "pin-file", "alg", "kid", "x5c", "jwks", "rfc7638", "output"}, false,
-			{"jwtflow jwk --private-key private_key.pem", "jwtflow jwk --certificate certificate.pem --x5c --jwks",
-				"jwtflow jwk --public-key public_key.pem --thumbprint"},
-			false, {}, [](App& a, Provider*) { return a.commandJwk(); }},
-		{false, "emulator", "run the IdP emulator on loopback HTTPS", "[--port N] [--app CLIENT_ID=CERT.pem[#KEY_ID]]... [--user NAME]... [--community PATH]...",
-			"Runs the emulator until interrupted and prints its base URL and the CA file to trust.\n"
-			"Endpoints: Salesforce (/services/oauth2/token, /revoke, the REST API under /services/data),\n"
-			"Entra ID (/<tenant>/oauth2/v2.0/token; give AUTHORITY=<base URL>; Graph-like /v1.0/organization),\n"
-			"OIDC (issuer <base>/oidc), Google (/google/token). --login-rate-limit N answers like Salesforce's\n"
-			"login rate limit; --session-seconds sets how long a Salesforce token lives after its last use.",
-			{"port", "app", "user", "community", "days", "client-id", "certificate", "subject", "session-seconds", "login-rate-limit"}, false,
-			{"jwtflow emulator --app 3MVG9.example=keys/certificate.pem --user integration.user@example.com"},
-			false, {}, [](App& a, Provider*) { return a.runNetwork(nullptr, "emulator"); }},
-		{false, "demo", "run every provider's whole flow against the built-in emulator", "",
-			"Makes keys in a fresh temporary folder, starts the emulator and runs each provider's flow:\n"
-			"the JWT, the token exchange, the identity call, the frontdoor links. No account needed.",
-			{"timeout"}, false, {"jwtflow demo"},
-			false, {}, [](App& a, Provider*) { return a.runNetwork(nullptr, "demo"); }},
-		{false, "cache", "list or clear the cached logins", "(list | clear)",
-			"list: each cached login (provider, client id, subject, audience or tenant) and until when it is\n"
-			"used, never the token; clear: removes them all. The cache is $XDG_CACHE_HOME/jwtflow/tokens\n"
-			"(else ~/.cache/jwtflow/tokens), sealed with a key derived from each login's signing key.",
-			{"output"}, false, {"jwtflow cache list", "jwtflow cache clear"},
-			false, {"list", "clear"}, [](App& a, Provider*) { return a.commandCache(); }},
-		{false, "trust", "trust a folder's .env, so that jwtflow reads it", "[FILE] [--list | --revoke]",
-			"A .env in the current folder may come from a cloned repository: jwtflow reads it only once you\n"
-			"trusted it, as direnv asks for direnv allow. trust records the file's absolute path and SHA-256 in\n"
-			"$XDG_CONFIG_HOME/jwtflow/trusted-env (else ~/.config/jwtflow/trusted-env); a changed file must be\n"
-			"trusted again. A file named with --env-file is trusted as named. --list shows the trusted files,\n"
-			"--revoke forgets one. FILE defaults to ./.env.",
-			{"list", "revoke", "output"}, false, {"jwtflow trust", "jwtflow trust --list", "jwtflow trust --revoke .env"},
-			false, {".env"}, [](App& a, Provider*) { return a.commandTrust(); }},
-		{false, "completion", "print a shell completion script", "(bash | zsh)",
-			"Prints the completion script for bash or zsh: commands, the providers in the plugin folders,\n"
-			"actions, options and file arguments. The package installs both.",
-			{}, false, {"source <(jwtflow completion bash)", "jwtflow completion zsh > ~/.zfunc/_jwtflow"},
-			false, {"bash", "zsh"}, [](App& a, Provider*) { return a.commandCompletion(); }},
-		{false, "version", "print the version", "",
-			"Prints jwtflow's version (with -v: POCO's and OpenSSL's too, and the plugin ABI).",
-			{}, false, {"jwtflow version -v"},
-			false, {}, [](App& a, Provider*) { return a.commandVersion(); }},
-		{false, "help", "show help for a command, a provider or an action", "[COMMAND | PROVIDER [ACTION]]",
-			"The same as --help at that level.",
-			{}, false, {"jwtflow help verify", "jwtflow help salesforce token"},
-			false, {}, [](App&, Provider*) { return 0; }},
+		command("providers", "list the providers found in the plugin folders")
+			.description("Lists the providers described in the plugin folders, and the plugin files that were refused\n"
+				"and why. Libraries are checked in a child process, never loaded into jwtflow itself.")
+			.options({"output"})
+			.examples({"jwtflow providers", "jwtflow providers --plugins ./plugins.d --output json"})
+			.runs([](App& a, Provider*) { return a.commandProviders(); }),
+		command("verify", "verify a JWT's signature and claims")
+			.synopsis("(JWT | -) (--public-key FILE | --certificate FILE) [--issuer ISS] [--subject SUB] [--audience AUD] [--alg ALG]")
+			.description("Checks the signature (RS256/384/512, PS256/384/512, ES256; never none or HMAC), exp, nbf and\n"
+				"iat (60 s leeway), and iss/sub/aud when given (strings only). Exit 0 when valid, 6 when not.\n"
+				"Without --public-key or --certificate, the key is PATH_PUBLIC_KEY (or PATH_CERTIFICATE) from the\n"
+				"environment or ./.env (-v says which). RSA keys under 2048 bits are refused.")
+			.options({"token", "public-key", "certificate", "issuer", "subject", "audience", "alg", "output"})
+			.examples({"jwtflow verify \"$JWT\" --public-key public_key.pem", "jwtflow verify - --certificate certificate.pem --audience https://login.salesforce.com < token.txt"})
+			.takesOneWord()
+			.runs([](App& a, Provider*) { return a.commandVerify(); }),
+		command("decode", "show a JWT's header and claims, NOT verified")
+			.synopsis("(JWT | -)")
+			.description("Shows a JWT's header and claims (and its dates) WITHOUT verifying its signature.")
+			.options({"token", "output"})
+			.examples({"jwtflow decode \"$JWT\"", "jwtflow decode - --output json < token.txt"})
+			.takesOneWord()
+			.runs([](App& a, Provider*) { return a.commandDecode(); }),
+		command("keygen", "make a key pair and a certificate to register at the IdP")
+			.synopsis("--out DIR [--bits 2048|3072|4096 | --curve P-256] [--days N] [--cn NAME] [--encrypt | --pkcs11 URI] [--force]")
+			.description("Writes private_key.pem (0600, PKCS#8), certificate.pem and .der, public_key.pem and\n"
+				"public_key.jwk (with its RFC 7638 thumbprint as kid, and no alg unless --alg pins one), each\n"
+				"created new, and a .gitignore in a\n"
+				"folder it makes; prints the thumbprints and where to upload the certificate.")
+			.options({"out", "bits", "curve", "days", "cn", "encrypt", "force", "passphrase-file", "alg", "pkcs11", "pkcs11-module", "pin-file"})
+			.examples({"jwtflow keygen --out keys", "jwtflow keygen --out keys --curve P-256 --days 730",
+				"jwtflow keygen --out keys --pkcs11 'pkcs11:token=prod;object=jwt-signer' --pkcs11-module /usr/lib/softhsm/libsofthsm2.so"})
+			.runs([](App& a, Provider*) { return a.commandKeygen(); }),
+		command("thumbprint", "print a certificate's thumbprints in every form")
+			.synopsis("(--certificate FILE | --thumbprint ANY)")
+			.description("Prints x5t, x5t#S256 (with a certificate), the SHA-1 hex form the Azure portal shows, the\n"
+				"padded base64 form and the SHA-256 hex form.")
+			.options({"certificate", "thumbprint", "output"})
+			.examples({"jwtflow thumbprint --certificate certificate.pem", "jwtflow thumbprint --thumbprint AE:B5:F6:9D:... --output json"})
+			.runs([](App& a, Provider*) { return a.commandThumbprint(); }),
+		command("jwk", "print the public JWK (or JWK Set) of a key, certificate, PKCS#12 file or PKCS#11 key")
+			.synopsis("[--certificate FILE | --private-key FILE|pkcs11:URI | --public-key FILE] [--alg ALG] [--kid KID] [--x5c] [--jwks] [--thumbprint]")
+			.description("Prints the public JWK an OIDC provider (Okta, Keycloak, Auth0) registers for private_key_jwt:\n"
+				"kid is the key's RFC 7638 thumbprint unless --kid says otherwise; no alg unless --alg pins one\n"
+				"(a registered alg binds the key to that one algorithm); with a certificate, x5t and x5t#S256,\n"
+				"and with --x5c the chain. --jwks wraps it in {\"keys\": [...]}; --thumbprint (or --rfc7638)\n"
+				"prints the RFC 7638 thumbprint alone. Without an option it reads PATH_CERTIFICATE and\n"
+				"PATH_PRIVATE_KEY from the settings (.env).")
+			.options({"certificate", "private-key", "public-key", "passphrase-file", "pkcs11-module", "pin-file", "alg", "kid", "x5c", "jwks", "rfc7638", "output"})
+			.examples({"jwtflow jwk --private-key private_key.pem", "jwtflow jwk --certificate certificate.pem --x5c --jwks",
+				"jwtflow jwk --public-key public_key.pem --thumbprint"})
+			.runs([](App& a, Provider*) { return a.commandJwk(); }),
+		command("emulator", "run the IdP emulator on loopback HTTPS")
+			.synopsis("[--port N] [--app CLIENT_ID=CERT.pem[#KEY_ID]]... [--user NAME]... [--community PATH]...")
+			.description("Runs the emulator until interrupted and prints its base URL and the CA file to trust.\n"
+				"Endpoints: Salesforce (/services/oauth2/token, /revoke, the REST API under /services/data),\n"
+				"Entra ID (/<tenant>/oauth2/v2.0/token; give AUTHORITY=<base URL>; Graph-like /v1.0/organization),\n"
+				"OIDC (issuer <base>/oidc), Google (/google/token). --login-rate-limit N answers like Salesforce's\n"
+				"login rate limit; --session-seconds sets how long a Salesforce token lives after its last use.")
+			.options({"port", "app", "user", "community", "days", "client-id", "certificate", "subject", "session-seconds", "login-rate-limit"})
+			.examples({"jwtflow emulator --app 3MVG9.example=keys/certificate.pem --user integration.user@example.com"})
+			.runs([](App& a, Provider*) { return a.runNetwork(nullptr, "emulator"); }),
+		command("demo", "run every provider's whole flow against the built-in emulator")
+			.description("Makes keys in a fresh temporary folder, starts the emulator and runs each provider's flow:\n"
+				"the JWT, the token exchange, the identity call, the frontdoor links. No account needed.")
+			.options({"timeout"})
+			.examples({"jwtflow demo"})
+			.runs([](App& a, Provider*) { return a.runNetwork(nullptr, "demo"); }),
+		command("cache", "list or clear the cached logins")
+			.synopsis("(list | clear)")
+			.description("list: each cached login (provider, client id, subject, audience or tenant) and until when it is\n"
+				"used, never the token; clear: removes them all. The cache is $XDG_CACHE_HOME/jwtflow/tokens\n"
+				"(else ~/.cache/jwtflow/tokens), sealed with a key derived from each login's signing key.")
+			.options({"output"})
+			.examples({"jwtflow cache list", "jwtflow cache clear"})
+			.completes({"list", "clear"})
+			.runs([](App& a, Provider*) { return a.commandCache(); }),
+		command("trust", "trust a folder's .env, so that jwtflow reads it")
+			.synopsis("[FILE] [--list | --revoke]")
+			.description("A .env in the current folder may come from a cloned repository: jwtflow reads it only once you\n"
+				"trusted it, as direnv asks for direnv allow. trust records the file's absolute path and SHA-256 in\n"
+				"$XDG_CONFIG_HOME/jwtflow/trusted-env (else ~/.config/jwtflow/trusted-env); a changed file must be\n"
+				"trusted again. A file named with --env-file is trusted as named. --list shows the trusted files,\n"
+				"--revoke forgets one. FILE defaults to ./.env.")
+			.options({"list", "revoke", "output"})
+			.examples({"jwtflow trust", "jwtflow trust --list", "jwtflow trust --revoke .env"})
+			.completes({".env"})
+			.runs([](App& a, Provider*) { return a.commandTrust(); }),
+		command("completion", "print a shell completion script")
+			.synopsis("(bash | zsh)")
+			.description("Prints the completion script for bash or zsh: commands, the providers in the plugin folders,\n"
+				"actions, options and file arguments. The package installs both.")
+			.examples({"source <(jwtflow completion bash)", "jwtflow completion zsh > ~/.zfunc/_jwtflow"})
+			.completes({"bash", "zsh"})
+			.runs([](App& a, Provider*) { return a.commandCompletion(); }),
+		command("version", "print the version")
+			.description("Prints jwtflow's version (with -v: POCO's and OpenSSL's too, and the plugin ABI).")
+			.examples({"jwtflow version -v"})
+			.runs([](App& a, Provider*) { return a.commandVersion(); }),
+		command("help", "show help for a command, a provider or an action")
+			.synopsis("[COMMAND | PROVIDER [ACTION]]")
+			.description("The same as --help at that level.")
+			.examples({"jwtflow help verify", "jwtflow help salesforce token"})
+			.runs([](App&, Provider*) { return 0; }),
 	};
 	return table;
 }

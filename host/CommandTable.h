@@ -50,19 +50,37 @@ struct OptionSpec
 
 struct CommandSpec
 	/// One command (`jwtflow verify`) or provider action (`jwtflow <provider> token`).
+	/// Made by action() or command() and the named setters below, so that a table
+	/// entry reads as what it is: action("token", ...).options({...}).readsProviderSettings().
 {
+	using Run = std::function<int(JwtflowApp&, Provider*)>;
+
 	bool isAction = false;          ///< a provider action rather than a command
 	std::string name;
 	std::string summary;            ///< one line
-	std::string synopsis;           ///< what follows the command (or "<provider> <action>") in the usage line
-	std::string description;        ///< a paragraph for help and the man page
-	std::vector<std::string> options; ///< options (by long name) that apply, besides the global ones
-	bool readsProviderSettings = false; ///< the provider's settings apply as options
-	std::vector<std::string> examples; ///< whole command lines; PROVIDER stands for the provider of an action
-	bool positionalToken = false;   ///< takes one word: the JWT (verify, decode) or the path (the call action)
+	std::string synopsisText;       ///< what follows the command (or "<provider> <action>") in the usage line
+	std::string descriptionText;    ///< a paragraph for help and the man page
+	std::vector<std::string> optionNames; ///< options (by long name) that apply, besides the global ones
+	bool providerSettings = false;  ///< the provider's settings apply as options
+	std::vector<std::string> exampleLines; ///< whole command lines; PROVIDER stands for the provider of an action
+	bool oneWord = false;           ///< takes one word: the JWT (verify, decode) or the path (the call action)
 	std::vector<std::string> words; ///< the words it takes, for completion (completion: bash zsh)
-	std::function<int(JwtflowApp&, Provider*)> run;
+	Run run;
+
+	CommandSpec& synopsis(std::string text) { synopsisText = std::move(text); return *this; }
+	CommandSpec& description(std::string text) { descriptionText = std::move(text); return *this; }
+	CommandSpec& options(std::vector<std::string> names) { optionNames = std::move(names); return *this; }
+	CommandSpec& readsProviderSettings() { providerSettings = true; return *this; }
+	CommandSpec& examples(std::vector<std::string> lines) { exampleLines = std::move(lines); return *this; }
+	CommandSpec& takesOneWord() { oneWord = true; return *this; }
+	CommandSpec& completes(std::vector<std::string> choices) { words = std::move(choices); return *this; }
+	CommandSpec& runs(Run function) { run = std::move(function); return *this; }
 };
+
+JWTFLOW_HOST_API CommandSpec action(const std::string& name, const std::string& summary);
+	/// A provider action's entry (`jwtflow <provider> NAME`).
+JWTFLOW_HOST_API CommandSpec command(const std::string& name, const std::string& summary);
+	/// A command's entry (`jwtflow NAME`).
 
 JWTFLOW_HOST_API const std::vector<OptionSpec>& optionVocabulary();
 	/// Every option jwtflow knows that is not a setting (settings bring their own).
@@ -88,8 +106,6 @@ JWTFLOW_HOST_API std::vector<std::string> commandNames();
 
 JWTFLOW_HOST_API std::vector<std::string> offeredActions(const Provider& provider);
 	/// The provider's actions, and the host's own that build on them (login, where it offers token).
-
-	/// The names of the commands (not the actions).
 
 } // namespace host
 } // namespace jwtflow

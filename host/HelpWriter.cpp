@@ -8,7 +8,8 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "CommandTable.h"
-#include "JwtflowApp.h"
+#include "HelpWriter.h"
+#include "jwtflow/SettingsCatalogue.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/SafeText.h"
 #include "jwtflow/Suggest.h"
@@ -79,7 +80,7 @@ std::string roff(const std::string& text)
 
 } // namespace
 
-std::vector<SettingSpec> JwtflowApp::providerSettingSpecs(const Provider& provider) const
+std::vector<SettingSpec> HelpWriter::providerSettings(const Provider& provider)
 {
 	std::vector<SettingSpec> specs = provider.settings();
 	for (const auto& core: coreSettings())
@@ -91,13 +92,18 @@ std::vector<SettingSpec> JwtflowApp::providerSettingSpecs(const Provider& provid
 	return specs;
 }
 
-void JwtflowApp::printUsageSummary(std::ostream& out) const
+HelpWriter::HelpWriter(HelpContext context):
+	_context(std::move(context))
+{
+}
+
+void HelpWriter::usageSummary(std::ostream& out) const
 {
 	out << "jwtflow " << JWTFLOW_VERSION << " - OAuth 2.0 JWT flows: mint, exchange, use.\n\n"
 		<< "usage: jwtflow <provider> <action> [options]\n"
 		<< "       jwtflow <command> [options]\n\n"
 		<< "providers:\n";
-	for (const auto& d: _registry->descriptors())
+	for (const auto& d: _context.providers)
 		out << padded("  " + d.provider, 24) << safeText(d.description, 120) << "\n";
 	out << "\nactions:\n";
 	for (const auto& c: commandTable())
@@ -111,14 +117,13 @@ void JwtflowApp::printUsageSummary(std::ostream& out) const
 	out << "\njwtflow help TOPIC, or --help after a command, a provider or an action, shows only what applies there.\n";
 }
 
-int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
+void HelpWriter::help(std::ostream& stream, const std::vector<std::string>& topic) const
 {
 	std::ostringstream out;
 	if (topic.empty())
 	{
-		printUsageSummary(out);
-		std::cout << out.str();
-		return 0;
+		usageSummary(stream);
+		return;
 	}
 	const std::string& first = topic[0];
 	const CommandSpec* command = findCommand(first, false);
@@ -133,8 +138,7 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 		}
 		else
 		{
-			provider = _provider && _provider->name() == first ? _provider : _registry->find(first);
-			if (!provider) _registry->get(first);   // unknown provider: its message, with a guess
+			provider = &_context.provider(first);   // an unknown provider: its message, with a guess
 			if (topic.size() > 1)
 			{
 				action = findCommand(topic[1], true);
@@ -148,7 +152,7 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 			}
 		}
 	}
-	const std::vector<SettingSpec> known = settingSpecs();
+	const std::vector<SettingSpec> known = _context.settings;
 	auto optionLine = [&](const std::string& name) {
 		if (const OptionSpec* o = findOption(name)) return padded(optionLeft(*o)) + o->help + "\n";
 		for (const auto& s: known)
@@ -160,19 +164,19 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 	if (shown)
 	{
 		out << "usage: jwtflow " << (shown->isAction ? (providerName.empty() ? std::string("<provider>") : providerName) + " " : "")
-			<< shown->name << (shown->synopsis.empty() ? "" : " " + shown->synopsis) << " [options]\n"
-			<< shown->summary << ".\n\n" << withProvider(shown->description, providerName) << "\n";
-		if (!shown->options.empty())
+			<< shown->name << (shown->synopsisText.empty() ? "" : " " + shown->synopsisText) << " [options]\n"
+			<< shown->summary << ".\n\n" << withProvider(shown->descriptionText, providerName) << "\n";
+		if (!shown->optionNames.empty())
 		{
 			out << "\noptions:\n";
-			for (const auto& name: shown->options) out << optionLine(name);
+			for (const auto& name: shown->optionNames) out << optionLine(name);
 		}
 		if (shown->isAction)
 		{
 			if (provider)
 			{
 				out << "\nsettings of " << providerName << " (environment / .env name, option):\n";
-				for (const auto& s: providerSettingSpecs(*provider)) out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
+				for (const auto& s: providerSettings(*provider)) out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
 			}
 			else
 			{
@@ -182,7 +186,7 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 		out << "\nglobal options:\n";
 		for (const auto& name: globalOptions()) out << optionLine(name);
 		out << "\nexamples:\n";
-		for (const auto& e: shown->examples) out << "  " << withProvider(e, providerName) << "\n";
+		for (const auto& e: shown->exampleLines) out << "  " << withProvider(e, providerName) << "\n";
 	}
 	else
 	{
@@ -195,7 +199,7 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 		out << "\nsettings (environment / .env name, option):\n";
 		// Settings for keys in a token, the shared cache and x5c apply to few (SettingSpec::rare): named on one line.
 		std::string rareNames;
-		for (const auto& s: providerSettingSpecs(*provider))
+		for (const auto& s: providerSettings(*provider))
 		{
 			if (s.rare)
 				rareNames += (rareNames.empty() ? "" : ", ") + s.name;
@@ -208,17 +212,16 @@ int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
 		for (const auto& name: globalOptions()) out << optionLine(name);
 		out << "\njwtflow " << providerName << " <action> --help shows an action's options and examples.\n";
 	}
-	std::cout << out.str();
-	return 0;
+	stream << out.str();
 }
 
-int JwtflowApp::commandCompletion()
+void HelpWriter::completionScript(std::ostream& out, const std::string& shell)
 {
-	if (_words.size() != 1 || (_words[0] != "bash" && _words[0] != "zsh"))
+	if (shell != "bash" && shell != "zsh")
 		throw UsageException("completion needs the shell: jwtflow completion bash, or jwtflow completion zsh");
-	if (_words[0] == "bash")
+	if (shell == "bash")
 	{
-		std::cout <<
+		out <<
 			"# bash completion for jwtflow (made by `jwtflow completion bash`).\n"
 			"# The candidates come from jwtflow itself: its commands, actions and options, and the\n"
 			"# providers described in its plugin folders (no plugin library is loaded to list them).\n"
@@ -235,7 +238,7 @@ int JwtflowApp::commandCompletion()
 	}
 	else
 	{
-		std::cout <<
+		out <<
 			"#compdef jwtflow\n"
 			"# zsh completion for jwtflow (made by `jwtflow completion zsh`): put it in a folder of\n"
 			"# $fpath as _jwtflow, or source it. The candidates come from jwtflow itself.\n"
@@ -249,16 +252,15 @@ int JwtflowApp::commandCompletion()
 			"}\n"
 			"if [[ \"${funcstack[1]}\" == _jwtflow ]]; then _jwtflow \"$@\"; else compdef _jwtflow jwtflow; fi\n";
 	}
-	return 0;
 }
 
-int JwtflowApp::commandComplete(const std::vector<std::string>& words)
+void HelpWriter::complete(std::ostream& stream, const std::vector<std::string>& words) const
 {
 	// words: what follows "jwtflow" up to the word being completed (the last, maybe empty).
 	const std::string current = words.empty() ? "" : words.back();
 	const std::string previous = words.size() > 1 ? words[words.size() - 2] : "";
 	std::vector<std::string> positional;
-	const std::vector<SettingSpec> known = settingSpecs();
+	const std::vector<SettingSpec> known = _context.settings;
 	auto takesValueNamed = [&](const std::string& name, std::string& valueName, const OptionSpec*& spec) {
 		spec = findOption(name);
 		if (spec) return !spec->argument.empty();
@@ -296,36 +298,36 @@ int JwtflowApp::commandComplete(const std::vector<std::string>& words)
 			if (spec && spec->kind == ArgumentKind::Word) out = spec->choices;
 			else if (spec && spec->kind == ArgumentKind::Folder) out = {"__folders__"};
 			else if ((spec && spec->kind == ArgumentKind::File) || (!spec && takesFile(name, valueName))) out = {"__files__"};
-			for (const auto& o: out) std::cout << o << "\n";
-			return 0;
+			for (const auto& o: out) stream << o << "\n";
+			return;
 		}
 	}
 	const CommandSpec* command = positional.empty() ? nullptr : findCommand(positional[0], false);
-	Provider* provider = positional.empty() || command ? nullptr : _registry->find(positional[0]);
+	Provider* provider = positional.empty() || command ? nullptr : _context.find(positional[0]);
 	const CommandSpec* action = provider && positional.size() > 1 ? findCommand(positional[1], true) : nullptr;
 	if (!current.empty() && current[0] == '-')
 	{
 		std::vector<std::string> names(globalOptions().begin(), globalOptions().end());
 		const CommandSpec* spec = command ? command : action;
-		if (spec) names.insert(names.end(), spec->options.begin(), spec->options.end());
+		if (spec) names.insert(names.end(), spec->optionNames.begin(), spec->optionNames.end());
 		if (provider)
-			for (const auto& s: providerSettingSpecs(*provider))
+			for (const auto& s: providerSettings(*provider))
 				if (!s.option.empty()) names.push_back(s.option);
 		for (const auto& n: names) out.push_back("--" + n);
 	}
 	else if (positional.empty())
 	{
 		out = commandNames();
-		for (const auto& d: _registry->descriptors()) out.push_back(d.provider);
+		for (const auto& d: _context.providers) out.push_back(d.provider);
 	}
 	else if (command && command->name == "help" && positional.size() <= 2)
 	{
 		if (positional.size() == 1)
 		{
 			out = commandNames();
-			for (const auto& d: _registry->descriptors()) out.push_back(d.provider);
+			for (const auto& d: _context.providers) out.push_back(d.provider);
 		}
-		else if (Provider* p = _registry->find(positional[1]))
+		else if (Provider* p = _context.find(positional[1]))
 		{
 			out = offeredActions(*p);
 		}
@@ -333,17 +335,16 @@ int JwtflowApp::commandComplete(const std::vector<std::string>& words)
 	else if (command && positional.size() == 1)
 	{
 		out = command->words;
-		if (command->positionalToken) out = {"-"};
+		if (command->oneWord) out = {"-"};
 	}
 	else if (provider && positional.size() == 1)
 	{
 		out = offeredActions(*provider);
 	}
-	for (const auto& o: out) std::cout << o << "\n";
-	return 0;
+	for (const auto& o: out) stream << o << "\n";
 }
 
-int JwtflowApp::commandManPage()
+void HelpWriter::manPage(std::ostream& out) const
 {
 	std::ostringstream m;
 	m << ".TH JWTFLOW 1 \"\" \"jwtflow " << JWTFLOW_VERSION << "\" \"User Commands\"\n"
@@ -356,17 +357,17 @@ int JwtflowApp::commandManPage()
 			"(the current folder's, or --env-file), --config FILE.properties, the provider's descriptor and its "
 			"defaults, highest first. Results go to stdout, notes to stderr.") << "\n"
 		<< ".SH PROVIDERS\n";
-	for (const auto& d: _registry->descriptors())
+	for (const auto& d: _context.providers)
 		m << ".TP\n.B " << roff(d.provider) << "\n" << roff(safeText(d.description, 300)) << "\n";
 	m << ".SH ACTIONS\n";
 	for (const auto& c: commandTable())
 		if (c.isAction)
 		{
-			m << ".TP\n.B " << c.name << "\n" << roff(c.summary) << ".\n" << roff(withProvider(c.description, "")) << "\n";
-			if (!c.options.empty())
+			m << ".TP\n.B " << c.name << "\n" << roff(c.summary) << ".\n" << roff(withProvider(c.descriptionText, "")) << "\n";
+			if (!c.optionNames.empty())
 			{
 				m << ".br\nOptions:";
-				for (const auto& o: c.options) m << " \\fB\\-\\-" << roff(o) << "\\fR";
+				for (const auto& o: c.optionNames) m << " \\fB\\-\\-" << roff(o) << "\\fR";
 				m << "; and the provider's settings.\n";
 			}
 		}
@@ -374,8 +375,8 @@ int JwtflowApp::commandManPage()
 	for (const auto& c: commandTable())
 		if (!c.isAction)
 		{
-			m << ".TP\n.B jwtflow " << c.name << (c.synopsis.empty() ? "" : " " + roff(c.synopsis)) << "\n"
-				<< roff(c.summary) << ".\n" << roff(c.description) << "\n";
+			m << ".TP\n.B jwtflow " << c.name << (c.synopsisText.empty() ? "" : " " + roff(c.synopsisText)) << "\n"
+				<< roff(c.summary) << ".\n" << roff(c.descriptionText) << "\n";
 		}
 	m << ".SH OPTIONS\n";
 	for (const auto& o: optionVocabulary())
@@ -384,7 +385,7 @@ int JwtflowApp::commandManPage()
 			<< (o.argument.empty() ? "" : " \\fI" + roff(o.argument) + "\\fR") << "\n" << roff(o.help) << "\n";
 	}
 	m << ".SH SETTINGS\nEach setting has one name in the environment, .env and .properties files, and most have an option.\n";
-	for (const auto& s: settingSpecs())
+	for (const auto& s: _context.settings)
 		m << ".TP\n.B " << s.name << (s.option.empty() ? "" : " \\fR(\\fB\\-\\-" + roff(s.option) + "\\fR)") << "\n" << roff(s.help) << "\n";
 	m << ".SH EXIT STATUS\n"
 		<< ".TP\n.B 0\nsuccess\n.TP\n.B 1\ninternal error (a bug: report it)\n"
@@ -401,11 +402,10 @@ int JwtflowApp::commandManPage()
 			"the install's own folders and the ones you name, never from the current folder. TLS verification is always on.") << "\n"
 		<< ".SH EXAMPLES\n";
 	for (const auto& c: commandTable())
-		for (const auto& e: c.examples) m << ".nf\n" << roff(withProvider(e, "salesforce")) << "\n.fi\n";
+		for (const auto& e: c.exampleLines) m << ".nf\n" << roff(withProvider(e, "salesforce")) << "\n.fi\n";
 	m << ".SH SEE ALSO\n" << roff("The user guide, getting set up, plugins, embedding and security documents in "
 		"/usr/share/doc/jwtflow (docs/ in the source).") << "\n";
-	std::cout << m.str();
-	return 0;
+	out << m.str();
 }
 
 } // namespace host

@@ -355,6 +355,47 @@ int JwtflowApp::report(const Poco::Exception& e) const
 	return static_cast<int>(code);
 }
 
+HelpWriter JwtflowApp::helpWriter() const
+{
+	HelpContext context;
+	context.providers = _registry->descriptors();
+	context.find = [this](const std::string& name) { return _provider && _provider->name() == name ? _provider : _registry->find(name); };
+	context.provider = [this](const std::string& name) -> Provider& {
+		return _provider && _provider->name() == name ? *_provider : _registry->get(name);
+	};
+	context.settings = settingSpecs();
+	return HelpWriter(std::move(context));
+}
+
+void JwtflowApp::printUsageSummary(std::ostream& out) const
+{
+	helpWriter().usageSummary(out);
+}
+
+int JwtflowApp::commandHelp(const std::vector<std::string>& topic)
+{
+	helpWriter().help(std::cout, topic);
+	return 0;
+}
+
+int JwtflowApp::commandCompletion()
+{
+	HelpWriter::completionScript(std::cout, _words.size() == 1 ? _words[0] : "");
+	return 0;
+}
+
+int JwtflowApp::commandComplete(const std::vector<std::string>& words)
+{
+	helpWriter().complete(std::cout, words);
+	return 0;
+}
+
+int JwtflowApp::commandManPage()
+{
+	helpWriter().manPage(std::cout);
+	return 0;
+}
+
 int JwtflowApp::dispatch(const std::vector<std::string>& args)
 {
 	if (hasFlag("version") && !_helpRequested) return commandVersion();
@@ -373,7 +414,7 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 	if (const CommandSpec* command = findCommand(first, false))
 	{
 		_words.assign(args.begin() + 1, args.end());
-		if (command->positionalToken && _words.size() == 1)
+		if (command->oneWord && _words.size() == 1)
 		{
 			// verify and decode take the JWT as a word too (`jwtflow decode "$JWT"`, `-` for standard input).
 			if (_values.count("token")) throw UsageException("give the JWT once: as a word or with --token, not both");
@@ -398,9 +439,9 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 	{
 		// An action that takes a word (call PATH) gets it; the others refuse it.
 		const CommandSpec* action = findCommand(args[1], true);
-		if (!action || !action->positionalToken || args.size() > 3)
-			throw UsageException("unexpected word " + quotedText(args[action && action->positionalToken ? 3 : 2], 60) + " after jwtflow "
-				+ first + " " + args[1] + (action && action->positionalToken ? " " + args[2] : ""));
+		if (!action || !action->oneWord || args.size() > 3)
+			throw UsageException("unexpected word " + quotedText(args[action && action->oneWord ? 3 : 2], 60) + " after jwtflow "
+				+ first + " " + args[1] + (action && action->oneWord ? " " + args[2] : ""));
 		_words.assign(args.begin() + 2, args.end());
 	}
 	return runProviderAction(*_provider, args[1]);
@@ -409,11 +450,11 @@ int JwtflowApp::dispatch(const std::vector<std::string>& args)
 void JwtflowApp::checkOptionsApply(const CommandSpec& command, const Provider* provider) const
 {
 	std::set<std::string> allowed(globalOptions().begin(), globalOptions().end());
-	allowed.insert(command.options.begin(), command.options.end());
+	allowed.insert(command.optionNames.begin(), command.optionNames.end());
 	// DESIGN.md's global options are accepted by every command (scripts pass them
 	// everywhere), though help lists them only where they change something.
 	for (const char* global: {"timeout", "output", "ca-file"}) allowed.insert(global);
-	if (command.readsProviderSettings)
+	if (command.providerSettings)
 	{
 		for (const auto& spec: settingSpecs())
 			if (!spec.option.empty()) allowed.insert(spec.option);
@@ -424,7 +465,7 @@ void JwtflowApp::checkOptionsApply(const CommandSpec& command, const Provider* p
 		if (allowed.count(given)) continue;
 		std::string owner;
 		for (const auto& c: commandTable())
-			if (std::find(c.options.begin(), c.options.end(), given) != c.options.end())
+			if (std::find(c.optionNames.begin(), c.optionNames.end(), given) != c.optionNames.end())
 			{
 				owner = c.isAction ? "<provider> " + c.name : c.name;
 				break;

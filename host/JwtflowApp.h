@@ -10,6 +10,7 @@
 #define JWTFLOW_HOST_JWTFLOWAPP_INCLUDED
 
 #include "CommandTable.h"
+#include "HelpWriter.h"
 #include "HostExport.h"
 #include "Output.h"
 #include "jwtflow/Assertion.h"
@@ -116,11 +117,11 @@ private:
 	int commandComplete(const std::vector<std::string>& words);
 	int commandManPage();
 	void printUsageSummary(std::ostream& out) const;
+	HelpWriter helpWriter() const;
+		/// Help, completion and the man page from this run's plugin folders and settings.
 	int commandEmulator();
 	int commandDemo();
 
-	std::vector<SettingSpec> providerSettingSpecs(const Provider& provider) const;
-		/// The provider's settings and the core's it reads, for help and describe.
 	std::string readTokenArgument() const;
 	OutputFormat outputFormat() const;
 
