@@ -117,102 +117,91 @@ void HelpWriter::usageSummary(std::ostream& out) const
 	out << "\njwtflow help TOPIC, or --help after a command, a provider or an action, shows only what applies there.\n";
 }
 
-void HelpWriter::help(std::ostream& stream, const std::vector<std::string>& topic) const
+std::string HelpWriter::optionLine(const std::string& name) const
 {
-	std::ostringstream out;
+	if (const OptionSpec* o = findOption(name)) return padded(optionLeft(*o)) + o->help + "\n";
+	for (const auto& s: _context.settings)
+		if (s.option == name) return padded("      --" + s.option + " " + s.valueName) + s.help + " [" + s.name + "]\n";
+	return std::string();
+}
+
+void HelpWriter::help(std::ostream& out, const std::vector<std::string>& topic) const
+{
 	if (topic.empty())
 	{
-		usageSummary(stream);
+		usageSummary(out);
 		return;
 	}
 	const std::string& first = topic[0];
 	const CommandSpec* command = findCommand(first, false);
-	Provider* provider = nullptr;
-	const CommandSpec* action = nullptr;
-	if (!command)
+	if (command) return commandHelp(out, *command, nullptr);
+	if (const CommandSpec* bare = findCommand(first, true)) return commandHelp(out, *bare, nullptr);   // `jwtflow help token`
+	Provider* provider = &_context.provider(first);   // an unknown provider: its message, with a guess
+	if (topic.size() == 1) return providerHelp(out, *provider);
+	const CommandSpec* action = findCommand(topic[1], true);
+	const auto offered = offeredActions(*provider);
+	if (!action || std::find(offered.begin(), offered.end(), topic[1]) == offered.end())
 	{
-		if (const CommandSpec* bare = findCommand(first, true))
+		const std::string guess = closestName(topic[1], offered);
+		throw UsageException("unknown action " + quotedText(topic[1], 40) + " for " + first
+			+ (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
+	}
+	commandHelp(out, *action, provider);
+}
+
+void HelpWriter::commandHelp(std::ostream& out, const CommandSpec& command, Provider* provider) const
+{
+	const std::string providerName = provider ? provider->name() : "";
+	out << "usage: jwtflow " << (command.isAction ? (providerName.empty() ? std::string("<provider>") : providerName) + " " : "")
+		<< command.name << (command.synopsisText.empty() ? "" : " " + command.synopsisText) << " [options]\n"
+		<< command.summary << ".\n\n" << withProvider(command.descriptionText, providerName) << "\n";
+	if (!command.optionNames.empty())
+	{
+		out << "\noptions:\n";
+		for (const auto& name: command.optionNames) out << optionLine(name);
+	}
+	if (command.isAction)
+	{
+		if (provider)
 		{
-			// `jwtflow help token`: an action without a provider.
-			action = bare;
+			out << "\nsettings of " << providerName << " (environment / .env name, option):\n";
+			for (const auto& s: providerSettings(*provider)) out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
 		}
 		else
 		{
-			provider = &_context.provider(first);   // an unknown provider: its message, with a guess
-			if (topic.size() > 1)
-			{
-				action = findCommand(topic[1], true);
-				const auto offered = offeredActions(*provider);
-				if (!action || std::find(offered.begin(), offered.end(), topic[1]) == offered.end())
-				{
-					const std::string guess = closestName(topic[1], offered);
-					throw UsageException("unknown action " + quotedText(topic[1], 40) + " for " + first
-						+ (guess.empty() ? "" : " (did you mean '" + guess + "'?)"));
-				}
-			}
+			out << "\nand the provider's settings: jwtflow <provider> --help lists them.\n";
 		}
 	}
-	const std::vector<SettingSpec> known = _context.settings;
-	auto optionLine = [&](const std::string& name) {
-		if (const OptionSpec* o = findOption(name)) return padded(optionLeft(*o)) + o->help + "\n";
-		for (const auto& s: known)
-			if (s.option == name) return padded("      --" + s.option + " " + s.valueName) + s.help + " [" + s.name + "]\n";
-		return std::string();
-	};
-	const CommandSpec* shown = command ? command : action;
-	const std::string providerName = provider ? provider->name() : "";
-	if (shown)
+	out << "\nglobal options:\n";
+	for (const auto& name: globalOptions()) out << optionLine(name);
+	out << "\nexamples:\n";
+	for (const auto& e: command.exampleLines) out << "  " << withProvider(e, providerName) << "\n";
+}
+
+void HelpWriter::providerHelp(std::ostream& out, Provider& provider) const
+{
+	const std::string providerName = provider.name();
+	std::string actions;
+	for (const auto& a: offeredActions(provider)) actions += (actions.empty() ? "" : "|") + a;
+	out << "usage: jwtflow " << providerName << " <" << actions << "> [options]\n"
+		<< safeText(provider.description(), 300) << "\n\nactions:\n";
+	for (const auto& a: offeredActions(provider))
+		if (const CommandSpec* spec = findCommand(a, true)) out << padded("  " + a, 14) << spec->summary << "\n";
+	out << "\nsettings (environment / .env name, option):\n";
+	// Settings for keys in a token, the shared cache and x5c apply to few (SettingSpec::rare): named on one line.
+	std::string rareNames;
+	for (const auto& s: providerSettings(provider))
 	{
-		out << "usage: jwtflow " << (shown->isAction ? (providerName.empty() ? std::string("<provider>") : providerName) + " " : "")
-			<< shown->name << (shown->synopsisText.empty() ? "" : " " + shown->synopsisText) << " [options]\n"
-			<< shown->summary << ".\n\n" << withProvider(shown->descriptionText, providerName) << "\n";
-		if (!shown->optionNames.empty())
-		{
-			out << "\noptions:\n";
-			for (const auto& name: shown->optionNames) out << optionLine(name);
-		}
-		if (shown->isAction)
-		{
-			if (provider)
-			{
-				out << "\nsettings of " << providerName << " (environment / .env name, option):\n";
-				for (const auto& s: providerSettings(*provider)) out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
-			}
-			else
-			{
-				out << "\nand the provider's settings: jwtflow <provider> --help lists them.\n";
-			}
-		}
-		out << "\nglobal options:\n";
-		for (const auto& name: globalOptions()) out << optionLine(name);
-		out << "\nexamples:\n";
-		for (const auto& e: shown->exampleLines) out << "  " << withProvider(e, providerName) << "\n";
+		if (s.rare)
+			rareNames += (rareNames.empty() ? "" : ", ") + s.name;
+		else
+			out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
 	}
-	else
-	{
-		std::string actions;
-		for (const auto& a: offeredActions(*provider)) actions += (actions.empty() ? "" : "|") + a;
-		out << "usage: jwtflow " << providerName << " <" << actions << "> [options]\n"
-			<< safeText(provider->description(), 300) << "\n\nactions:\n";
-		for (const auto& a: offeredActions(*provider))
-			if (const CommandSpec* spec = findCommand(a, true)) out << padded("  " + a, 14) << spec->summary << "\n";
-		out << "\nsettings (environment / .env name, option):\n";
-		// Settings for keys in a token, the shared cache and x5c apply to few (SettingSpec::rare): named on one line.
-		std::string rareNames;
-		for (const auto& s: providerSettings(*provider))
-		{
-			if (s.rare)
-				rareNames += (rareNames.empty() ? "" : ", ") + s.name;
-			else
-				out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
-		}
-		if (!rareNames.empty())
-			out << "  also: " << rareNames << "\n        (jwtflow " << providerName << " describe shows their values; docs/user-guide.md explains them)\n";
-		out << "\nglobal options:\n";
-		for (const auto& name: globalOptions()) out << optionLine(name);
-		out << "\njwtflow " << providerName << " <action> --help shows an action's options and examples.\n";
-	}
-	stream << out.str();
+	if (!rareNames.empty())
+		out << "  also: " << rareNames << "\n        (jwtflow " << providerName << " describe shows their values; docs/user-guide.md explains them)\n";
+	out << "\nglobal options:\n";
+	for (const auto& name: globalOptions()) out << optionLine(name);
+	out << "\njwtflow " << providerName << " <action> --help shows an action's options and examples.\n";
 }
 
 void HelpWriter::completionScript(std::ostream& out, const std::string& shell)
@@ -254,24 +243,22 @@ void HelpWriter::completionScript(std::ostream& out, const std::string& shell)
 	}
 }
 
-void HelpWriter::complete(std::ostream& stream, const std::vector<std::string>& words) const
+bool HelpWriter::takesValue(const std::string& option, std::string& valueName, const OptionSpec*& spec) const
 {
-	// words: what follows "jwtflow" up to the word being completed (the last, maybe empty).
-	const std::string current = words.empty() ? "" : words.back();
-	const std::string previous = words.size() > 1 ? words[words.size() - 2] : "";
+	spec = findOption(option);
+	if (spec) return !spec->argument.empty();
+	for (const auto& s: _context.settings)
+		if (s.option == option)
+		{
+			valueName = s.valueName;
+			return true;
+		}
+	return false;
+}
+
+std::vector<std::string> HelpWriter::positionalWords(const std::vector<std::string>& words) const
+{
 	std::vector<std::string> positional;
-	const std::vector<SettingSpec> known = _context.settings;
-	auto takesValueNamed = [&](const std::string& name, std::string& valueName, const OptionSpec*& spec) {
-		spec = findOption(name);
-		if (spec) return !spec->argument.empty();
-		for (const auto& s: known)
-			if (s.option == name)
-			{
-				valueName = s.valueName;
-				return true;
-			}
-		return false;
-	};
 	for (std::size_t i = 0; i + 1 < words.size(); ++i)
 	{
 		const std::string& w = words[i];
@@ -279,29 +266,42 @@ void HelpWriter::complete(std::ostream& stream, const std::vector<std::string>& 
 		{
 			std::string valueName;
 			const OptionSpec* spec = nullptr;
-			if (w.find('=') == std::string::npos && takesValueNamed(w.substr(2), valueName, spec)) ++i;
+			if (w.find('=') == std::string::npos && takesValue(w.substr(2), valueName, spec)) ++i;   // skip its value
 		}
 		else if (w.empty() || w[0] != '-')
 		{
 			positional.push_back(w);
 		}
 	}
+	return positional;
+}
+
+bool HelpWriter::valueCandidates(const std::string& previous, std::vector<std::string>& out) const
+{
+	if (previous.compare(0, 2, "--") != 0 || previous.find('=') != std::string::npos) return false;
+	std::string valueName;
+	const OptionSpec* spec = nullptr;
+	const std::string name = previous.substr(2);
+	if (!takesValue(name, valueName, spec)) return false;
+	if (spec && spec->kind == ArgumentKind::Word) out = spec->choices;
+	else if (spec && spec->kind == ArgumentKind::Folder) out = {"__folders__"};
+	else if ((spec && spec->kind == ArgumentKind::File) || (!spec && takesFile(name, valueName))) out = {"__files__"};
+	return true;
+}
+
+void HelpWriter::complete(std::ostream& stream, const std::vector<std::string>& words) const
+{
+	// words: what follows "jwtflow" up to the word being completed (the last, maybe empty).
+	const std::string current = words.empty() ? "" : words.back();
+	const std::string previous = words.size() > 1 ? words[words.size() - 2] : "";
 	std::vector<std::string> out;
-	// The value of an option.
-	if (previous.compare(0, 2, "--") == 0 && previous.find('=') == std::string::npos)
-	{
-		std::string valueName;
-		const OptionSpec* spec = nullptr;
-		const std::string name = previous.substr(2);
-		if (takesValueNamed(name, valueName, spec))
-		{
-			if (spec && spec->kind == ArgumentKind::Word) out = spec->choices;
-			else if (spec && spec->kind == ArgumentKind::Folder) out = {"__folders__"};
-			else if ((spec && spec->kind == ArgumentKind::File) || (!spec && takesFile(name, valueName))) out = {"__files__"};
-			for (const auto& o: out) stream << o << "\n";
-			return;
-		}
-	}
+	if (!valueCandidates(previous, out)) out = wordCandidates(positionalWords(words), current);
+	for (const auto& o: out) stream << o << "\n";
+}
+
+std::vector<std::string> HelpWriter::wordCandidates(const std::vector<std::string>& positional, const std::string& current) const
+{
+	std::vector<std::string> out;
 	const CommandSpec* command = positional.empty() ? nullptr : findCommand(positional[0], false);
 	Provider* provider = positional.empty() || command ? nullptr : _context.find(positional[0]);
 	const CommandSpec* action = provider && positional.size() > 1 ? findCommand(positional[1], true) : nullptr;
@@ -341,7 +341,7 @@ void HelpWriter::complete(std::ostream& stream, const std::vector<std::string>& 
 	{
 		out = offeredActions(*provider);
 	}
-	for (const auto& o: out) stream << o << "\n";
+	return out;
 }
 
 void HelpWriter::manPage(std::ostream& out) const

@@ -60,6 +60,22 @@ public:
 		/// The provider's settings and the core's it reads, for help and describe.
 
 private:
+	void commandHelp(std::ostream& out, const CommandSpec& command, Provider* provider) const;
+		/// A command's or an action's help; with a provider, its settings and examples too.
+	void providerHelp(std::ostream& out, Provider& provider) const;
+		/// A provider's actions and settings.
+	std::string optionLine(const std::string& name) const;
+		/// An option's line in help: the vocabulary's, or a setting's.
+	bool takesValue(const std::string& option, std::string& valueName, const OptionSpec*& spec) const;
+		/// Whether --option takes a value; spec is its vocabulary entry (nullptr for a setting's option).
+	std::vector<std::string> positionalWords(const std::vector<std::string>& words) const;
+		/// The words before the last that are not options or option values.
+	bool valueCandidates(const std::string& previous, std::vector<std::string>& out) const;
+		/// When previous is an option that takes a value: its candidates (choices, __files__, __folders__).
+	std::vector<std::string> wordCandidates(const std::vector<std::string>& positional, const std::string& current) const;
+		/// Commands, providers, actions, options or a command's words, after the positional words.
+		/// An option's line in help: the vocabulary's, or a setting's.
+
 	HelpContext _context;
 };
 

@@ -50,6 +50,91 @@ int intOption(const std::string& text, const std::string& name, int lo, int hi)
 	return v;
 }
 
+struct KeygenFiles
+	/// What keygen writes, and how.
+{
+	Poco::Path dir;
+	std::string keyPath, certPath, derPath, pubPath, jwkPath;
+	bool force = false;
+	std::string tokenUri;                   ///< the key is in this PKCS#11 token: no private key file
+	std::optional<std::string> passphrase;  ///< encrypts the private key file
+	std::string jwkAlg;                     ///< the JWK's alg, "" for none
+
+	KeygenFiles(const std::string& out):
+		dir(Poco::Path(out).makeDirectory()),
+		keyPath(Poco::Path(dir, "private_key.pem").toString()),
+		certPath(Poco::Path(dir, "certificate.pem").toString()),
+		derPath(Poco::Path(dir, "certificate.der").toString()),
+		pubPath(Poco::Path(dir, "public_key.pem").toString()),
+		jwkPath(Poco::Path(dir, "public_key.jwk").toString())
+	{
+	}
+
+	void refuseToOverwrite() const
+	{
+		if (force) return;
+		for (const auto& p: {keyPath, certPath, derPath, pubPath, jwkPath})
+			if (Poco::File(p).exists())
+				throw UsageException("'" + p + "' exists: keygen never overwrites a key; give --force to replace the files");
+	}
+
+	/// Each file is created new (O_EXCL|O_NOFOLLOW) with its final mode; --force
+	/// replaces through a fresh file and a rename, never writing through a link.
+	void write(const std::string& path, const std::string& data, mode_t mode) const
+	{
+		if (force) replaceFile(path, data, mode);
+		else writeNewFile(path, data, mode);
+	}
+
+	/// Writes the key (unless in a token), the certificate (PEM and DER), the public key and its
+	/// JWK; returns the JWK's kid (its RFC 7638 thumbprint).
+	std::string writeAll(const PrivateKey& key, const Certificate& cert, bool createdFolder) const
+	{
+		if (tokenUri.empty()) write(keyPath, key.toPem(passphrase), 0600);
+		write(certPath, cert.toPem(), 0644);
+		write(derPath, cert.der(), 0644);
+		write(pubPath, key.publicKey().toPem(), 0644);
+		// The JWK that Okta, Keycloak and Auth0 register, with its RFC 7638 thumbprint as kid.
+		const std::string kid = jwkThumbprint(key.publicKey());
+		write(jwkPath, objectToJson(*publicJwk(key.publicKey(), kid, jwkAlg), 2) + "\n", 0644);
+		// A folder keygen made holds a private key: keep it out of git whatever the repository says.
+		if (createdFolder) writeNewFile(Poco::Path(dir, ".gitignore").toString(), "# made by jwtflow keygen: keys stay out of git\n*\n", 0644);
+		return kid;
+	}
+
+	void report(const Console& console, const Certificate& cert, const std::string& kid) const
+	{
+		if (tokenUri.empty()) console.result("private key:  " + keyPath + " (mode 0600" + std::string(passphrase ? ", encrypted" : "") + ")");
+		else console.result("private key:  in the token, " + tokenUri + " (not extractable)");
+		console.result("certificate:  " + certPath + " (and " + derPath + ")");
+		console.result("public key:   " + pubPath + " (and " + jwkPath + ")");
+		console.result("x5t:          " + cert.x5t());
+		console.result("x5t#S256:     " + cert.x5tS256());
+		console.result("SHA-1 (hex):  " + hexEncode(cert.sha1Thumbprint(), true));
+		console.result("JWK kid:      " + kid + " (RFC 7638 thumbprint)");
+		console.note("\nnext:\n"
+			"  Salesforce: connected app > Use digital signatures > upload " + certPath + "\n"
+			"  Entra ID:   app registration > Certificates & secrets > Certificates > upload " + certPath + "\n"
+			"  OIDC:       Okta app > Client authentication: Public key > add " + jwkPath + " (Keycloak: Keys > import\n"
+			"              " + certPath + "); then KEY_ID=" + kid + "\n"
+			"  then set PATH_PRIVATE_KEY=" + (tokenUri.empty() ? keyPath : "\"" + tokenUri + "\" and PKCS11_MODULE") + " (and PATH_CERTIFICATE="
+			+ certPath + " for azure-ad)");
+	}
+};
+
+/// No alg in the JWK unless asked (keygen --alg): a registered JWK with alg binds the key to that one
+/// algorithm (RFC 7517 4.4), and certified providers then refuse it for PS256, RS384 ... (invalid_client).
+std::string jwkAlgFor(const std::string& asked, bool ellipticCurve)
+{
+	if (asked.empty()) return "";
+	const Algorithm& algorithm = Algorithm::fromName(asked);
+	const KeyType planned = ellipticCurve ? KeyType::EC : KeyType::RSA;
+	if (algorithm.keyType != planned)
+		throw UsageException("--alg " + algorithm.name + " does not suit the " + std::string(planned == KeyType::RSA ? "RSA" : "EC")
+			+ " key keygen makes" + (planned == KeyType::RSA ? " (add --curve P-256 for ES256)" : ""));
+	return algorithm.name;
+}
+
 } // namespace
 
 int JwtflowApp::commandKeygen()
@@ -57,96 +142,39 @@ int JwtflowApp::commandKeygen()
 	const std::string out = flagValue("out");
 	if (out.empty()) throw UsageException("keygen needs --out DIR, the folder to write the key and certificate to");
 	if (_values.count("bits") && _values.count("curve")) throw UsageException("give --bits (RSA) or --curve (EC), not both");
-	// No alg in the JWK unless asked (keygen --alg): a registered JWK with alg binds the key to that one
-	// algorithm (RFC 7517 4.4), and certified providers then refuse it for PS256, RS384 ... (invalid_client).
-	std::string jwkAlg;
-	if (_settingOptions.count("JWT_ALGORITHM"))
-	{
-		const Algorithm& algorithm = Algorithm::fromName(_settingOptions["JWT_ALGORITHM"]);
-		const KeyType planned = _values.count("curve") ? KeyType::EC : KeyType::RSA;
-		if (algorithm.keyType != planned)
-			throw UsageException("--alg " + algorithm.name + " does not suit the " + std::string(planned == KeyType::RSA ? "RSA" : "EC")
-				+ " key keygen makes" + (planned == KeyType::RSA ? " (add --curve P-256 for ES256)" : ""));
-		jwkAlg = algorithm.name;
-	}
+	const bool ellipticCurve = _values.count("curve") > 0;
+	KeygenFiles files(out);
+	files.jwkAlg = jwkAlgFor(_settingOptions.count("JWT_ALGORITHM") ? _settingOptions["JWT_ALGORITHM"] : "", ellipticCurve);
 	const int days = intOption(flagValue("days", "365"), "days", 1, 3650);
-	const std::string cn = flagValue("cn", "jwtflow");
-	std::optional<std::string> passphrase;
+	const int bits = intOption(flagValue("bits", "2048"), "bits", 1024, 16384);
 	if (hasFlag("encrypt"))
 	{
-		passphrase = passphraseFrom(settings());
-		if (!passphrase || passphrase->empty())
+		files.passphrase = passphraseFrom(settings());
+		if (!files.passphrase || files.passphrase->empty())
 			throw UsageException("--encrypt needs a passphrase: set PRIVATE_KEY_PASSPHRASE or give --passphrase-file FILE");
 	}
-
-	const Poco::Path dir(Poco::Path(out).makeDirectory());
-	const std::string keyPath = Poco::Path(dir, "private_key.pem").toString();
-	const std::string certPath = Poco::Path(dir, "certificate.pem").toString();
-	const std::string derPath = Poco::Path(dir, "certificate.der").toString();
-	const std::string pubPath = Poco::Path(dir, "public_key.pem").toString();
-	const std::string jwkPath = Poco::Path(dir, "public_key.jwk").toString();
-	if (!hasFlag("force"))
-	{
-		for (const auto& p: {keyPath, certPath, derPath, pubPath, jwkPath})
-			if (Poco::File(p).exists())
-				throw UsageException("'" + p + "' exists: keygen never overwrites a key; give --force to replace the files");
-	}
+	files.force = hasFlag("force");
+	files.refuseToOverwrite();
 	// --pkcs11 URI: the key pair is made inside the token; only the certificate and public files are written.
-	const std::string tokenUri = flagValue("pkcs11");
-	if (!tokenUri.empty() && hasFlag("encrypt")) throw UsageException("--encrypt and --pkcs11 exclude each other: a token's key never leaves it");
+	files.tokenUri = flagValue("pkcs11");
+	if (!files.tokenUri.empty() && hasFlag("encrypt")) throw UsageException("--encrypt and --pkcs11 exclude each other: a token's key never leaves it");
 	std::optional<std::string> pin;
-	if (!tokenUri.empty())
+	if (!files.tokenUri.empty())
 	{
 		pin = pkcs11PinFrom(settings());
 		if (!pin) throw UsageException("keygen --pkcs11 needs the token's PIN: PKCS11_PIN (environment or .env) or --pin-file FILE");
+		if (ellipticCurve && flagValue("curve") != "P-256") throw UsageException("--curve: P-256 is the curve jwtflow signs with");
 	}
-	const bool createdFolder = makeKeyFolder(dir.toString());
-
-	const int bits = intOption(flagValue("bits", "2048"), "bits", 1024, 16384);
-	if (!tokenUri.empty())
-	{
-		if (_values.count("curve") && flagValue("curve") != "P-256") throw UsageException("--curve: P-256 is the curve jwtflow signs with");
-		KeyFactory::generateInToken(tokenUri, settings().getOr("PKCS11_MODULE", ""), *pin, _values.count("curve") > 0, bits);
-	}
-	PrivateKey key = !tokenUri.empty() ? PrivateKey::fromPkcs11(tokenUri, settings().getOr("PKCS11_MODULE", ""), pin)
-		: _values.count("curve") ? KeyFactory::generateEc(flagValue("curve")) : KeyFactory::generateRsa(bits);
+	const bool createdFolder = makeKeyFolder(files.dir.toString());
+	const std::string module = settings().getOr("PKCS11_MODULE", "");
+	if (!files.tokenUri.empty()) KeyFactory::generateInToken(files.tokenUri, module, *pin, ellipticCurve, bits);
+	PrivateKey key = !files.tokenUri.empty() ? PrivateKey::fromPkcs11(files.tokenUri, module, pin)
+		: ellipticCurve ? KeyFactory::generateEc(flagValue("curve")) : KeyFactory::generateRsa(bits);
 	CertificateRequest request;
-	request.commonName = cn;
+	request.commonName = flagValue("cn", "jwtflow");
 	request.days = days;
-	Certificate cert = KeyFactory::issue(key, request);
-
-	// Each file is created new (O_EXCL|O_NOFOLLOW) with its final mode; --force
-	// replaces through a fresh file and a rename, never writing through a link.
-	const bool force = hasFlag("force");
-	auto write = [force](const std::string& path, const std::string& data, mode_t mode) {
-		if (force) replaceFile(path, data, mode);
-		else writeNewFile(path, data, mode);
-	};
-	if (tokenUri.empty()) write(keyPath, key.toPem(passphrase), 0600);
-	write(certPath, cert.toPem(), 0644);
-	write(derPath, cert.der(), 0644);
-	write(pubPath, key.publicKey().toPem(), 0644);
-	// The JWK that Okta, Keycloak and Auth0 register, with its RFC 7638 thumbprint as kid.
-	const std::string kid = jwkThumbprint(key.publicKey());
-	write(jwkPath, objectToJson(*publicJwk(key.publicKey(), kid, jwkAlg), 2) + "\n", 0644);
-	// A folder keygen made holds a private key: keep it out of git whatever the repository says.
-	if (createdFolder) writeNewFile(Poco::Path(dir, ".gitignore").toString(), "# made by jwtflow keygen: keys stay out of git\n*\n", 0644);
-
-	if (tokenUri.empty()) _console.result("private key:  " + keyPath + " (mode 0600" + std::string(passphrase ? ", encrypted" : "") + ")");
-	else _console.result("private key:  in the token, " + tokenUri + " (not extractable)");
-	_console.result("certificate:  " + certPath + " (and " + derPath + ")");
-	_console.result("public key:   " + pubPath + " (and " + jwkPath + ")");
-	_console.result("x5t:          " + cert.x5t());
-	_console.result("x5t#S256:     " + cert.x5tS256());
-	_console.result("SHA-1 (hex):  " + hexEncode(cert.sha1Thumbprint(), true));
-	_console.result("JWK kid:      " + kid + " (RFC 7638 thumbprint)");
-	_console.note("\nnext:\n"
-		"  Salesforce: connected app > Use digital signatures > upload " + certPath + "\n"
-		"  Entra ID:   app registration > Certificates & secrets > Certificates > upload " + certPath + "\n"
-		"  OIDC:       Okta app > Client authentication: Public key > add " + jwkPath + " (Keycloak: Keys > import\n"
-		"              " + certPath + "); then KEY_ID=" + kid + "\n"
-		"  then set PATH_PRIVATE_KEY=" + (tokenUri.empty() ? keyPath : "\"" + tokenUri + "\" and PKCS11_MODULE") + " (and PATH_CERTIFICATE="
-		+ certPath + " for azure-ad)");
+	const Certificate cert = KeyFactory::issue(key, request);
+	files.report(_console, cert, files.writeAll(key, cert, createdFolder));
 	return 0;
 }
 

@@ -80,41 +80,38 @@ void DemoRunner::step(const std::string& title)
 	std::cout << "\n[" << ++_stepNumber << "] " << title << "\n";
 }
 
-int DemoRunner::run()
+DemoRunner::DemoKeys DemoRunner::makeKeys(const std::string& dir)
 {
-	std::cout << "jwtflow demo: the whole JWT flow against the built-in emulator (loopback HTTPS, no account needed)\n";
-	// A fresh folder from mkdtemp (0700); every file in it is created new with its final mode.
-	PrivateTempDir folder("jwtflow-demo");
-	const std::string dir = folder.path();
-
 	step("make an RSA-2048 key and a self-signed certificate in " + dir);
 	PrivateKey key = KeyFactory::generateRsa(2048);
 	CertificateRequest req;
 	req.commonName = "jwtflow demo";
 	req.days = 1;
 	Certificate cert = KeyFactory::issue(key, req);
-	const std::string keyPath = Poco::Path(dir, "private_key.pem").toString();
-	const std::string certPath = Poco::Path(dir, "certificate.pem").toString();
-	writeNewFile(keyPath, key.toPem(), 0600);
-	writeNewFile(certPath, cert.toPem(), 0644);
-	std::cout << "    private key: " << keyPath << " (mode 0600)\n    certificate: " << certPath
-		<< "\n    x5t: " << cert.x5t() << "   x5t#S256: " << cert.x5tS256() << "\n";
+	DemoKeys keys{key, cert, Poco::Path(dir, "private_key.pem").toString(), Poco::Path(dir, "certificate.pem").toString(), dir};
+	writeNewFile(keys.keyPath, keys.key.toPem(), 0600);
+	writeNewFile(keys.certPath, keys.cert.toPem(), 0644);
+	std::cout << "    private key: " << keys.keyPath << " (mode 0600)\n    certificate: " << keys.certPath
+		<< "\n    x5t: " << keys.cert.x5t() << "   x5t#S256: " << keys.cert.x5tS256() << "\n";
+	return keys;
+}
 
+emulator::EmulatorOptions DemoRunner::emulatorOptions(const DemoKeys& keys)
+{
 	step("start the emulator and register the certificate for each provider's app (Salesforce connected app, Entra app, OIDC client, Google service account)");
 	emulator::EmulatorOptions options;
-	options.apps.push_back({DEMO_CLIENT_ID, cert, ""});
-	options.apps.push_back({DEMO_APP_ID, cert, ""});
-	options.apps.push_back({DEMO_OIDC_CLIENT, cert, DEMO_OIDC_KID});
-	options.apps.push_back({DEMO_SERVICE_ACCOUNT, cert, DEMO_SERVICE_ACCOUNT_KEY_ID});
+	options.apps.push_back({DEMO_CLIENT_ID, keys.cert, ""});
+	options.apps.push_back({DEMO_APP_ID, keys.cert, ""});
+	options.apps.push_back({DEMO_OIDC_CLIENT, keys.cert, DEMO_OIDC_KID});
+	options.apps.push_back({DEMO_SERVICE_ACCOUNT, keys.cert, DEMO_SERVICE_ACCOUNT_KEY_ID});
 	options.users = {DEMO_USER, DEMO_COMMUNITY_USER};
 	options.communities = {DEMO_COMMUNITY};
-	options.workDir = Poco::Path(dir, "emulator").toString();
-	emulator::Emulator emu(options);
-	emu.start();
-	std::cout << "    listening on " << emu.baseUrl() << ", trusting its test CA " << emu.caFile() << "\n";
+	options.workDir = Poco::Path(keys.dir, "emulator").toString();
+	return options;
+}
 
-	int failures = 0;
-	int ran = 0;
+std::vector<Provider*> DemoRunner::providersInDemoOrder()
+{
 	std::vector<Provider*> providers = _registry.providers();
 	const std::vector<std::string> order = {"salesforce", "salesforce-community", "azure-ad", "oidc", "google"};
 	auto rank = [&](Provider* p) {
@@ -122,72 +119,96 @@ int DemoRunner::run()
 		return it == order.end() ? order.size() : static_cast<std::size_t>(it - order.begin());
 	};
 	std::stable_sort(providers.begin(), providers.end(), [&](Provider* a, Provider* b) { return rank(a) < rank(b); });
-	for (Provider* provider: providers)
+	return providers;
+}
+
+bool DemoRunner::runProvider(Provider& provider, const DemoKeys& keys, const emulator::Emulator& emu, const std::string& tenant)
+{
+	std::map<std::string, std::string> values = {
+		{"CLIENT_ID", DEMO_CLIENT_ID},
+		{"PATH_PRIVATE_KEY", keys.keyPath},
+		{"PATH_CERTIFICATE", keys.certPath},
+		{"CA_FILE", emu.caFile()},
+	};
+	const std::string name = provider.name();
+	if (name == "salesforce")
 	{
-		std::map<std::string, std::string> values = {
-			{"CLIENT_ID", DEMO_CLIENT_ID},
-			{"PATH_PRIVATE_KEY", keyPath},
-			{"PATH_CERTIFICATE", certPath},
-			{"CA_FILE", emu.caFile()},
-		};
+		values["SUBJECT"] = DEMO_USER;
+		values["AUDIENCE"] = emu.baseUrl();
+		values["RET_URL"] = "/lightning/page/home";
+		runSalesforce(provider, values, false);
+	}
+	else if (name == "salesforce-community")
+	{
+		values["SUBJECT"] = DEMO_COMMUNITY_USER;
+		values["AUDIENCE"] = emu.baseUrl() + DEMO_COMMUNITY;
+		runSalesforce(provider, values, true);
+	}
+	else if (name == "azure-ad")
+	{
+		values["CLIENT_ID"] = DEMO_APP_ID;
+		values["TENANT_ID"] = tenant;
+		values["AUTHORITY"] = emu.baseUrl();
+		values["SCOPE"] = "https://graph.microsoft.com/.default";
+		runAzure(provider, values);
+	}
+	else if (name == "oidc")
+	{
+		values["CLIENT_ID"] = DEMO_OIDC_CLIENT;
+		values["KEY_ID"] = DEMO_OIDC_KID;
+		values["ISSUER"] = emu.baseUrl() + "/oidc";
+		values["SCOPE"] = "api.read";
+		values["DISCOVERY_CACHE_SECONDS"] = "0";   // the demo leaves nothing in ~/.cache
+		runExchange(provider, values, "discovery at " + values["ISSUER"] + "/.well-known/openid-configuration, then ");
+	}
+	else if (name == "google")
+	{
+		values.erase("PATH_PRIVATE_KEY");
+		values["KEY_FILE"] = writeServiceAccountKey(keys, emu.baseUrl() + "/google/token");
+		values["SCOPE"] = "https://www.googleapis.com/auth/cloud-platform";
+		runExchange(provider, values, "");
+	}
+	else
+	{
+		std::cout << "\n(" << name << ": no demo profile; skipped)\n";
+		return false;
+	}
+	return true;
+}
+
+std::string DemoRunner::writeServiceAccountKey(const DemoKeys& keys, const std::string& tokenUri)
+{
+	const std::string keyFile = Poco::Path(keys.dir, "service-account.json").toString();
+	Poco::JSON::Object sa(Poco::JSON_PRESERVE_KEY_ORDER);
+	sa.set("type", "service_account");
+	sa.set("project_id", "jwtflow-demo");
+	sa.set("private_key_id", DEMO_SERVICE_ACCOUNT_KEY_ID);
+	sa.set("private_key", keys.key.toPem());
+	sa.set("client_email", DEMO_SERVICE_ACCOUNT);
+	sa.set("token_uri", tokenUri);
+	writeNewFile(keyFile, objectToJson(sa), 0600);
+	std::cout << "\n    service-account key file: " << keyFile << " (mode 0600)";
+	return keyFile;
+}
+
+int DemoRunner::run()
+{
+	std::cout << "jwtflow demo: the whole JWT flow against the built-in emulator (loopback HTTPS, no account needed)\n";
+	// A fresh folder from mkdtemp (0700); every file in it is created new with its final mode.
+	PrivateTempDir folder("jwtflow-demo");
+	const DemoKeys keys = makeKeys(folder.path());
+	const emulator::EmulatorOptions options = emulatorOptions(keys);
+	emulator::Emulator emu(options);
+	emu.start();
+	std::cout << "    listening on " << emu.baseUrl() << ", trusting its test CA " << emu.caFile() << "\n";
+
+	int failures = 0;
+	int ran = 0;
+	for (Provider* provider: providersInDemoOrder())
+	{
 		try
 		{
-			if (provider->name() == "salesforce")
-			{
-				values["SUBJECT"] = DEMO_USER;
-				values["AUDIENCE"] = emu.baseUrl();
-				values["RET_URL"] = "/lightning/page/home";
-				runSalesforce(*provider, values, false);
-				++ran;
-			}
-			else if (provider->name() == "salesforce-community")
-			{
-				values["SUBJECT"] = DEMO_COMMUNITY_USER;
-				values["AUDIENCE"] = emu.baseUrl() + DEMO_COMMUNITY;
-				runSalesforce(*provider, values, true);
-				++ran;
-			}
-			else if (provider->name() == "azure-ad")
-			{
-				values["CLIENT_ID"] = DEMO_APP_ID;
-				values["TENANT_ID"] = options.tenant;
-				values["AUTHORITY"] = emu.baseUrl();
-				values["SCOPE"] = "https://graph.microsoft.com/.default";
-				runAzure(*provider, values);
-				++ran;
-			}
-			else if (provider->name() == "oidc")
-			{
-				values["CLIENT_ID"] = DEMO_OIDC_CLIENT;
-				values["KEY_ID"] = DEMO_OIDC_KID;
-				values["ISSUER"] = emu.baseUrl() + "/oidc";
-				values["SCOPE"] = "api.read";
-				values["DISCOVERY_CACHE_SECONDS"] = "0";   // the demo leaves nothing in ~/.cache
-				runExchange(*provider, values, "discovery at " + values["ISSUER"] + "/.well-known/openid-configuration, then ");
-				++ran;
-			}
-			else if (provider->name() == "google")
-			{
-				const std::string keyFile = Poco::Path(dir, "service-account.json").toString();
-				Poco::JSON::Object sa(Poco::JSON_PRESERVE_KEY_ORDER);
-				sa.set("type", "service_account");
-				sa.set("project_id", "jwtflow-demo");
-				sa.set("private_key_id", DEMO_SERVICE_ACCOUNT_KEY_ID);
-				sa.set("private_key", key.toPem());
-				sa.set("client_email", DEMO_SERVICE_ACCOUNT);
-				sa.set("token_uri", emu.baseUrl() + "/google/token");
-				writeNewFile(keyFile, objectToJson(sa), 0600);
-				values.erase("PATH_PRIVATE_KEY");
-				values["KEY_FILE"] = keyFile;
-				values["SCOPE"] = "https://www.googleapis.com/auth/cloud-platform";
-				std::cout << "\n    service-account key file: " << keyFile << " (mode 0600)";
-				runExchange(*provider, values, "");
-				++ran;
-			}
-			else
-			{
-				std::cout << "\n(" << provider->name() << ": no demo profile; skipped)\n";
-			}
+			if (runProvider(*provider, keys, emu, options.tenant)) ++ran;
 		}
 		catch (const Poco::Exception& e)
 		{

@@ -11,9 +11,13 @@
 #define JWTFLOW_HOST_DEMORUNNER_INCLUDED
 
 #include "Output.h"
+#include "jwtflow/Certificate.h"
+#include "jwtflow/Keys.h"
 #include "jwtflow/PluginRegistry.h"
+#include "jwtflow/emulator/Emulator.h"
 #include "jwtflow/Settings.h"
 #include <map>
+#include <vector>
 #include <string>
 
 namespace jwtflow {
@@ -27,7 +31,24 @@ public:
 		/// 0 when every flow succeeded.
 
 private:
+	struct DemoKeys
+	{
+		PrivateKey key;
+		Certificate cert;
+		std::string keyPath;
+		std::string certPath;
+		std::string dir;
+	};
+
 	void step(const std::string& title);
+	DemoKeys makeKeys(const std::string& dir);
+		/// A fresh key pair and self-signed certificate, written into dir.
+	emulator::EmulatorOptions emulatorOptions(const DemoKeys& keys);
+		/// Each provider's app registered with the demo certificate.
+	std::vector<Provider*> providersInDemoOrder();
+	bool runProvider(Provider& provider, const DemoKeys& keys, const emulator::Emulator& emu, const std::string& tenant);
+		/// The provider's flow against the emulator; false when the demo has no profile for it.
+	std::string writeServiceAccountKey(const DemoKeys& keys, const std::string& tokenUri);
 	void runAzure(Provider& provider, std::map<std::string, std::string> values);
 	void runExchange(Provider& provider, const std::map<std::string, std::string>& values, const std::string& how);
 		/// Mint, then exchange: the flow of oidc and google.

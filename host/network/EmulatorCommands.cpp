@@ -20,35 +20,92 @@
 namespace jwtflow {
 namespace host {
 
-int JwtflowApp::commandEmulator()
+namespace {
+
+/// --app CLIENT_ID=CERT.pem, or CLIENT_ID=CERT.pem#KEY_ID to require that kid (Google, OIDC).
+emulator::RegisteredApp registeredApp(const std::string& text)
 {
-	emulator::EmulatorOptions options;
-	std::string portText = flagValue("port", "0");
+	auto eq = text.find('=');
+	if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+		throw UsageException("--app takes CLIENT_ID=CERT.pem[#KEY_ID], the app's client id and its certificate file");
+	std::string cert = text.substr(eq + 1);
+	std::string keyId;
+	auto hash = cert.rfind('#');
+	if (hash != std::string::npos)
+	{
+		keyId = cert.substr(hash + 1);
+		cert = cert.substr(0, hash);
+	}
+	return {text.substr(0, eq), Certificate::fromFile(cert), keyId};
+}
+
+/// A community path as the emulator keys it: one leading slash, no trailing one.
+std::string communityPath(std::string path)
+{
+	if (path.empty() || path[0] != '/') path = "/" + path;
+	while (path.size() > 1 && path.back() == '/') path.pop_back();
+	return path;
+}
+
+int numberOption(const std::string& name, const std::string& text, int max)
+{
+	int value = -1;
 	try
 	{
-		options.port = std::stoi(portText);
+		std::size_t used = 0;
+		value = std::stoi(text, &used);
+		if (used != text.size()) value = -1;
 	}
 	catch (const std::exception&)
 	{
-		options.port = -1;
+		value = -1;
 	}
-	if (options.port < 0 || options.port > 65535) throw UsageException("--port '" + portText + "' is not a port number (0-65535)");
-	for (const auto& app: _values["app"])
-	{
-		auto eq = app.find('=');
-		if (eq == std::string::npos || eq == 0 || eq + 1 == app.size())
-			throw UsageException("--app takes CLIENT_ID=CERT.pem[#KEY_ID], the app's client id and its certificate file");
-		// CLIENT_ID=CERT.pem, or CLIENT_ID=CERT.pem#KEY_ID to require that kid (Google, OIDC).
-		std::string cert = app.substr(eq + 1);
-		std::string keyId;
-		auto hash = cert.rfind('#');
-		if (hash != std::string::npos)
-		{
-			keyId = cert.substr(hash + 1);
-			cert = cert.substr(0, hash);
-		}
-		options.apps.push_back({app.substr(0, eq), Certificate::fromFile(cert), keyId});
-	}
+	if (value < 0 || value > max)
+		throw UsageException("--" + name + " '" + text + "' is not a number from 0 to " + std::to_string(max));
+	return value;
+}
+
+std::string joined(const std::vector<std::string>& items)
+{
+	std::string text;
+	for (const auto& item: items) text += (text.empty() ? "" : ", ") + item;
+	return text;
+}
+
+/// Runs the emulator until SIGINT or SIGTERM, saying where it listens and what it knows.
+void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& console)
+{
+	// Block the stop signals in every thread, then wait for one here.
+	sigset_t stopSignals;
+	sigemptyset(&stopSignals);
+	sigaddset(&stopSignals, SIGINT);
+	sigaddset(&stopSignals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+
+	emulator::Emulator emu(options);
+	emu.start();
+	console.result("base URL: " + emu.baseUrl());
+	console.result("CA file:  " + emu.caFile());
+	std::cout.flush();
+	std::vector<std::string> apps;
+	for (const auto& a: options.apps) apps.push_back(a.clientId);
+	console.note("apps: " + joined(apps) + "; users: " + (options.users.empty() ? "(none: every token request is refused)" : joined(options.users)));
+	console.note("try: AUDIENCE=" + emu.baseUrl() + " CA_FILE=" + emu.caFile() + " jwtflow salesforce token");
+	console.note("stop with Ctrl-C");
+	int sig = 0;
+	sigwait(&stopSignals, &sig);
+	console.note("stopping (" + std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+	emu.stop();
+}
+
+} // namespace
+
+int JwtflowApp::commandEmulator()
+{
+	emulator::EmulatorOptions options;
+	const std::string portText = flagValue("port", "0");
+	options.port = numberOption("port", portText, 65535);
+	for (const auto& app: _values["app"]) options.apps.push_back(registeredApp(app));
 	Settings& s = settings();
 	if (options.apps.empty())
 	{
@@ -64,56 +121,12 @@ int JwtflowApp::commandEmulator()
 	{
 		if (auto sub = s.get("SUBJECT")) options.users.push_back(*sub);
 	}
-	for (auto c: _values["community"])
-	{
-		if (c.empty() || c[0] != '/') c = "/" + c;
-		while (c.size() > 1 && c.back() == '/') c.pop_back();
-		options.communities.push_back(c);
-	}
-	auto number = [this](const std::string& name, int fallback, int max) {
-		const std::string text = flagValue(name, std::to_string(fallback));
-		int value = -1;
-		try
-		{
-			std::size_t used = 0;
-			value = std::stoi(text, &used);
-			if (used != text.size()) value = -1;
-		}
-		catch (const std::exception&)
-		{
-			value = -1;
-		}
-		if (value < 0 || value > max)
-			throw UsageException("--" + name + " '" + text + "' is not a number from 0 to " + std::to_string(max));
-		return value;
-	};
-	options.salesforceSessionSeconds = number("session-seconds", options.salesforceSessionSeconds, 7 * 24 * 3600);
-	options.loginRateLimit = number("login-rate-limit", options.loginRateLimit, 1000000);
+	for (const auto& c: _values["community"]) options.communities.push_back(communityPath(c));
+	options.salesforceSessionSeconds = numberOption("session-seconds", flagValue("session-seconds",
+		std::to_string(options.salesforceSessionSeconds)), 7 * 24 * 3600);
+	options.loginRateLimit = numberOption("login-rate-limit", flagValue("login-rate-limit", std::to_string(options.loginRateLimit)), 1000000);
 	// options.workDir stays empty: the emulator makes a fresh mkdtemp folder of its own.
-
-	// Block the stop signals in every thread, then wait for one here.
-	sigset_t stopSignals;
-	sigemptyset(&stopSignals);
-	sigaddset(&stopSignals, SIGINT);
-	sigaddset(&stopSignals, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
-
-	emulator::Emulator emu(options);
-	emu.start();
-	_console.result("base URL: " + emu.baseUrl());
-	_console.result("CA file:  " + emu.caFile());
-	std::cout.flush();
-	std::string apps;
-	for (const auto& a: options.apps) apps += (apps.empty() ? "" : ", ") + a.clientId;
-	std::string users;
-	for (const auto& u: options.users) users += (users.empty() ? "" : ", ") + u;
-	_console.note("apps: " + apps + "; users: " + (users.empty() ? "(none: every token request is refused)" : users));
-	_console.note("try: AUDIENCE=" + emu.baseUrl() + " CA_FILE=" + emu.caFile() + " jwtflow salesforce token");
-	_console.note("stop with Ctrl-C");
-	int sig = 0;
-	sigwait(&stopSignals, &sig);
-	_console.note("stopping (" + std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
-	emu.stop();
+	serveUntilStopped(options, _console);
 	return 0;
 }
 
