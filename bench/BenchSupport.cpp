@@ -44,13 +44,13 @@ jwtflow::PluginRegistry& benchRegistry()
 	return registry;
 }
 
-jwtflow::Settings salesforceSettings(const std::string& algorithm, const std::string& audience, const std::string& caFile)
+jwtflow::Settings salesforceSettings(const std::string& algorithm, const std::string& loginUrl, const std::string& caFile)
 {
 	const BenchKeys& k = benchKeys();
 	jwtflow::Settings s;
 	std::map<std::string, std::string> values = {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER},
 		{"PATH_PRIVATE_KEY", algorithm == "ES256" ? k.ecKeyFile : k.rsaKeyFile}, {"JWT_ALGORITHM", algorithm},
-		{"AUDIENCE", audience}};
+		{"LOGIN_URL", loginUrl}};
 	if (!caFile.empty()) values["CA_FILE"] = caFile;
 	s.addMapLayer("bench", values);
 	return s;

@@ -31,9 +31,10 @@ const BenchKeys& benchKeys();
 jwtflow::PluginRegistry& benchRegistry();
 	/// The built plugins.d folder.
 
-jwtflow::Settings salesforceSettings(const std::string& algorithm, const std::string& audience = "https://login.salesforce.com",
+jwtflow::Settings salesforceSettings(const std::string& algorithm, const std::string& loginUrl = "https://login.salesforce.com",
 	const std::string& caFile = "");
-	/// CLIENT_ID, SUBJECT, the key for the algorithm (EC for ES256), AUDIENCE, CA_FILE.
+	/// CLIENT_ID, SUBJECT, the key for the algorithm (EC for ES256), LOGIN_URL (the emulator stands for
+	/// My Domain; aud stays https://login.salesforce.com), CA_FILE.
 
 jwtflow::emulator::Emulator& benchEmulator();
 	/// Started on first use, with the benchmark app and user registered.

@@ -175,7 +175,7 @@ exec 3<"$work/emulator.out"
 read -r -t 20 line1 <&3 && read -r -t 20 line2 <&3 || { cat "$work/emulator.err" >&2; echo "the emulator did not start" >&2; exit 1; }
 base=${line1#base URL: }
 ca=${line2#CA file:  }
-printf 'CLIENT_ID=%s\nSUBJECT=%s\nPATH_PRIVATE_KEY=%s\nAUDIENCE=%s\nCA_FILE=%s\n' "$client" "$user" "$work/key.pem" "$base" "$ca" >"$work/.env"
+printf 'CLIENT_ID=%s\nSUBJECT=%s\nPATH_PRIVATE_KEY=%s\nLOGIN_URL=%s\nCA_FILE=%s\n' "$client" "$user" "$work/key.pem" "$base" "$ca" >"$work/.env"
 # The user trusts the folder's .env once (jwtflow trust), as they would: its check is part of what is measured.
 (cd "$work" && env -i PATH="$PATH" HOME="$work" "$build/jwtflow" trust -q >/dev/null)
 

@@ -211,7 +211,7 @@ TEST(BadInputMatrix, EveryCaseEndsCleanly)
 		{"IdP slow", {"salesforce", "token", "--timeout", "1", "--login-url", url + "/slow"}, sf, {}, 5, "within 1 s"},
 		{"IdP not there", {"salesforce", "token", "--timeout", "2", "--login-url", "https://127.0.0.1:1"}, sf, {}, 5, "connection refused"},
 		{"IdP refuses (OAuth)", {"salesforce", "token", "--login-url", url + "/oauth"}, sf, {}, 4, "user hasn't approved this consumer"},
-		{"TLS untrusted CA", {"salesforce", "token", "--audience", emu->baseUrl()}, sf, {}, 5, "TLS"},
+		{"TLS untrusted CA", {"salesforce", "token", "--login-url", emu->baseUrl()}, sf, {}, 5, "TLS"},
 		{"TLS expired certificate", {"salesforce", "token", "--login-url", expiredServer.baseUrl(), "--ca-file", caFile}, sf, {}, 5, "TLS"},
 		{"CA file missing", {"salesforce", "token", "--login-url", url, "--ca-file", "nope.pem"}, sf, {}, 3, "CA file"},
 		// issue 19: hostile files, tokens and answers

@@ -39,7 +39,7 @@ protected:
 	{
 		emu = startEmulator(dir, CLIENT_ID, {USER}, "", adjust);
 		dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
-		dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+		dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL="
 			+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 		::mkdir(dir.file("cache").c_str(), 0700);
 	}
@@ -205,7 +205,8 @@ TEST_F(Call, EntraIdCallsTheResourceOfScope)
 {
 	const std::string appId = "11111111-2222-3333-4444-555555555555";
 	emu.reset();
-	emu = startEmulator(dir, appId);
+	// The tenant knows the app's own API (api://<app id>) as a resource, besides Graph and the emulator's.
+	emu = startEmulator(dir, appId, {}, "", [&](jwtflow::emulator::EmulatorOptions& o) { o.entraResources = {"api://" + appId}; });
 	dir.write("certificate.pem", readFile(sharedKeys().rsaCert));
 	const std::string tenant = jwtflow::emulator::EmulatorOptions().tenant;
 	const std::string common = "CLIENT_ID=" + appId + "\nTENANT_ID=" + tenant + "\nPATH_PRIVATE_KEY=private_key.pem\n"

@@ -82,7 +82,7 @@ protected:
 	{
 		emu = startEmulator(dir, CLIENT_ID, {USER});
 		dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
-		dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+		dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL="
 			+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 		::mkdir(dir.file("cache").c_str(), 0700);
 	}

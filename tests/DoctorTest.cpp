@@ -23,7 +23,7 @@ protected:
 		::chmod(dir.file("private_key.pem").c_str(), 0600);
 		dir.write("certificate.pem", readFile(k.rsaCert));
 		base = "CLIENT_ID=3MVG9doctor\nPATH_PRIVATE_KEY=private_key.pem\nPATH_CERTIFICATE=certificate.pem\n"
-			"AUDIENCE=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n";
+			"LOGIN_URL=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n";
 		dir.write(".env", base + "SUBJECT=doc@example.com\n");
 	}
 
@@ -101,7 +101,7 @@ TEST(DoctorClock, SkewedIdpClockFailsTheClockCheck)
 		[](emulator::EmulatorOptions& o) { o.clockOffsetSeconds = 600; });
 	dir.write("private_key.pem", readFile(k.rsaPkcs8));
 	::chmod(dir.file("private_key.pem").c_str(), 0600);
-	dir.write(".env", "CLIENT_ID=3MVG9doctor\nSUBJECT=doc@example.com\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE=" + emu->baseUrl()
+	dir.write(".env", "CLIENT_ID=3MVG9doctor\nSUBJECT=doc@example.com\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL=" + emu->baseUrl()
 		+ "\nCA_FILE=" + emu->caFile() + "\n");
 	RunResult r = runJwtflow({"salesforce", "doctor"}, dir.path());
 	EXPECT_EQ(r.exitCode, 3) << r.out;

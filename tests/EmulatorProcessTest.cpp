@@ -35,7 +35,7 @@ void runAndStop(int signal)
 	const std::string base = baseLine.substr(10);
 	const std::string ca = caLine.substr(10);
 
-	RunResult token = runJwtflow({"salesforce", "token", "--audience", base, "--ca-file", ca}, dir.path());
+	RunResult token = runJwtflow({"salesforce", "token", "--login-url", base, "--ca-file", ca}, dir.path());
 	EXPECT_EQ(token.exitCode, 0) << token.err;
 	EXPECT_EQ(token.out.rfind("00D", 0), 0u);
 

@@ -37,7 +37,7 @@ protected:
 		const TestKeys& k = sharedKeys();
 		emu = startEmulator(dir, CLIENT_ID, {USER});
 		dir.write("private_key.pem", readFile(k.rsaPkcs8));
-		writeEnv("AUDIENCE=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
+		writeEnv("LOGIN_URL=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 	}
 
 	void writeEnv(const std::string& extra)
@@ -77,7 +77,7 @@ protected:
 		Poco::JSON::Object claims(Poco::JSON_PRESERVE_KEY_ORDER);
 		claims.set("iss", CLIENT_ID);
 		claims.set("sub", USER);
-		claims.set("aud", emu->baseUrl());
+		claims.set("aud", "https://login.salesforce.com");   // the production login host; the request goes to the emulator (My Domain)
 		claims.set("exp", now + expOffset);
 		return signJwt(header, claims, PrivateKey::fromFile(key), Algorithm::fromName("RS256"));
 	}
@@ -174,7 +174,7 @@ TEST_F(Exchange, EmulatorRefusesLikeSalesforceAndTheCliExplains)
 
 TEST_F(Exchange, TlsIsVerified)
 {
-	writeEnv("AUDIENCE=" + emu->baseUrl() + "\n");
+	writeEnv("LOGIN_URL=" + emu->baseUrl() + "\n");
 	expectRefusal(cli({"salesforce", "token"}), 5, "TLS");
 
 	// A server whose certificate, from a trusted CA, names another host.
@@ -251,7 +251,7 @@ TEST_F(Exchange, OneSessionKeepsOneTlsConnection)
 	PluginRegistry registry({JWTFLOW_PLUGIN_DIR});
 	Provider& provider = registry.get("salesforce");
 	Settings settings;
-	settings.addMapLayer("test", {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"AUDIENCE", emu->baseUrl()},
+	settings.addMapLayer("test", {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"LOGIN_URL", emu->baseUrl()},
 		{"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8}, {"CA_FILE", emu->caFile()}});
 	AssertionMinter minter(provider, settings);
 	HttpClient http(httpOptionsFrom(settings, 10));
@@ -274,7 +274,7 @@ TEST_F(Exchange, SystemTrustStoreIsReadFromTheCertificateFolderAndTheStandardVar
 	// No CA_FILE: the emulator's CA is trusted only through the system store,
 	// which OpenSSL reads from SSL_CERT_DIR (hashed folder, looked up on demand)
 	// or SSL_CERT_FILE.
-	writeEnv("AUDIENCE=" + emu->baseUrl() + "\n");
+	writeEnv("LOGIN_URL=" + emu->baseUrl() + "\n");
 	const std::string folder = dir.file("certs");
 	Poco::File(folder).createDirectories();
 	Poco::File(emu->caFile()).copyTo(folder + "/emulator-ca.pem");
@@ -299,7 +299,7 @@ TEST_F(Exchange, WithCaFileTheBundleOfSslCertFileIsNotReadButTheCertificateFolde
 	const std::string otherCa = dir.file("other-ca.pem");
 	openssl({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("other-ca-key.pem"), "-out", otherCa,
 		"-subj", "/CN=another test CA", "-days", "1"});
-	writeEnv("AUDIENCE=" + emu->baseUrl() + "\nCA_FILE=" + otherCa + "\n");
+	writeEnv("LOGIN_URL=" + emu->baseUrl() + "\nCA_FILE=" + otherCa + "\n");
 	RunResult viaBundle = cli({"salesforce", "token", "--no-cache"}, {{"SSL_CERT_FILE", emu->caFile()}, {"SSL_CERT_DIR", dir.file("empty")}});
 	expectRefusal(viaBundle, 5, "TLS");
 
@@ -310,7 +310,7 @@ TEST_F(Exchange, WithCaFileTheBundleOfSslCertFileIsNotReadButTheCertificateFolde
 	RunResult viaFolder = cli({"salesforce", "token", "--no-cache"}, {{"SSL_CERT_DIR", folder}});
 	EXPECT_EQ(viaFolder.exitCode, 0) << viaFolder.err;
 
-	writeEnv("AUDIENCE=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
+	writeEnv("LOGIN_URL=" + emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 	RunResult viaCaFile = cli({"salesforce", "token", "--no-cache"}, {{"SSL_CERT_FILE", otherCa}, {"SSL_CERT_DIR", dir.file("empty")}});
 	EXPECT_EQ(viaCaFile.exitCode, 0) << viaCaFile.err;
 }

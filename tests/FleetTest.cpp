@@ -83,7 +83,7 @@ protected:
 			"jwtflow.session.fleet.CLIENT_ID = " + CLIENT_ID + "\n"
 			"jwtflow.session.fleet.SUBJECT = " + user + "\n"
 			"jwtflow.session.fleet.PATH_PRIVATE_KEY = " + sharedKeys().rsaPkcs8 + "\n"
-			"jwtflow.session.fleet.AUDIENCE = " + emu->baseUrl() + "\n"
+			"jwtflow.session.fleet.LOGIN_URL = " + emu->baseUrl() + "\n"
 			"jwtflow.session.fleet.CA_FILE = " + emu->caFile() + "\n";
 		if (shared)
 			text += "jwtflow.session.fleet.store = " + redis->url() + "\n"

@@ -159,7 +159,7 @@ TEST(LoginPipeline, TheCliTakesEveryStoreWord)
 	TempDir dir;
 	auto emu = startEmulator(dir, "3MVG9store.words", {"words@example.com"});
 	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
-	dir.write(".env", "CLIENT_ID=3MVG9store.words\nSUBJECT=words@example.com\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE=" + emu->baseUrl()
+	dir.write(".env", "CLIENT_ID=3MVG9store.words\nSUBJECT=words@example.com\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL=" + emu->baseUrl()
 		+ "\nCA_FILE=" + emu->caFile() + "\n");
 	// memory (DESIGN.md lists it; the CLI refused it): this process only, so each run logs in.
 	for (int run = 1; run <= 2; ++run)

@@ -43,7 +43,7 @@ TEST(TerminalText, WhoamiShowsIdentityFieldsEscaped)
 	TempDir dir;
 	auto emu = startEmulator(dir, "3MVG9whoami.escape", {user});
 	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
-	dir.write(".env", "CLIENT_ID=3MVG9whoami.escape\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE=" + emu->baseUrl() + "\nCA_FILE="
+	dir.write(".env", "CLIENT_ID=3MVG9whoami.escape\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL=" + emu->baseUrl() + "\nCA_FILE="
 		+ emu->caFile() + "\n");
 	RunResult r = runJwtflow({"salesforce", "whoami"}, dir.path(), {{"SUBJECT", user}});
 	ASSERT_EQ(r.exitCode, 0) << r.err;
@@ -59,7 +59,7 @@ TEST(TerminalText, CallEnvOutputPipedIsDataByteForByte)
 	TempDir dir;
 	auto emu = startEmulator(dir, "3MVG9callenv.key", {"callenv@example.com"});
 	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
-	dir.write(".env", "CLIENT_ID=3MVG9callenv.key\nSUBJECT=callenv@example.com\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+	dir.write(".env", "CLIENT_ID=3MVG9callenv.key\nSUBJECT=callenv@example.com\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL="
 		+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 	RunResult r = runJwtflow({"salesforce", "call", "/services/data/", "--output", "env"}, dir.path());
 	ASSERT_EQ(r.exitCode, 0) << r.err;

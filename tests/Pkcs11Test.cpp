@@ -118,11 +118,11 @@ TEST_F(Pkcs11, TheTokenSignsForThreeProvidersAndTheEmulatorIssuesTokens)
 		o.apps.emplace_back("hsm-oidc-client", jwtflow::Certificate::fromFile(ecCert), "hsm-ec-key");
 	});
 	const std::string tenant = jwtflow::emulator::EmulatorOptions().tenant;
-	const std::map<std::string, std::string> salesforce = {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"AUDIENCE", emu->baseUrl()},
+	const std::map<std::string, std::string> salesforce = {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"LOGIN_URL", emu->baseUrl()},
 		{"CA_FILE", emu->caFile()}, {"PATH_PRIVATE_KEY", RSA_URI}};
 	RunResult sfJwt = cli({"salesforce", "jwt"}, salesforce);
 	ASSERT_EQ(sfJwt.exitCode, 0) << sfJwt.err;
-	EXPECT_EQ(verified(sfJwt.out, "rsa-signer", "RS256", emu->baseUrl()), std::string("RS256 ") + CLIENT_ID);
+	EXPECT_EQ(verified(sfJwt.out, "rsa-signer", "RS256", "https://login.salesforce.com"), std::string("RS256 ") + CLIENT_ID);
 	RunResult sfToken = cli({"salesforce", "token"}, salesforce);
 	EXPECT_EQ(sfToken.exitCode, 0) << sfToken.err;
 	EXPECT_EQ(cli({"salesforce", "token"}, salesforce).out, sfToken.out) << "cached, sealed with a key derived in the token";
@@ -226,7 +226,7 @@ TEST_F(Pkcs11, OnePinReadAndOneLoginAtTheTokenPerRun)
 	OpenCounter counter({pinFile});
 	// A token that misses the cache: the cache lookup, the minter and the sealer share one key, one PIN login.
 	RunResult r = cli({"salesforce", "token", "--pin-file", pinFile}, {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER},
-		{"AUDIENCE", emu->baseUrl()}, {"CA_FILE", emu->caFile()}, {"PATH_PRIVATE_KEY", RSA_URI}, {"PKCS11_PIN", ""}});
+		{"LOGIN_URL", emu->baseUrl()}, {"CA_FILE", emu->caFile()}, {"PATH_PRIVATE_KEY", RSA_URI}, {"PKCS11_PIN", ""}});
 	ASSERT_EQ(r.exitCode, 0) << r.err;
 	EXPECT_EQ(counter.opens(pinFile), 1);
 	EXPECT_EQ(emu->loginsFor(USER), 1);

@@ -62,7 +62,7 @@ protected:
 	{
 		Settings s;
 		s.addMapLayer("test", {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8},
-			{"AUDIENCE", emu->baseUrl()}, {"CA_FILE", emu->caFile()}});
+			{"LOGIN_URL", emu->baseUrl()}, {"CA_FILE", emu->caFile()}});
 		s.addDefaults(salesforce().settings());
 		return s;
 	}
@@ -247,7 +247,7 @@ TEST_F(RedisStore, AWrongPasswordIsAClearErrorAtStartUpNamingTheSetting)
 	config->setString("jwtflow.session.crm.CLIENT_ID", CLIENT_ID);
 	config->setString("jwtflow.session.crm.SUBJECT", USER);
 	config->setString("jwtflow.session.crm.PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8);
-	config->setString("jwtflow.session.crm.AUDIENCE", emu->baseUrl());
+	config->setString("jwtflow.session.crm.LOGIN_URL", emu->baseUrl());
 	config->setString("jwtflow.session.crm.CA_FILE", emu->caFile());
 	config->setString("jwtflow.session.crm.store", redis->url());
 	const std::string passwordFile = dir.write("redis.password", "not-the-password-9f8e\n");
@@ -294,7 +294,7 @@ TEST_F(RedisStore, TheCliSharesItsLoginAcrossMachinesThroughTokenStoreRedis)
 	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
 	const std::string passwordFile = dir.write("redis.password", redis->password() + "\n");
 	::chmod(passwordFile.c_str(), 0600);
-	dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+	dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL="
 		+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\nTOKEN_STORE=" + redis->url() + "\nREDIS_PASSWORD_FILE=redis.password\n");
 	// Two "machines": nothing in common but Redis (each its own file cache folder).
 	auto on = [&](const std::string& machine, std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
@@ -340,7 +340,7 @@ TEST_F(RedisStore, TheCliAndASessionTakeTheSameStoreWordsAndSubSettings)
 	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
 	const std::string passwordFile = dir.write("redis.password", redis->password() + "\n");
 	::chmod(passwordFile.c_str(), 0600);
-	dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+	dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL="
 		+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\nTOKEN_STORE=" + redis->url(2) + "\nREDIS_PASSWORD_FILE=redis.password\n"
 		"REDIS_KEY_PREFIX=crm:tokens:\nREDIS_LOCK_TIMEOUT=5\nREDIS_TIMEOUT_MS=800\n");
 	::mkdir(dir.file("cache").c_str(), 0700);
@@ -359,7 +359,7 @@ TEST_F(RedisStore, TheCliAndASessionTakeTheSameStoreWordsAndSubSettings)
 	const std::string base = "jwtflow.session.crm.";
 	config->setString(base + "provider", "salesforce");
 	for (const auto& kv: std::map<std::string, std::string>{{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER},
-		{"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8}, {"AUDIENCE", emu->baseUrl()}, {"CA_FILE", emu->caFile()},
+		{"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8}, {"LOGIN_URL", emu->baseUrl()}, {"CA_FILE", emu->caFile()},
 		{"TOKEN_STORE", redis->url(2)}, {"REDIS_PASSWORD_FILE", passwordFile}, {"REDIS_KEY_PREFIX", "crm:tokens:"}})
 		config->setString(base + kv.first, kv.second);
 	SessionSubsystem sessions;

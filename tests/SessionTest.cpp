@@ -32,11 +32,12 @@ protected:
 		emu = startEmulator(dir, CLIENT_ID, {USER});
 	}
 
-	Settings settingsFor(const std::string& audience, const std::string& caFile, const std::string& user = USER)
+	/// loginUrl stands for the org's My Domain (the emulator or a scripted server); aud stays the login host.
+	Settings settingsFor(const std::string& loginUrl, const std::string& caFile, const std::string& user = USER)
 	{
 		Settings s;
 		s.addMapLayer("test", {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", user}, {"PATH_PRIVATE_KEY", sharedKeys().rsaPkcs8},
-			{"AUDIENCE", audience}, {"CA_FILE", caFile}});
+			{"LOGIN_URL", loginUrl}, {"CA_FILE", caFile}});
 		s.addDefaults(provider().settings());
 		return s;
 	}

@@ -32,7 +32,7 @@ protected:
 	{
 		emu = startEmulator(dir, CLIENT_ID, {USER});
 		dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
-		dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nAUDIENCE="
+		dir.write(".env", std::string("CLIENT_ID=") + CLIENT_ID + "\nSUBJECT=" + USER + "\nPATH_PRIVATE_KEY=private_key.pem\nLOGIN_URL="
 			+ emu->baseUrl() + "\nCA_FILE=" + emu->caFile() + "\n");
 		::mkdir(dir.file("cache").c_str(), 0700);
 	}
@@ -201,7 +201,7 @@ TEST_F(TokenCache, ASessionAndTheCliShareOneLogin)
 	// The CLI's settings, as the Session sees them (the descriptor's defaults included).
 	jwtflow::Settings settings;
 	settings.addMapLayer("test", {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", dir.file("private_key.pem")},
-		{"AUDIENCE", emu->baseUrl()}, {"CA_FILE", emu->caFile()}});
+		{"LOGIN_URL", emu->baseUrl()}, {"CA_FILE", emu->caFile()}});
 	settings.addConfigurationLayer("descriptor", registry.descriptorFor("salesforce")->properties);
 	settings.addDefaults(salesforce.settings());
 	settings.addDefaults(jwtflow::coreSettings());
@@ -237,7 +237,7 @@ TEST_F(TokenCache, ASessionAndTheCliShareOneLogin)
 	config->setString("jwtflow.session.crm.CLIENT_ID", CLIENT_ID);
 	config->setString("jwtflow.session.crm.SUBJECT", USER);
 	config->setString("jwtflow.session.crm.PATH_PRIVATE_KEY", dir.file("private_key.pem"));
-	config->setString("jwtflow.session.crm.AUDIENCE", emu->baseUrl());
+	config->setString("jwtflow.session.crm.LOGIN_URL", emu->baseUrl());
 	config->setString("jwtflow.session.crm.CA_FILE", emu->caFile());
 	config->setString("jwtflow.session.crm.store", "file");
 	{

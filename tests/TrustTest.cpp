@@ -42,7 +42,7 @@ protected:
 	std::map<std::string, std::string> userEnv(std::map<std::string, std::string> more = {}) const
 	{
 		std::map<std::string, std::string> env = {{"CLIENT_ID", CLIENT_ID}, {"SUBJECT", USER}, {"PATH_PRIVATE_KEY", key},
-			{"AUDIENCE", emu->baseUrl()}, {"XDG_CONFIG_HOME", dir.file("config")}, {"XDG_CACHE_HOME", dir.file("cache")}};
+			{"LOGIN_URL", emu->baseUrl()}, {"XDG_CONFIG_HOME", dir.file("config")}, {"XDG_CACHE_HOME", dir.file("cache")}};
 		for (const auto& m: more) env[m.first] = m.second;
 		return env;
 	}
@@ -63,7 +63,13 @@ TEST_F(PlantedDotEnv, ADestinationInAnUntrustedDotEnvIsNotRead)
 {
 	// One line sends the user's signed assertion elsewhere (here: a closed port).
 	dir.write("repo/.env", "LOGIN_URL=https://127.0.0.1:1\n");
-	RunResult untrusted = inRepo({"salesforce", "token", "--no-cache"}, userEnv({{"CA_FILE", emu->caFile()}}));
+	// The user's own LOGIN_URL (the org's My Domain, here the emulator) is in their --config file,
+	// a layer a .env outranks once trusted.
+	const std::string userConfig = dir.write("user.properties", "LOGIN_URL = " + emu->baseUrl() + "\n");
+	std::map<std::string, std::string> env = userEnv({{"CA_FILE", emu->caFile()}});
+	env.erase("LOGIN_URL");
+	const std::vector<std::string> token = {"salesforce", "token", "--no-cache", "--config", userConfig};
+	RunResult untrusted = inRepo(token, env);
 	EXPECT_EQ(untrusted.exitCode, 0) << "the assertion went where the user's settings say: " << untrusted.err;
 	EXPECT_EQ(emu->loginsFor(USER), 1);
 	EXPECT_NE(untrusted.err.find("is not trusted, so it was not read (it sets LOGIN_URL)"), std::string::npos) << untrusted.err;
@@ -73,7 +79,7 @@ TEST_F(PlantedDotEnv, ADestinationInAnUntrustedDotEnvIsNotRead)
 	RunResult trust = inRepo({"trust"}, userEnv());
 	ASSERT_EQ(trust.exitCode, 0) << trust.err;
 	EXPECT_NE(trust.out.find("trusted " + dir.file("repo/.env")), std::string::npos) << trust.out;
-	RunResult trusted = inRepo({"salesforce", "token", "--no-cache"}, userEnv({{"CA_FILE", emu->caFile()}}));
+	RunResult trusted = inRepo(token, env);
 	EXPECT_EQ(trusted.exitCode, 5) << trusted.err;
 	EXPECT_NE(trusted.err.find("127.0.0.1:1"), std::string::npos) << trusted.err;
 	EXPECT_EQ(emu->loginsFor(USER), 1);
@@ -157,7 +163,7 @@ TEST_F(PlantedDotEnv, AChangedFileMustBeTrustedAgainAndRevokeForgetsIt)
 	ASSERT_EQ(changed.exitCode, 0) << changed.err;
 	EXPECT_NE(changed.err.find("changed since you trusted it, so it was not read (it sets JWT_LIFETIME, AUDIENCE)"), std::string::npos)
 		<< changed.err;
-	EXPECT_EQ(jwtflow::parseJsonObject(changed.out)->getObject("claims")->getValue<std::string>("aud"), emu->baseUrl());
+	EXPECT_EQ(jwtflow::parseJsonObject(changed.out)->getObject("claims")->getValue<std::string>("aud"), "https://login.salesforce.com") << "the user's own audience, not the changed file's";
 
 	RunResult list = inRepo({"trust", "--list", "--output", "json"}, userEnv());
 	ASSERT_EQ(list.exitCode, 0) << list.err;

@@ -31,11 +31,15 @@ struct IssuedToken
 	std::string username;
 	std::string clientId;
 	std::string site;   // "" for the org, else the community path
+	std::set<std::string> scopes;      // salesforce: the connected app's scopes (web, api, id, full, refresh_token ...)
 	std::string kind = "salesforce";   // "salesforce" (a session: lives while used) or "entra" (expires at exp)
 	std::string audience;              // entra: the resource the token is for
 	Poco::Int64 lastUsed = 0;          // salesforce: the session times out this long after its last use
 	Poco::Int64 expiresAt = 0;         // entra: exp
 };
+
+bool hasScope(const IssuedToken& token, const std::string& scope);
+	/// A Salesforce token's scope, or full (which includes every other).
 
 class EmulatorState
 	/// Registered apps, users and sites, and the tokens and one-time links issued.

@@ -16,6 +16,11 @@
 namespace jwtflow {
 namespace emulator {
 
+bool hasScope(const IssuedToken& token, const std::string& scope)
+{
+	return token.scopes.count(scope) > 0 || token.scopes.count("full") > 0;
+}
+
 namespace {
 
 std::string randomText(std::size_t bytes)

@@ -55,19 +55,27 @@ std::string bearerToken(const HTTPServerRequest& request)
 	return Poco::trim(auth.substr(7));
 }
 
-/// Reads a form body, strictly: POST, the form content type, a bounded size.
-bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Net::NameValueCollection& fields)
+std::string salesforceSessionToken(const HTTPServerRequest& request)
 {
+	const std::string auth = request.get("Authorization", "");
+	if (Poco::icompare(auth.substr(0, 6), "OAuth ") == 0) return Poco::trim(auth.substr(6));
+	return bearerToken(request);
+}
+
+FormReading readFormFields(HTTPServerRequest& request, Poco::Net::NameValueCollection& fields)
+{
+	FormReading reading;
+	reading.method = request.getMethod();
 	if (request.getMethod() != "POST")
 	{
-		sendOAuthError(response, 405, "invalid_request", "must use HTTP POST");
-		return false;
+		reading.problem = FormProblem::NotPost;
+		return reading;
 	}
-	std::string type = request.getContentType();
+	const std::string type = request.getContentType();
 	if (Poco::icompare(type.substr(0, 33), "application/x-www-form-urlencoded") != 0)
 	{
-		sendOAuthError(response, 400, "invalid_request", "content type must be application/x-www-form-urlencoded");
-		return false;
+		reading.problem = FormProblem::NotForm;
+		return reading;
 	}
 	std::string body;
 	char buf[4096];
@@ -77,16 +85,40 @@ bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Ne
 		body.append(buf, static_cast<std::size_t>(in.gcount()));
 		if (body.size() > MAX_REQUEST_BODY)
 		{
-			sendOAuthError(response, 413, "invalid_request", "request body too large");
-			return false;
+			reading.problem = FormProblem::TooLarge;
+			return reading;
 		}
 	}
-	if (!parseFormBody(body, fields))
+	if (!parseFormBody(body, fields, &reading.duplicate))
+		reading.problem = reading.duplicate.empty() ? FormProblem::Malformed : FormProblem::Duplicate;
+	return reading;
+}
+
+bool readForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Net::NameValueCollection& fields)
+{
+	const FormReading reading = readFormFields(request, fields);
+	switch (reading.problem)
 	{
+	case FormProblem::None:
+		return true;
+	case FormProblem::NotPost:
+		sendOAuthError(response, 405, "invalid_request", "must use HTTP POST");
+		break;
+	case FormProblem::NotForm:
+		// Salesforce reads the grant from a form body only: anything else has no grant type it knows.
+		sendOAuthError(response, 400, "unsupported_grant_type", "grant type not supported");
+		break;
+	case FormProblem::TooLarge:
+		sendOAuthError(response, 413, "invalid_request", "request body too large");
+		break;
+	case FormProblem::Malformed:
 		sendOAuthError(response, 400, "invalid_request", "malformed form body");
-		return false;
+		break;
+	case FormProblem::Duplicate:
+		sendOAuthError(response, 400, "invalid_request", "parameter " + reading.duplicate + " is included more than once");
+		break;
 	}
-	return true;
+	return false;
 }
 
 bool readBody(HTTPServerRequest& request, HTTPServerResponse& response, std::string& body)
@@ -118,7 +150,7 @@ std::optional<Poco::Int64> timeClaim(const Poco::JSON::Object& claims, const std
 	}
 }
 
-bool parseFormBody(const std::string& body, Poco::Net::NameValueCollection& fields)
+bool parseFormBody(const std::string& body, Poco::Net::NameValueCollection& fields, std::string* duplicate)
 {
 	Poco::StringTokenizer pairs(body, "&", Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 	for (const auto& pair: pairs)
@@ -136,6 +168,11 @@ bool parseFormBody(const std::string& body, Poco::Net::NameValueCollection& fiel
 		}
 		catch (const Poco::Exception&)
 		{
+			return false;
+		}
+		if (duplicate && fields.has(name))
+		{
+			*duplicate = name;
 			return false;
 		}
 		fields.add(name, value);

@@ -18,6 +18,7 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/NameValueCollection.h>
 #include <Poco/RandomStream.h>
+#include <Poco/String.h>
 #include <Poco/URI.h>
 #include <Poco/UUIDGenerator.h>
 #include <openssl/err.h>
@@ -39,16 +40,69 @@ void sendEntraError(HTTPServerResponse& response, int status, const std::string&
 	const std::string timestamp = Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%d %H:%M:%SZ");
 	Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
 	body.set("error", error);
-	body.set("error_description", "AADSTS" + std::to_string(code) + ": " + text + " Trace ID: " + trace
+	body.set("error_description", (code ? "AADSTS" + std::to_string(code) + ": " : std::string()) + text + " Trace ID: " + trace
 		+ " Correlation ID: " + correlation + " Timestamp: " + timestamp);
 	Poco::JSON::Array::Ptr codes = new Poco::JSON::Array;
-	codes->add(code);
+	if (code) codes->add(code);
 	body.set("error_codes", codes);
 	body.set("timestamp", timestamp);
 	body.set("trace_id", trace);
 	body.set("correlation_id", correlation);
-	body.set("error_uri", "https://login.microsoftonline.com/error?code=" + std::to_string(code));
+	if (code) body.set("error_uri", "https://login.microsoftonline.com/error?code=" + std::to_string(code));
 	sendJson(response, status, body);
+}
+
+/// The resources a tenant knows, by identifier URI or app id: Graph, Key Vault, Azure Resource
+/// Manager (whose identifier ends in a slash, hence "https://management.azure.com//.default"),
+/// the AKS server app, the emulator's own API (its base URL) and any the options add.
+bool knownResource(const EmulatorState& state, const std::string& resource)
+{
+	static const char* const builtIn[] = {
+		"https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000",
+		"https://vault.azure.net", "cfa8b339-82a2-471a-a3c9-0fc0be7a4093",
+		"https://management.azure.com/", "https://management.core.windows.net/", "797f4846-ba00-4fd7-ba43-dac1f8f63013",
+		"6dae42f8-4368-4678-94ff-3960e28e3630"};
+	const std::string lower = Poco::toLower(resource);
+	for (const char* r: builtIn)
+		if (lower == r) return true;
+	if (resource == state.baseUrl()) return true;
+	for (const auto& r: state.options().entraResources)
+		if (Poco::icompare(r, resource) == 0) return true;
+	return false;
+}
+
+/// Answers a request that is not one strict form post as Entra ID does; false then.
+bool readEntraForm(HTTPServerRequest& request, HTTPServerResponse& response, Poco::Net::NameValueCollection& form)
+{
+	const FormReading reading = readFormFields(request, form);
+	switch (reading.problem)
+	{
+	case FormProblem::None:
+		return true;
+	case FormProblem::NotPost:
+		sendEntraError(response, 400, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a " + reading.method + " request.");
+		break;
+	case FormProblem::NotForm:
+		sendEntraError(response, 400, "invalid_request", 900561,
+			"The endpoint only accepts POST requests with an application/x-www-form-urlencoded body.");
+		break;
+	case FormProblem::TooLarge:
+		sendEntraError(response, 413, "invalid_request", 90014, "The request body is too large.");
+		break;
+	case FormProblem::Malformed:
+		sendEntraError(response, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
+		break;
+	case FormProblem::Duplicate:
+		sendEntraError(response, 400, "invalid_request", 9000411, "The parameter '" + reading.duplicate + "' is duplicated.");
+		break;
+	}
+	return false;
+}
+
+/// The registered certificate's thumbprint as the portal shows it (hex SHA-1, upper case).
+std::string portalThumbprint(const Certificate& cert)
+{
+	return hexEncode(cert.sha1Thumbprint(), true);
 }
 
 std::string opaqueAccessToken(const std::string& tenant, const std::string& clientId, const std::string& audience)
@@ -118,7 +172,8 @@ public:
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
 		const EmulatorOptions& o = _state->options();
-		if (_tenant != o.tenant && _tenant != o.tenantDomain)
+		// A tenant GUID or domain, in any case (GUIDs and DNS names are case-insensitive).
+		if (Poco::icompare(_tenant, o.tenant) != 0 && Poco::icompare(_tenant, o.tenantDomain) != 0)
 		{
 			if (_tenant == "common" || _tenant == "organizations" || _tenant == "consumers")
 				return sendEntraError(response, 400, "invalid_request", 90010,
@@ -126,14 +181,18 @@ public:
 			return sendEntraError(response, 400, "invalid_request", 90002, "Tenant '" + _tenant + "' not found.");
 		}
 		Poco::Net::NameValueCollection form;
-		if (!readForm(request, response, form)) return;
+		if (!readEntraForm(request, response, form)) return;
+		for (const char* required: {"grant_type", "client_id"})
+			if (form.get(required, "").empty())
+				return sendEntraError(response, 400, "invalid_request", 900144,
+					std::string("The request body must contain the following parameter: '") + required + "'.");
 		if (form.get("grant_type", "") != "client_credentials")
 			return sendEntraError(response, 400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.");
 		const std::string clientId = form.get("client_id", "");
 		const RegisteredApp* app = _state->app(clientId);
-		if (clientId.empty() || !app)
+		if (!app)
 			return sendEntraError(response, 400, "unauthorized_client", 700016, "Application with identifier '" + clientId
-				+ "' was not found in the directory.");
+				+ "' was not found in the directory '" + o.tenant + "'.");
 		if (form.has("client_secret"))
 			return sendEntraError(response, 401, "invalid_client", 7000215, "Invalid client secret provided.");
 		const std::string assertion = form.get("client_assertion", "");
@@ -141,11 +200,19 @@ public:
 			return sendEntraError(response, 401, "invalid_client", 7000218,
 				"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
 		if (form.get("client_assertion_type", "") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
-			return sendEntraError(response, 400, "invalid_request", 700025, "client_assertion_type is invalid.");
+			return sendEntraError(response, 400, "invalid_request", 90011, "Unexpected client assertion type.");
 		const std::string scope = form.get("scope", "");
-		if (scope.empty() || scope.find(' ') != std::string::npos || scope.size() < 9 || scope.substr(scope.size() - 9) != "/.default")
+		if (scope.empty())
+			return sendEntraError(response, 400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
+		if (scope.find(' ') != std::string::npos || scope.size() < 9 || scope.substr(scope.size() - 9) != "/.default")
 			return sendEntraError(response, 400, "invalid_scope", 1002012, "The provided value for scope " + scope + " is not valid. "
 				"Client credential flows must have a scope value with /.default suffixed to the resource identifier.");
+		const std::string resource = scope.substr(0, scope.size() - 9);
+		if (!knownResource(*_state, resource))
+			return sendEntraError(response, 400, "invalid_resource", 500011, "The resource principal named " + resource
+				+ " was not found in the tenant named " + o.tenant + ". This can happen if the application has not been installed "
+				"by the administrator of the tenant or consented to by any user in the tenant. You might have sent your "
+				"authentication request to the wrong tenant.");
 
 		DecodedJwt jwt;
 		try
@@ -181,6 +248,11 @@ public:
 				"The key was not found.");
 		if (!signer.publicKey().verify(Algorithm::fromName(algName), jwt.signingInput, jwt.signature))
 			return sendEntraError(response, 401, "invalid_client", 700027, "Client assertion failed signature validation.");
+		// A registered key counts only within its certificate's validity (the x5c path checked its leaf above).
+		const Poco::Timestamp clock = Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(_state->now()));
+		if (!app->trustedIssuer && (clock < signer.notBefore() || clock > signer.notAfter()))
+			return sendEntraError(response, 401, "invalid_client", 700027, "Client assertion contains an invalid signature. "
+				"[Reason - The key used is expired., Thumbprint of key used by client: '" + portalThumbprint(signer) + "']");
 		const Poco::JSON::Object& claims = *jwt.claims;
 		if (jsonString(claims, "iss") != clientId || jsonString(claims, "sub") != clientId)
 			return sendEntraError(response, 401, "invalid_client", 700021,
@@ -194,16 +266,17 @@ public:
 		const std::optional<Poco::Int64> nbf = timeClaim(claims, "nbf");
 		if (!exp || *exp < now - skew || (nbf && *nbf > now + skew))
 			return sendEntraError(response, 401, "invalid_client", 700024, "Client assertion is not within its valid time range.");
-		if (*exp > now + o.entraMaxLifetime + skew)
-			return sendEntraError(response, 401, "invalid_client", 700024, "Client assertion lifetime is too long (exp too far in the future).");
+		// No cap on the lifetime: Entra ID "doesn't place restrictions on the exp time currently" (FACTS.md 3.2).
+		// Whether Entra ID refuses a replayed jti is not documented: the emulator does, in words of its own and
+		// with no AADSTS code (so nothing takes it for clock skew, 700024).
 		const std::string jti = jsonString(claims, "jti");
 		if (jti.empty() || !_state->firstUseOfJwtId(jti))
-			return sendEntraError(response, 401, "invalid_client", 700024,
-				"Client assertion contains an invalid or replayed jti (each assertion may be used once).");
+			return sendEntraError(response, 401, "invalid_client", 0,
+				"jwtflow emulator: the client assertion has no jti, or one used before (each assertion is used once).");
 
 		_state->recordLogin(clientId);
 		_state->countIssued();
-		const std::string audience = scope.substr(0, scope.size() - 9);
+		const std::string audience = resource;
 		const std::string accessToken = opaqueAccessToken(o.tenant, clientId, audience);
 		IssuedToken issued;
 		issued.clientId = clientId;

@@ -56,8 +56,11 @@ public:
 		if (jwt.algorithm() != "RS256" || (!kid.empty() && !account->keyId.empty() && kid != account->keyId)
 			|| !account->certificate.publicKey().verify(Algorithm::fromName("RS256"), jwt.signingInput, jwt.signature))
 			return sendOAuthError(response, 400, "invalid_grant", "Invalid JWT Signature.");
+		// aud: the token URI of the key file (here the emulator's, standing for Google's), Google's own, or
+		// the legacy one older key files and libraries still carry (Google accepts both of its own).
 		const std::string tokenUrl = _state->baseUrl() + "/google/token";
-		if (jsonString(claims, "aud") != tokenUrl)
+		const std::string aud = jsonString(claims, "aud");
+		if (aud != tokenUrl && aud != "https://oauth2.googleapis.com/token" && aud != "https://accounts.google.com/o/oauth2/token")
 			return sendOAuthError(response, 400, "invalid_grant", "Invalid JWT: Failed audience check. The right audience is " + tokenUrl);
 		const std::optional<Poco::Int64> iat = timeClaim(claims, "iat");
 		const std::optional<Poco::Int64> exp = timeClaim(claims, "exp");

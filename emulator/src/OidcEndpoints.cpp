@@ -97,6 +97,9 @@ private:
 		{
 			return "The " + what + " is signed with an unsupported algorithm: " + alg + ".";
 		}
+		// A JWK registered with an alg binds the key to that one algorithm (RFC 7517 4.4; FACTS.md 7).
+		if (!app.algorithm.empty() && alg != app.algorithm)
+			return "The " + what + " token is signed with " + alg + ", but the client's key is registered for " + app.algorithm + ".";
 		const std::string kid = jsonString(*jwt.header, "kid");
 		if (!app.keyId.empty() && kid != app.keyId)
 			return "The " + what + " token specified a 'kid' that does not match any of the client's keys.";

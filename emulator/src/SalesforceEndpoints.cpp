@@ -23,6 +23,7 @@
 #include <Poco/Net/HTTPCookie.h>
 #include <Poco/StringTokenizer.h>
 #include <algorithm>
+#include <map>
 
 using Poco::Net::HTTPRequestHandler;
 using Poco::Net::HTTPResponse;
@@ -65,11 +66,18 @@ public:
 
 		if (!app->certificate.publicKey().verify(Algorithm::fromName("RS256"), jwt.signingInput, jwt.signature))
 			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
-		const std::string expectedSite = _state->baseUrl() + _site;
+		// aud is the login host of the org's kind (or the site's URL), wherever the request went: the
+		// emulator's URL stands for My Domain (LOGIN_URL), never for an audience (FACTS.md 1.1, 1.2).
 		const std::string aud = jsonString(claims, "aud");
-		bool audOk = aud == expectedSite;
-		if (_site.empty()) audOk = audOk || aud == "https://login.salesforce.com" || aud == "https://test.salesforce.com";
-		if (!audOk) return sendOAuthError(response, 400, "invalid_grant", "audience is invalid");
+		const std::string production = "https://login.salesforce.com", sandbox = "https://test.salesforce.com";
+		const std::string expectedAud = !_site.empty() ? _state->baseUrl() + _site : _state->options().salesforceSandbox ? sandbox : production;
+		if (aud != expectedAud)
+		{
+			// The other kind's login host names no org this app is in: Salesforce says the user has not approved it (FACTS.md 1.4).
+			if (_site.empty() && (aud == production || aud == sandbox))
+				return sendOAuthError(response, 400, "invalid_grant", "user hasn't approved this consumer");
+			return sendOAuthError(response, 400, "invalid_grant", "audience is invalid");
+		}
 
 		const Poco::Int64 now = _state->now();
 		const int skew = _state->options().clockSkewSeconds;
@@ -77,6 +85,12 @@ public:
 		if (!exp || *exp < now - skew) return sendOAuthError(response, 400, "invalid_grant", "expired authorization code");
 		if (*exp > now + _state->options().salesforceMaxLifetime + skew)
 			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+		// Not yet valid (RFC 7523 3: nbf; an iat in the future is no better): refused like a bad assertion.
+		for (const char* notYet: {"nbf", "iat"})
+		{
+			const std::optional<Poco::Int64> t = timeClaim(claims, notYet);
+			if (claims.has(notYet) && (!t || *t > now + skew)) return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+		}
 
 		const std::string username = jsonString(claims, "sub");
 		if (!_state->knowsUser(username))
@@ -88,18 +102,21 @@ public:
 		issued.username = username;
 		issued.clientId = app->clientId;
 		issued.site = _site;
+		issued.scopes.insert(app->scopes.begin(), app->scopes.end());
 		const std::string token = _state->issueToken(issued);
 		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
 		body.set("access_token", token);
 		body.set("signature", base64Encode(std::string(32, '\x5a')));
-		body.set("scope", "web api id");
+		std::string scope;
+		for (const auto& sc: app->scopes) scope += (scope.empty() ? "" : " ") + sc;
+		body.set("scope", scope);
 		body.set("instance_url", _state->baseUrl());
 		body.set("id", _state->baseUrl() + "/id/" + _state->options().orgId + "/" + _state->userId(username));
 		body.set("token_type", "Bearer");
 		body.set("issued_at", std::to_string(Poco::Timestamp().epochMicroseconds() / 1000));
 		if (!_site.empty())
 		{
-			body.set("sfdc_community_url", expectedSite);
+			body.set("sfdc_community_url", expectedAud);
 			body.set("sfdc_community_id", "0DB000000000001AAA");
 		}
 		sendJson(response, 200, body);
@@ -110,12 +127,14 @@ private:
 	std::string _site;
 };
 
-/// Resolves the Bearer token or answers 401 as Salesforce does.
-std::optional<IssuedToken> authorize(EmulatorState& state, HTTPServerRequest& request, HTTPServerResponse& response)
+/// Resolves the Bearer (or OAuth) token of a Salesforce session (of that site, when one is named: the
+/// identity URLs take a session of any site of the org), or answers 401 as Salesforce does.
+std::optional<IssuedToken> authorize(EmulatorState& state, HTTPServerRequest& request, HTTPServerResponse& response,
+	const std::optional<std::string>& site = std::nullopt)
 {
-	std::string token = bearerToken(request);
+	std::string token = salesforceSessionToken(request);
 	auto info = token.empty() ? std::nullopt : state.lookupToken(token);
-	if (info && info->kind != "salesforce") info.reset();
+	if (info && (info->kind != "salesforce" || (site && info->site != *site))) info.reset();
 	if (!info)
 	{
 		response.set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
@@ -192,7 +211,7 @@ public:
 
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
-		auto info = authorize(*_state, request, response);
+		auto info = authorize(*_state, request, response, std::optional<std::string>(_site));
 		if (!info) return;
 		Poco::Net::NameValueCollection form;
 		if (request.getContentLength64() > 0 || request.getChunkedTransferEncoding())
@@ -202,7 +221,7 @@ public:
 		std::string redirect = form.get("redirect_uri", "");
 		if (!redirect.empty() && (redirect[0] != '/' || (redirect.size() > 1 && redirect[1] == '/')))
 			return sendOAuthError(response, 400, "invalid_request", "redirect_uri must be a relative URL");
-		std::string otp = _state->issueOneTimePassword(bearerToken(request));
+		std::string otp = _state->issueOneTimePassword(salesforceSessionToken(request));
 		std::string uri = _state->baseUrl() + _site + "/secur/frontdoor.jsp?otp=" + urlEncode(otp);
 		if (!redirect.empty()) uri += "&startURL=" + urlEncode(redirect);
 		Poco::JSON::Object body;
@@ -222,23 +241,23 @@ public:
 
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
-		std::string sid, otp, retUrl, startUrl;
+		// GET with the query, or POST with the same fields as a form (what Salesforce recommends: FACTS.md 2.1).
+		std::map<std::string, std::string> fields;
 		try
 		{
-			Poco::URI uri(request.getURI());
-			for (const auto& p: uri.getQueryParameters())
-			{
-				if (p.first == "sid") sid = p.second;
-				else if (p.first == "otp") otp = p.second;
-				else if (p.first == "retURL") retUrl = p.second;
-				else if (p.first == "startURL") startUrl = p.second;
-			}
+			for (const auto& p: Poco::URI(request.getURI()).getQueryParameters()) fields.emplace(p.first, p.second);
 		}
 		catch (const Poco::Exception&)
 		{
-			sid.clear();
-			otp.clear();
+			fields.clear();
 		}
+		if (request.getMethod() == "POST")
+		{
+			Poco::Net::NameValueCollection form;
+			if (!readForm(request, response, form)) return;
+			for (const auto& f: form) fields.emplace(f.first, f.second);
+		}
+		const std::string sid = fields["sid"], otp = fields["otp"], retUrl = fields["retURL"], startUrl = fields["startURL"];
 		std::optional<IssuedToken> info;
 		if (!sid.empty()) info = _state->lookupToken(sid);
 		else if (!otp.empty())
@@ -246,6 +265,9 @@ public:
 			auto token = _state->redeemOneTimePassword(otp);
 			if (token) info = _state->lookupToken(*token);
 		}
+		// A UI session needs a Salesforce token of this very site with the web (or full) scope; an api-only
+		// token, another site's, or another IdP's bounces to the login page (FACTS.md 2.1).
+		if (info && (info->kind != "salesforce" || info->site != _site || !hasScope(*info, "web"))) info.reset();
 		if (!info)
 		{
 			response.redirect(_state->baseUrl() + _site + "/login?ec=302", HTTPResponse::HTTP_FOUND);
@@ -270,11 +292,31 @@ public:
 
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
-		Poco::Net::NameValueCollection form;
-		if (!readForm(request, response, form)) return;
-		const std::string token = form.get("token", "");
+		// POST with a form, or GET with the token in the query: Salesforce documents both.
+		std::string token;
+		if (request.getMethod() == "GET")
+		{
+			try
+			{
+				for (const auto& p: Poco::URI(request.getURI()).getQueryParameters())
+					if (p.first == "token") token = p.second;
+			}
+			catch (const Poco::Exception&)
+			{
+				token.clear();
+			}
+		}
+		else
+		{
+			Poco::Net::NameValueCollection form;
+			if (!readForm(request, response, form)) return;
+			token = form.get("token", "");
+		}
 		if (token.empty()) return sendOAuthError(response, 400, "invalid_request", "missing token parameter");
-		if (!_state->revokeToken(token)) return sendOAuthError(response, 400, "invalid_token", "invalid token");
+		// Only Salesforce's own sessions: an Entra ID token is not one.
+		const auto info = _state->lookupToken(token);
+		if (!info || info->kind != "salesforce" || !_state->revokeToken(token))
+			return sendOAuthError(response, 400, "invalid_token", "invalid token");
 		sendText(response, 200, "text/plain", "");
 	}
 

@@ -68,13 +68,17 @@ public:
 
 	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
 	{
-		const std::string token = bearerToken(request);
+		// Bearer or OAuth; a Salesforce session of the org (not a site's, not another IdP's) ...
+		const std::string token = salesforceSessionToken(request);
 		auto info = token.empty() ? std::nullopt : _state->lookupToken(token);
-		if (!info || info->kind != "salesforce")
+		if (!info || info->kind != "salesforce" || !info->site.empty())
 		{
 			response.set("WWW-Authenticate", "Token");
 			return sendRestError(response, 401, "INVALID_SESSION_ID", "Session expired or invalid");
 		}
+		// ... with the api (or full) scope [mem: the wording of Salesforce's answer to a web-only session].
+		if (!hasScope(*info, "api"))
+			return sendRestError(response, 401, "INVALID_SESSION_ID", "This session is not valid for use with the REST API");
 		// /services/data[/vNN.N[/limits | /sobjects/Account[/<id>]]]
 		Poco::StringTokenizer parts(_path, "/", Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 		std::vector<std::string> p(parts.begin(), parts.end());

@@ -134,7 +134,10 @@ bool DemoRunner::runProvider(Provider& provider, const DemoKeys& keys, const emu
 	if (name == "salesforce")
 	{
 		values["SUBJECT"] = DEMO_USER;
-		values["AUDIENCE"] = emu.baseUrl();
+		// The emulator's URL stands for the org's My Domain: the request goes there (LOGIN_URL) while
+		// aud stays the production login host, as with a real org.
+		values["LOGIN_URL"] = emu.baseUrl();
+		values["AUDIENCE"] = "https://login.salesforce.com";
 		values["RET_URL"] = "/lightning/page/home";
 		runSalesforce(provider, values, false);
 	}

@@ -13,6 +13,7 @@
 #include "jwtflow/emulator/Emulator.h"
 #include <Poco/File.h>
 #include <Poco/Path.h>
+#include <Poco/StringTokenizer.h>
 #include <csignal>
 #include <iostream>
 #include <pthread.h>
@@ -37,6 +38,24 @@ emulator::RegisteredApp registeredApp(const std::string& text)
 		cert = cert.substr(0, hash);
 	}
 	return {text.substr(0, eq), Certificate::fromFile(cert), keyId};
+}
+
+/// --scopes CLIENT_ID=web,api,...: the OAuth scopes of a registered Salesforce app.
+void appScopes(emulator::EmulatorOptions& options, const std::string& text)
+{
+	const auto eq = text.find('=');
+	if (eq == std::string::npos || eq == 0)
+		throw UsageException("--scopes takes CLIENT_ID=SCOPE,SCOPE... (web, api, id, full, refresh_token ...)");
+	const std::string clientId = text.substr(0, eq);
+	for (auto& app: options.apps)
+		if (app.clientId == clientId)
+		{
+			app.scopes.clear();
+			Poco::StringTokenizer list(text.substr(eq + 1), ", ", Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
+			app.scopes.assign(list.begin(), list.end());
+			return;
+		}
+	throw UsageException("--scopes " + text.substr(0, eq) + "=...: no app " + text.substr(0, eq) + " is registered (--app)");
 }
 
 /// A community path as the emulator keys it: one leading slash, no trailing one.
@@ -90,7 +109,9 @@ void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& 
 	std::vector<std::string> apps;
 	for (const auto& a: options.apps) apps.push_back(a.clientId);
 	console.note("apps: " + joined(apps) + "; users: " + (options.users.empty() ? "(none: every token request is refused)" : joined(options.users)));
-	console.note("try: AUDIENCE=" + emu.baseUrl() + " CA_FILE=" + emu.caFile() + " jwtflow salesforce token");
+	// The emulator's URL stands for the org's My Domain: the request goes there, aud stays the login host.
+	console.note("try: LOGIN_URL=" + emu.baseUrl() + " CA_FILE=" + emu.caFile() + std::string(options.salesforceSandbox
+		? " AUDIENCE=https://test.salesforce.com" : "") + " jwtflow salesforce token");
 	console.note("stop with Ctrl-C");
 	int sig = 0;
 	sigwait(&stopSignals, &sig);
@@ -122,6 +143,9 @@ int JwtflowApp::commandEmulator()
 		if (auto sub = s.get("SUBJECT")) options.users.push_back(*sub);
 	}
 	for (const auto& c: _values["community"]) options.communities.push_back(communityPath(c));
+	options.salesforceSandbox = hasFlag("sandbox");
+	for (const auto& scopes: _values["scopes"]) appScopes(options, scopes);
+	options.entraResources = _values["resource"];
 	options.salesforceSessionSeconds = numberOption("session-seconds", flagValue("session-seconds",
 		std::to_string(options.salesforceSessionSeconds)), 7 * 24 * 3600);
 	options.loginRateLimit = numberOption("login-rate-limit", flagValue("login-rate-limit", std::to_string(options.loginRateLimit)), 1000000);

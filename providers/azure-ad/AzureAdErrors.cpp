@@ -21,7 +21,9 @@ std::string entraHint(long code, const std::string& error)
 			"(Certificates & secrets), check it is not expired, and that PATH_PRIVATE_KEY is its key; "
 			"x5t must be base64url of the SHA-1 digest (jwtflow thumbprint shows it)";
 	case 700024:
-		return "the assertion is outside its valid time range: check this machine's clock (UTC) and keep JWT_LIFETIME <= 600 s";
+		// Entra ID answers it for time only (exp past, nbf ahead): a clock that is off, never a lifetime.
+		return "the assertion is outside its valid time range: this machine's clock is off (jwtflow azure-ad doctor compares "
+			"it with Entra ID's); synchronise it (NTP, UTC)";
 	case 700023:
 		return "the assertion's audience is wrong: TENANT_ID and AUTHORITY must be those of the app (v2.0 endpoint, same cloud)";
 	case 700021:
@@ -50,6 +52,15 @@ std::string entraHint(long code, const std::string& error)
 	case 70011:
 	case 1002012:
 		return "SCOPE must be one resource's <App ID URI>/.default, e.g. https://graph.microsoft.com/.default";
+	case 900144:
+		return "a parameter Entra ID requires is missing from the token request (client_id, grant_type or scope): "
+			"check CLIENT_ID and SCOPE are set";
+	case 90011:
+		return "the client_assertion_type is not urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+	case 9000411:
+		return "a parameter was sent twice: send each of client_id, scope, client_assertion once";
+	case 900561:
+		return "the token endpoint takes a form POST only: check AUTHORITY points to the Entra ID authority host";
 	case 500011:
 		return "the resource is not in the tenant: grant admin consent for the API, or check SCOPE";
 	default:

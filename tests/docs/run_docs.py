@@ -147,7 +147,7 @@ class Docs:
         env = dict(self.base_env, CA_FILE=self.ca)
         provider = words[1] if words and len(words) > 1 else ""
         if provider == "salesforce":
-            env["AUDIENCE"] = self.base_url
+            env["LOGIN_URL"] = self.base_url   # My Domain; aud stays https://login.salesforce.com
         elif provider == "salesforce-community":
             env["AUDIENCE"] = self.base_url + "/customers"
         elif provider == "azure-ad":

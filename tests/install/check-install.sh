@@ -133,7 +133,7 @@ PY
   ca=$(sed -n 's/^CA file: *//p' "$work/s-emulator.out")
   [ -n "$base" ] && [ -n "$ca" ] || { cat "$work/s-emulator.err"; fail "the single file's emulator did not start"; }
   token=$(HOME="$work" "$single" salesforce token --client-id 3MVG9single --subject single@example.com \
-    --private-key "$work/keys/private_key.pem" --audience "$base" --ca-file "$ca") || fail "single file: token"
+    --private-key "$work/keys/private_key.pem" --login-url "$base" --ca-file "$ca") || fail "single file: token"
   [[ "$token" == *"!"* ]] || fail "not a Salesforce-style token: $token"
   kill "$emulator_pid"; wait "$emulator_pid" 2>/dev/null || true; emulator_pid=
   echo "install and examples (single file): ok"
@@ -159,7 +159,7 @@ jwtflow.session.crm.provider = salesforce
 jwtflow.session.crm.CLIENT_ID = $client
 jwtflow.session.crm.SUBJECT = $user
 jwtflow.session.crm.PATH_PRIVATE_KEY = $work/keys/private_key.pem
-jwtflow.session.crm.AUDIENCE = $base
+jwtflow.session.crm.LOGIN_URL = $base
 jwtflow.session.crm.CA_FILE = $ca
 PROPS
 token=$(env -u JWTFLOW_PLUGIN_PATH "$work/embed/token-printer" --config="$work/printer.properties" --threads=6 2>"$work/printer.err") \
@@ -195,7 +195,7 @@ jwtflow.session.fleet.provider = salesforce
 jwtflow.session.fleet.CLIENT_ID = $client
 jwtflow.session.fleet.SUBJECT = $user
 jwtflow.session.fleet.PATH_PRIVATE_KEY = $work/keys/private_key.pem
-jwtflow.session.fleet.AUDIENCE = $base
+jwtflow.session.fleet.LOGIN_URL = $base
 jwtflow.session.fleet.CA_FILE = $ca
 jwtflow.session.fleet.store = redis://127.0.0.1:$redis_port/0
 jwtflow.session.fleet.storePasswordFile = $work/redis/password

@@ -33,6 +33,9 @@ struct JWTFLOW_API RegisteredApp
 	std::optional<Certificate> trustedIssuer;   /// Entra ID "subject name + issuer" apps: the CA whose certificates
 	                                            /// (sent as x5c) authenticate the app, instead of `certificate`
 	std::string subjectName;    /// with trustedIssuer: the subject the x5c leaf must have (OpenSSL's one-line form)
+	std::string algorithm;      /// OIDC: the alg the registered JWK names, which binds the key to it; empty: any
+	std::vector<std::string> scopes = {"web", "api", "id"};   /// Salesforce: the connected app's OAuth scopes, which its
+	                                                          /// tokens carry (frontdoor needs web or full, REST api or full)
 };
 
 struct JWTFLOW_API EmulatorOptions
@@ -42,13 +45,16 @@ struct JWTFLOW_API EmulatorOptions
 	std::vector<RegisteredApp> apps;       /// registered apps
 	std::vector<std::string> users;        /// Salesforce usernames (sub) it knows
 	std::vector<std::string> communities;  /// community site paths, e.g. "/customers"
+	bool salesforceSandbox = false;        /// the org is a sandbox: aud must be https://test.salesforce.com, not
+	                                       /// https://login.salesforce.com (a mix-up is "user hasn't approved this consumer")
+	std::vector<std::string> entraResources; /// Entra ID resources known besides the built-in ones (Graph, Key Vault,
+	                                         /// Azure Resource Manager, the AKS server app, and the emulator's own base URL)
 	std::string workDir;                   /// where the CA and server certificate files are written: made 0700 when
 	                                       /// missing, refused when others may write to it; empty: a fresh mkdtemp
 	                                       /// folder of the emulator's own, removed by its destructor
-	int salesforceMaxLifetime = 300;       /// exp may be at most this far ahead (FACTS.md 1.1)
+	int salesforceMaxLifetime = 180;       /// exp may be at most this far ahead: "within 3 minutes" (FACTS.md 1.1)
 	int clockSkewSeconds = 30;             /// tolerance on exp/nbf/iat
 	int clockOffsetSeconds = 0;            /// the emulator's clock runs this far ahead (tests of clock skew): Date header and checks
-	int entraMaxLifetime = 600;            /// Entra ID: exp at most this far ahead (Microsoft: "5-10 minutes at most")
 	std::string orgId = "00D000000000001AAA";
 	std::string tenant = "8f3c2b1a-5d4e-4f60-9a7b-0c1d2e3f4a5b"; /// the Entra ID tenant (GUID) it serves
 	std::string tenantDomain = "jwtflow.onmicrosoft.com";         /// the same tenant by domain
