@@ -258,7 +258,7 @@ public:
 			return sendEntraError(response, 401, "invalid_client", 700021,
 				"Client assertion application identifier doesn't match 'client_id' parameter.");
 		const std::string expectedAud = _state->baseUrl() + "/" + _tenant + "/oauth2/v2.0/token";
-		if (jsonString(claims, "aud") != expectedAud)
+		if (Poco::icompare(jsonString(claims, "aud"), expectedAud) != 0)   // the tenant (and host) in any case
 			return sendEntraError(response, 401, "invalid_client", 700023, "Client assertion audience claim does not match Realm issuer.");
 		const Poco::Int64 now = _state->now();
 		const int skew = o.clockSkewSeconds;

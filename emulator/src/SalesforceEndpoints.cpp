@@ -66,6 +66,11 @@ public:
 
 		if (!app->certificate.publicKey().verify(Algorithm::fromName("RS256"), jwt.signingInput, jwt.signature))
 			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
+		// The connected app's certificate outside its validity: how Salesforce answers is not documented; the
+		// emulator refuses it as a bad assertion rather than let it through.
+		const Poco::Timestamp clock = Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(_state->now()));
+		if (clock < app->certificate.notBefore() || clock > app->certificate.notAfter())
+			return sendOAuthError(response, 400, "invalid_grant", "invalid assertion");
 		// aud is the login host of the org's kind (or the site's URL), wherever the request went: the
 		// emulator's URL stands for My Domain (LOGIN_URL), never for an audience (FACTS.md 1.1, 1.2).
 		const std::string aud = jsonString(claims, "aud");

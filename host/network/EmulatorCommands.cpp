@@ -9,6 +9,7 @@
 //
 #include "DemoRunner.h"
 #include "JwtflowApp.h"
+#include "jwtflow/Algorithm.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/emulator/Emulator.h"
 #include <Poco/File.h>
@@ -40,22 +41,35 @@ emulator::RegisteredApp registeredApp(const std::string& text)
 	return {text.substr(0, eq), Certificate::fromFile(cert), keyId};
 }
 
+/// The registered app that `--option CLIENT_ID=VALUE` names, and VALUE.
+emulator::RegisteredApp& appOf(emulator::EmulatorOptions& options, const std::string& option, const std::string& text,
+	const std::string& valueName, std::string& value)
+{
+	const auto eq = text.find('=');
+	if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+		throw UsageException("--" + option + " takes CLIENT_ID=" + valueName);
+	const std::string clientId = text.substr(0, eq);
+	value = text.substr(eq + 1);
+	for (auto& app: options.apps)
+		if (app.clientId == clientId) return app;
+	throw UsageException("--" + option + " " + clientId + "=...: no app " + clientId + " is registered (--app)");
+}
+
 /// --scopes CLIENT_ID=web,api,...: the OAuth scopes of a registered Salesforce app.
 void appScopes(emulator::EmulatorOptions& options, const std::string& text)
 {
-	const auto eq = text.find('=');
-	if (eq == std::string::npos || eq == 0)
-		throw UsageException("--scopes takes CLIENT_ID=SCOPE,SCOPE... (web, api, id, full, refresh_token ...)");
-	const std::string clientId = text.substr(0, eq);
-	for (auto& app: options.apps)
-		if (app.clientId == clientId)
-		{
-			app.scopes.clear();
-			Poco::StringTokenizer list(text.substr(eq + 1), ", ", Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
-			app.scopes.assign(list.begin(), list.end());
-			return;
-		}
-	throw UsageException("--scopes " + text.substr(0, eq) + "=...: no app " + text.substr(0, eq) + " is registered (--app)");
+	std::string value;
+	emulator::RegisteredApp& app = appOf(options, "scopes", text, "SCOPE,SCOPE... (web, api, id, full, refresh_token ...)", value);
+	Poco::StringTokenizer list(value, ", ", Poco::StringTokenizer::TOK_IGNORE_EMPTY | Poco::StringTokenizer::TOK_TRIM);
+	app.scopes.assign(list.begin(), list.end());
+}
+
+/// --app-alg CLIENT_ID=ALG: the alg an OIDC client's JWK names.
+void appAlgorithm(emulator::EmulatorOptions& options, const std::string& text)
+{
+	std::string value;
+	emulator::RegisteredApp& app = appOf(options, "app-alg", text, "ALG (RS256, PS256, ES256 ...)", value);
+	app.algorithm = Algorithm::fromName(value).name;
 }
 
 /// A community path as the emulator keys it: one leading slash, no trailing one.
@@ -145,6 +159,7 @@ int JwtflowApp::commandEmulator()
 	for (const auto& c: _values["community"]) options.communities.push_back(communityPath(c));
 	options.salesforceSandbox = hasFlag("sandbox");
 	for (const auto& scopes: _values["scopes"]) appScopes(options, scopes);
+	for (const auto& alg: _values["app-alg"]) appAlgorithm(options, alg);
 	options.entraResources = _values["resource"];
 	options.salesforceSessionSeconds = numberOption("session-seconds", flagValue("session-seconds",
 		std::to_string(options.salesforceSessionSeconds)), 7 * 24 * 3600);
