@@ -283,7 +283,17 @@ TEST_F(RedisStore, AWrongPasswordIsAClearErrorAtStartUpNamingTheSetting)
 	EXPECT_EQ(b->fetches(), 0);
 	// URLs that would leak or cannot work are refused with the reason.
 	EXPECT_THROW(RedisStoreOptions::fromUrl("redis://:secret@127.0.0.1:6379/0"), UsageException);
-	EXPECT_THROW(RedisStoreOptions::fromUrl("rediss://127.0.0.1:6380/0"), UsageException);
+	EXPECT_TRUE(RedisStoreOptions::fromUrl("rediss://cache.example.net:6380/0").tls);
+	const RedisStoreOptions sentinel = RedisStoreOptions::fromUrl("redis-sentinel://10.0.0.1:26379,10.0.0.2/2#mymaster");
+	EXPECT_EQ(sentinel.sentinelList(), "10.0.0.1:26379,10.0.0.2:26379");
+	EXPECT_EQ(sentinel.masterName, "mymaster");
+	EXPECT_EQ(sentinel.database, 2);
+	EXPECT_FALSE(sentinel.tls);
+	EXPECT_TRUE(RedisStoreOptions::fromUrl("rediss-sentinel://10.0.0.1:26379#m").tls);
+	EXPECT_THROW(RedisStoreOptions::fromUrl("redis-sentinel://10.0.0.1:26379/0"), UsageException) << "a sentinel URL names its master";
+	EXPECT_THROW(RedisStoreOptions::fromUrl("redis-sentinel://:pw@10.0.0.1:26379#m"), UsageException);
+	EXPECT_THROW(RedisStoreOptions::fromUrl("redis-sentinel://10.0.0.1:99999#m"), UsageException);
+	EXPECT_THROW(RedisStoreOptions::fromUrl("memcached://10.0.0.1:11211"), UsageException);
 	EXPECT_THROW(RedisStoreOptions::fromUrl("redis://127.0.0.1:6379/x"), UsageException);
 	EXPECT_EQ(RedisStoreOptions::fromUrl("redis://10.0.0.5/3").port, 6379);
 	EXPECT_EQ(RedisStoreOptions::fromUrl("redis://10.0.0.5/3").database, 3);

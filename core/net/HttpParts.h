@@ -24,6 +24,12 @@ Poco::Net::Context::Ptr sharedClientContext(const std::string& caFile);
 	/// The process's client TLS context for caFile ("" for the system store only).
 	/// Throws InputException for a CA file that cannot be used.
 
+Poco::Net::Context::Ptr redisClientContext(const std::string& caFile, const std::string& certFile, const std::string& keyFile);
+	/// The process's client TLS context for Redis with these files (shared like
+	/// sharedClientContext): strict verification, the system store unless
+	/// caFile is given, a client certificate when certFile/keyFile are.
+	/// Throws InputException for a file that cannot be used.
+
 Poco::URI checkedUri(const std::string& url);
 	/// url parsed; UsageException for a space, control or non-ASCII byte, a URL that
 	/// is not https, or plain http to a host that is not loopback.

@@ -2,25 +2,20 @@
 // RedisTokenStore.cpp
 //
 // Library: jwtflow net
+// The fleet's token store on Redis: plain, TLS, or the master a set of
+// sentinels names; every command through the bounded RESP connection.
 //
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/RedisTokenStore.h"
+#include "RespConnection.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
-#include "jwtflow/Json.h"
 #include "jwtflow/SafeText.h"
-#include <Poco/Net/NetException.h>
 #include <Poco/NumberParser.h>
 #include <Poco/RandomStream.h>
-#include <Poco/Redis/Array.h>
-#include <Poco/Redis/Client.h>
-#include <Poco/Redis/Command.h>
-#include <Poco/Redis/Error.h>
-#include <Poco/Redis/Exception.h>
 #include <Poco/String.h>
 #include <Poco/Timestamp.h>
-#include <Poco/URI.h>
 #include <cstdio>
 
 namespace jwtflow {
@@ -70,41 +65,22 @@ std::optional<StoredToken> unframe(const std::string& plain)
 	return token;
 }
 
-} // namespace
-
-RedisStoreOptions RedisStoreOptions::fromUrl(const std::string& url)
+/// An error reply that says the server is (no longer) the writable master: a failover to follow.
+bool isFailoverError(const std::string& text)
 {
-	RedisStoreOptions o;
-	Poco::URI uri;
-	try
-	{
-		uri = Poco::URI(url);
-	}
-	catch (const Poco::Exception&)
-	{
-		throw UsageException("'" + safeText(url, 100) + "' is not a redis://host:port/database URL");
-	}
-	if (Poco::toLower(uri.getScheme()) != "redis" || uri.getHost().empty())
-		throw UsageException("'" + safeText(url, 100) + "' is not a redis://host:port/database URL"
-			+ std::string(Poco::toLower(uri.getScheme()) == "rediss" ? " (TLS to Redis, rediss://, is not supported: POCO's Redis client has "
-				"no TLS; keep Redis on loopback or behind a TLS tunnel)" : ""));
-	if (!uri.getUserInfo().empty())
-		throw UsageException("put no password in the Redis URL (it would show wherever the URL does): give it with the password "
-			"setting or a password file");
-	if (!uri.getQuery().empty() || !uri.getFragment().empty())
-		throw UsageException("the Redis URL takes no query or fragment: redis://host:port/database");
-	o.host = uri.getHost();
-	o.port = uri.getPort() ? uri.getPort() : 6379;
-	std::string path = uri.getPath();
-	if (!path.empty() && path != "/")
-	{
-		int db = -1;
-		if (!Poco::NumberParser::tryParse(path.substr(1), db) || db < 0 || db > 1000000)
-			throw UsageException("the Redis URL's path must be a database number (redis://host:port/0), not '" + safeText(path, 40) + "'");
-		o.database = db;
-	}
-	return o;
+	for (const char* prefix: {"READONLY", "MASTERDOWN", "LOADING"})
+		if (text.compare(0, std::char_traits<char>::length(prefix), prefix) == 0) return true;
+	return false;
 }
+
+/// Thrown by the connection set-up when AUTH or SELECT is refused: the configuration's fault.
+class RedisRefusal: public NetworkException
+{
+public:
+	explicit RedisRefusal(const std::string& message): NetworkException(message) {}
+};
+
+} // namespace
 
 RedisTokenStore::RedisTokenStore(RedisStoreOptions options, std::shared_ptr<const TokenSealer> sealer,
 	std::function<void(const std::string&)> onNote):
@@ -115,166 +91,220 @@ RedisTokenStore::RedisTokenStore(RedisStoreOptions options, std::shared_ptr<cons
 	if (_options.operationTimeoutMs < 1) throw UsageException("the Redis store's operation time-out must be at least 1 ms");
 }
 
-RedisTokenStore::~RedisTokenStore()
-{
-	std::lock_guard<std::mutex> lock(_mutex);
-	if (_client)
-	{
-		try
-		{
-			_client->disconnect();
-		}
-		catch (...)
-		{
-		}
-	}
-}
+RedisTokenStore::~RedisTokenStore() = default;
 
 void RedisTokenStore::note(const std::string& text) const
 {
 	if (_onNote) _onNote(text);
 }
 
+std::string RedisTokenStore::where() const
+{
+	return _options.sentinels.empty() ? _options.host + ":" + std::to_string(_options.port)
+		: "master " + _options.masterName + " of the sentinels " + _options.sentinelList();
+}
+
 void RedisTokenStore::failLocked(const std::string& what)
 {
-	if (_client)
+	_connection.reset();
+	_lastFailure = what;
+	_skipUntilMs = nowMs() + _options.retryAfterFailureMs;
+	throw NetworkException("the Redis token store (" + where() + ") is unavailable: " + what);
+}
+
+detail::RespEndpoint RedisTokenStore::endpoint(const std::string& host, int port) const
+{
+	detail::RespEndpoint e;
+	e.host = host;
+	e.port = port;
+	e.tls = _options.tls;
+	e.caFile = _options.caFile;
+	e.certFile = _options.certFile;
+	e.keyFile = _options.keyFile;
+	return e;
+}
+
+detail::RespLimits RedisTokenStore::limits() const
+{
+	detail::RespLimits l;
+	l.maxValueBytes = _options.maxValueBytes;
+	l.maxReplyBytes = _options.maxValueBytes + 64 * 1024;
+	return l;
+}
+
+void RedisTokenStore::authenticate(detail::RespConnection& connection, const std::string& username, const std::string& password,
+	const std::string& what) const
+{
+	if (password.empty()) return;
+	std::vector<std::string> auth = {"AUTH"};
+	if (!username.empty()) auth.push_back(username);
+	auth.push_back(password);
+	const detail::RespValue reply = connection.command(auth);
+	if (reply.isError()) throw RedisRefusal(what + " refused the credentials: " + detail::respText(reply.text, 120));
+}
+
+std::pair<std::string, int> RedisTokenStore::masterFromSentinels() const
+{
+	std::string problems;
+	for (const auto& sentinel: _options.sentinels)
 	{
 		try
 		{
-			_client->disconnect();
+			detail::RespConnection s(endpoint(sentinel.first, sentinel.second), _options.operationTimeoutMs, limits());
+			authenticate(s, _options.sentinelUsername, _options.sentinelPassword, "the sentinel " + s.endpoint().where());
+			const detail::RespValue reply = s.command({"SENTINEL", "get-master-addr-by-name", _options.masterName});
+			int port = 0;
+			if (reply.kind == detail::RespValue::Kind::Array && reply.items.size() == 2 && !reply.items[0].text.empty()
+				&& Poco::NumberParser::tryParse(reply.items[1].text, port) && port > 0 && port < 65536)
+				return {reply.items[0].text, port};
+			problems += "; " + s.endpoint().where() + (reply.isError() ? " answered " + detail::respText(reply.text, 80)
+				: " knows no master " + _options.masterName);
 		}
-		catch (...)
+		catch (const RedisRefusal&)
 		{
+			throw;
 		}
-		_client.reset();
+		catch (const NetworkException& e)
+		{
+			problems += "; " + e.message();
+		}
 	}
-	_lastFailure = what;
-	_skipUntilMs = nowMs() + _options.retryAfterFailureMs;
-	throw NetworkException("the Redis token store at " + _options.host + ":" + std::to_string(_options.port) + " is unavailable: " + what);
+	throw NetworkException("no sentinel named the master " + _options.masterName + problems);
 }
 
 void RedisTokenStore::connectLocked()
 {
-	if (_client && _client->isConnected()) return;
-	const Poco::Timespan timeout(static_cast<Poco::Timespan::TimeDiff>(_options.operationTimeoutMs) * 1000);
-	_client.reset(new Poco::Redis::Client);
-	_client->connect(_options.host, _options.port, timeout);
-	_client->setReceiveTimeout(timeout);
-	auto answer = [this](Poco::Redis::Array& command, const char* what) {
-		Poco::Redis::RedisType::Ptr reply = _client->sendCommand(command);
-		if (reply && reply->isError())
-		{
-			const std::string message = static_cast<Poco::Redis::Type<Poco::Redis::Error>*>(reply.get())->value().getMessage();
-			throw Poco::Redis::RedisException(std::string(what) + " refused: " + safeText(message, 120));
-		}
-	};
-	if (!_options.password.empty())
-	{
-		Poco::Redis::Array auth;
-		auth << "AUTH";
-		if (!_options.username.empty()) auth << _options.username;
-		auth << _options.password;
-		answer(auth, "AUTH");
-	}
+	if (_connection && !_connection->broken()) return;
+	_connection.reset();
+	std::pair<std::string, int> master = {_options.host, _options.port};
+	if (!_options.sentinels.empty()) master = masterFromSentinels();
+	auto connection = std::make_unique<detail::RespConnection>(endpoint(master.first, master.second), _options.operationTimeoutMs, limits());
+	authenticate(*connection, _options.username, _options.password, "Redis at " + connection->endpoint().where());
 	if (_options.database != 0)
 	{
-		Poco::Redis::Array select;
-		select << "SELECT" << std::to_string(_options.database);
-		answer(select, "SELECT");
+		const detail::RespValue reply = connection->command({"SELECT", std::to_string(_options.database)});
+		if (reply.isError()) throw RedisRefusal("Redis refused the database " + std::to_string(_options.database) + ": "
+			+ detail::respText(reply.text, 120));
 	}
+	if (!_options.sentinels.empty())
+	{
+		// A sentinel's answer may be a failover behind: only a master takes the writes.
+		const detail::RespValue role = connection->command({"ROLE"});
+		if (role.kind != detail::RespValue::Kind::Array || role.items.empty() || role.items[0].text != "master")
+			throw NetworkException("the sentinels named " + connection->endpoint().where() + " as the master " + _options.masterName
+				+ ", but it is not the master (a failover in progress)");
+	}
+	_connection = std::move(connection);
 }
 
-template <typename Reply>
-Reply RedisTokenStore::execute(const Poco::Redis::Array& command)
+detail::RespValue RedisTokenStore::execute(const std::vector<std::string>& command)
 {
 	// Caller holds _mutex.
 	if (_skipUntilMs > nowMs())
-		throw NetworkException("the Redis token store at " + _options.host + ":" + std::to_string(_options.port) + " is skipped for "
-			+ std::to_string(_skipUntilMs - nowMs()) + " ms more after a failure (" + _lastFailure + ")");
-	try
+		throw NetworkException("the Redis token store (" + where() + ") is skipped for " + std::to_string(_skipUntilMs - nowMs())
+			+ " ms more after a failure (" + _lastFailure + ")");
+	std::string problem;
+	// A kept connection the server dropped, or a master that is one no longer (a failover): once more,
+	// on a new connection (to the master the sentinels name now).
+	for (int attempt = 1; attempt <= 2; ++attempt)
 	{
-		connectLocked();
-		return _client->execute<Reply>(command);
+		const bool reused = _connection && !_connection->broken();
+		try
+		{
+			connectLocked();
+			detail::RespValue reply = _connection->command(command);
+			if (!reply.isError()) return reply;
+			problem = "Redis answered " + command[0] + " with an error: " + detail::respText(reply.text, 160);
+			if (!isFailoverError(reply.text)) break;
+			_connection.reset();
+		}
+		catch (const RedisRefusal& e)
+		{
+			problem = e.message();
+			break;
+		}
+		catch (const NetworkException& e)
+		{
+			problem = e.message();
+			_connection.reset();
+			if (!reused && _options.sentinels.empty()) break;   // a fresh connection that failed: no point in another
+		}
 	}
-	catch (const Poco::TimeoutException&)
-	{
-		failLocked("no answer within " + std::to_string(_options.operationTimeoutMs) + " ms");
-	}
-	catch (const Poco::Net::ConnectionRefusedException&)
-	{
-		failLocked("connection refused");
-	}
-	catch (const Poco::Redis::RedisException& e)
-	{
-		failLocked("Redis answered an error: " + safeText(e.message(), 160));
-	}
-	catch (const Poco::Exception& e)
-	{
-		failLocked(safeText(e.displayText(), 160));
-	}
-	catch (const std::exception& e)
-	{
-		failLocked(safeText(e.what(), 160));
-	}
-	throw NetworkException("unreachable");
+	failLocked(problem);
 }
 
 RedisTokenStore::Check RedisTokenStore::check(std::string& why)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
+	_skipUntilMs = 0;
+	_connection.reset();
 	try
 	{
-		_skipUntilMs = 0;
-		if (_client) _client->disconnect();
-		_client.reset();
 		connectLocked();
-		Poco::Redis::Array ping;
-		ping << "PING";
-		_client->execute<std::string>(ping);
+		const detail::RespValue pong = _connection->command({"PING"});
+		// A RESP error starts with its code: NOAUTH (a password is needed) is the configuration's fault.
+		if (pong.isError() && pong.text.compare(0, 7, "NOAUTH ") == 0)
+			throw RedisRefusal("Redis at " + _connection->endpoint().where() + " needs a password: " + detail::respText(pong.text, 120));
+		if (pong.isError()) throw NetworkException("Redis answered PING with " + detail::respText(pong.text, 120));
 		why.clear();
 		return Check::Ok;
 	}
-	catch (const Poco::Redis::RedisException& e)
+	catch (const RedisRefusal& e)
 	{
-		why = safeText(e.message(), 200);
-		_client.reset();
 		// An error answer to AUTH or SELECT is the configuration's fault; anything else is the server's state.
-		const bool refused = why.find("AUTH refused") != std::string::npos || why.find("SELECT refused") != std::string::npos
-			|| why.find("NOAUTH") != std::string::npos;
-		return refused ? Check::Refused : Check::Unreachable;
+		why = e.message();
+		_connection.reset();
+		return Check::Refused;
 	}
-	catch (const Poco::Exception& e)
+	catch (const TlsException& e)
 	{
-		why = safeText(e.displayText(), 200);
-		_client.reset();
+		why = e.message();
+		_connection.reset();
+		return Check::Refused;
+	}
+	catch (const Exception& e)
+	{
+		why = e.message();
+		_connection.reset();
 		return Check::Unreachable;
 	}
 }
 
-std::optional<StoredToken> RedisTokenStore::get(const std::string& key)
+std::optional<std::string> RedisTokenStore::sealedValue(const std::string& key)
 {
-	Poco::Redis::BulkString value;
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		value = execute<Poco::Redis::BulkString>(Poco::Redis::Command::get(redisKey(key)));
-	}
+	std::lock_guard<std::mutex> lock(_mutex);
+	const detail::RespValue value = execute({"GET", redisKey(key)});
 	if (value.isNull()) return std::nullopt;
+	if (value.kind != detail::RespValue::Kind::Bulk) failLocked("Redis answered GET with something other than a value");
+	return value.text;
+}
+
+std::optional<StoredToken> RedisTokenStore::opened(const std::string& key, const std::string& sealed) const
+{
 	std::optional<std::string> plain;
 	try
 	{
-		plain = _sealer->open(key, base64Decode(value.value()));
+		plain = _sealer->open(key, base64Decode(sealed));
 	}
 	catch (const Poco::Exception&)
 	{
 	}
-	if (!plain)
+	if (!plain) return std::nullopt;
+	return unframe(*plain);
+}
+
+std::optional<StoredToken> RedisTokenStore::get(const std::string& key)
+{
+	const std::optional<std::string> sealed = sealedValue(key);
+	if (!sealed) return std::nullopt;
+	std::optional<StoredToken> token = opened(key, *sealed);
+	if (!token)
 	{
 		note("jwtflow: the stored token under " + redisKey(key).substr(0, _options.keyPrefix.size() + 12)
 			+ "... does not open with this key (altered, moved from another key, or another fleet's): ignored, and replaced by the next login");
 		return std::nullopt;
 	}
-	std::optional<StoredToken> token = unframe(*plain);
-	if (!token || token->accessToken.empty() || token->expiresAt <= nowSeconds()) return std::nullopt;
+	if (token->accessToken.empty() || token->expiresAt <= nowSeconds()) return std::nullopt;
 	return token;
 }
 
@@ -283,79 +313,36 @@ void RedisTokenStore::put(const std::string& key, const StoredToken& token)
 	const Poco::Int64 ttlMs = (token.expiresAt - nowSeconds()) * 1000;
 	if (ttlMs <= 0) return;
 	const std::string sealed = base64Encode(_sealer->seal(key, frame(token)));
-	Poco::Redis::Array set;
-	set << "SET" << redisKey(key) << sealed << "PX" << std::to_string(ttlMs);
 	std::lock_guard<std::mutex> lock(_mutex);
-	execute<std::string>(set);
+	execute({"SET", redisKey(key), sealed, "PX", std::to_string(ttlMs)});
 }
 
 void RedisTokenStore::remove(const std::string& key)
 {
 	std::lock_guard<std::mutex> lock(_mutex);
-	execute<Poco::Int64>(Poco::Redis::Command::del(redisKey(key)));
+	execute({"DEL", redisKey(key)});
 }
 
 bool RedisTokenStore::removeIf(const std::string& key, const std::string& accessToken)
 {
-	Poco::Redis::BulkString value;
-	{
-		std::lock_guard<std::mutex> lock(_mutex);
-		value = execute<Poco::Redis::BulkString>(Poco::Redis::Command::get(redisKey(key)));
-	}
-	if (value.isNull()) return false;
-	std::optional<std::string> plain;
-	try
-	{
-		plain = _sealer->open(key, base64Decode(value.value()));
-	}
-	catch (const Poco::Exception&)
-	{
-	}
+	const std::optional<std::string> sealed = sealedValue(key);
+	if (!sealed) return false;
 	// A value that does not open (or read) is worth nothing: it goes too.
-	std::optional<StoredToken> stored = plain ? unframe(*plain) : std::nullopt;
-	const bool matches = !stored || stored->accessToken == accessToken;
-	if (!matches) return false;
+	const std::optional<StoredToken> stored = opened(key, *sealed);
+	if (stored && stored->accessToken != accessToken) return false;
 	// Only if it is still the value read: another process may have stored a new token meanwhile.
-	Poco::Redis::Array eval;
-	eval << "EVAL" << COMPARE_AND_DELETE << "1" << redisKey(key) << value.value();
 	std::lock_guard<std::mutex> lock(_mutex);
-	return execute<Poco::Int64>(eval) == 1;
+	const detail::RespValue deleted = execute({"EVAL", COMPARE_AND_DELETE, "1", redisKey(key), *sealed});
+	return deleted.kind == detail::RespValue::Kind::Integer && deleted.integer == 1;
 }
 
 bool RedisTokenStore::tryLock(const std::string& key)
 {
 	const std::string value = randomHex(16);
-	Poco::Redis::Array set;
-	set << "SET" << redisKey("lock:" + key) << value << "NX" << "PX" << std::to_string(_options.lockTimeoutSeconds * 1000);
 	std::lock_guard<std::mutex> lock(_mutex);
 	// OK when set; a null bulk string when someone holds the lock.
-	const Poco::Redis::BulkString reply = [&]() -> Poco::Redis::BulkString {
-		if (_skipUntilMs > nowMs()) return execute<Poco::Redis::BulkString>(set);   // throws: skipped
-		try
-		{
-			connectLocked();
-			Poco::Redis::RedisType::Ptr answer = _client->sendCommand(set);
-			if (!answer) throw Poco::Redis::RedisException("no answer");
-			if (answer->isSimpleString()) return Poco::Redis::BulkString(static_cast<Poco::Redis::Type<std::string>*>(answer.get())->value());
-			if (answer->isBulkString()) return static_cast<Poco::Redis::Type<Poco::Redis::BulkString>*>(answer.get())->value();
-			if (answer->isError())
-				throw Poco::Redis::RedisException(static_cast<Poco::Redis::Type<Poco::Redis::Error>*>(answer.get())->value().getMessage());
-			throw Poco::Redis::RedisException("an unexpected answer to SET NX");
-		}
-		catch (const NetworkException&)
-		{
-			throw;
-		}
-		catch (const Poco::TimeoutException&)
-		{
-			failLocked("no answer within " + std::to_string(_options.operationTimeoutMs) + " ms");
-		}
-		catch (const Poco::Exception& e)
-		{
-			failLocked(safeText(e.displayText(), 160));
-		}
-		throw NetworkException("unreachable");
-	}();
+	const detail::RespValue reply = execute({"SET", redisKey("lock:" + key), value, "NX", "PX",
+		std::to_string(_options.lockTimeoutSeconds * 1000)});
 	if (reply.isNull()) return false;
 	_lockValues[key] = value;
 	return true;
@@ -368,9 +355,7 @@ void RedisTokenStore::unlock(const std::string& key)
 	if (it == _lockValues.end()) return;
 	const std::string value = it->second;
 	_lockValues.erase(it);
-	Poco::Redis::Array eval;
-	eval << "EVAL" << COMPARE_AND_DELETE << "1" << redisKey("lock:" + key) << value;
-	execute<Poco::Int64>(eval);
+	execute({"EVAL", COMPARE_AND_DELETE, "1", redisKey("lock:" + key), value});
 }
 
 int RedisTokenStore::lockTimeoutSeconds() const

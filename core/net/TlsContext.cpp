@@ -137,6 +137,34 @@ Context::Ptr sharedClientContext(const std::string& caFile)
 	return context;
 }
 
+Context::Ptr redisClientContext(const std::string& caFile, const std::string& certFile, const std::string& keyFile)
+{
+	static std::mutex mutex;
+	static std::map<std::string, Context::Ptr>* contexts = new std::map<std::string, Context::Ptr>;   // kept to the end
+	const std::string id = caFile + '\n' + certFile + '\n' + keyFile;
+	std::lock_guard<std::mutex> lock(mutex);
+	auto found = contexts->find(id);
+	if (found != contexts->end()) return found->second;
+	HttpClient::initializeSsl();
+	Context::Ptr context;
+	try
+	{
+		context = new Context(Context::TLS_CLIENT_USE, keyFile, certFile, caFile, Context::VERIFY_STRICT, 9, false);
+	}
+	catch (const Poco::Exception& e)
+	{
+		throw InputException("cannot use the Redis TLS files (REDIS_CA_FILE '" + caFile + "', REDIS_CERT_FILE '" + certFile
+			+ "', REDIS_KEY_FILE '" + keyFile + "'): " + safeText(e.message(), 160));
+	}
+	trustSystemCertificates(context->sslContext(), !caFile.empty());
+	HttpClient::preferFastKeyExchange(*context);
+	context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
+	context->enableExtendedCertificateVerification(true);
+	context->setInvalidCertificateHandler(new RecordingCertificateHandler);
+	contexts->emplace(id, context);
+	return context;
+}
+
 } // namespace detail
 
 } // namespace jwtflow

@@ -24,9 +24,7 @@ LoginCache openStoreFor(const Provider& provider, const Settings& settings, cons
 	if (auto* redis = dynamic_cast<RedisTokenStore*>(cache.store.get()))
 	{
 		// For people: the server and the start of the key, never the whole cache key.
-		const RedisStoreOptions options = RedisStoreOptions::fromUrl(choice.store);
-		cache.location = "redis://" + options.host + ":" + std::to_string(options.port) + "/" + std::to_string(options.database) + " "
-			+ redis->redisKey(cache.key).substr(0, redis->redisKey("").size() + 12) + "...";
+		cache.location = choice.store + " " + redis->redisKey(cache.key).substr(0, redis->redisKey("").size() + 12) + "...";
 	}
 	return cache;
 }

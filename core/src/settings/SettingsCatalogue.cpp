@@ -63,11 +63,21 @@ std::vector<SettingSpec> coreSettings()
 	c.add("PKCS11_PIN", "", "VALUE", Secret | Rare, "the PKCS#11 token's PIN (environment or .env only, never an option)");
 	c.add("PKCS11_PIN_FILE", "pin-file", "FILE", HowNotWho | Rare, "file whose first line is the PKCS#11 token's PIN");
 	c.add("SEND_X5C", "", "BOOL", HowNotWho | Rare, "true: send the certificate chain in the assertion header (x5c; --x5c), for azure-ad and oidc", "false");
-	c.add("TOKEN_STORE", "token-store", "STORE", HowNotWho, "file (the encrypted cache in ~/.cache/jwtflow/tokens), memory, none, or "
-		"redis://host:port/database (shared by every machine with the same key)", "file");
+	c.add("TOKEN_STORE", "token-store", "STORE", HowNotWho, "file (the encrypted cache in ~/.cache/jwtflow/tokens), memory, none, "
+		"redis://host:port/database, rediss://... (TLS), or redis-sentinel://host:port[,host:port...]/database#master (rediss-sentinel:// "
+		"for TLS): shared by every machine with the same key", "file");
 	c.add("REDIS_PASSWORD", "", "VALUE", Secret | Rare, "password of a redis:// TOKEN_STORE (environment or .env only, never an option)");
 	c.add("REDIS_PASSWORD_FILE", "redis-password-file", "FILE", HowNotWho | Rare, "file whose first line is the password of a redis:// TOKEN_STORE");
 	c.add("REDIS_USERNAME", "", "USER", HowNotWho | Rare, "Redis 6 ACL user of a redis:// TOKEN_STORE");
+	c.add("REDIS_CA_FILE", "", "FILE", HowNotWho | Rare, "CA certificates (PEM) trusted for a rediss:// TOKEN_STORE besides the system's");
+	c.add("REDIS_CERT_FILE", "", "FILE", HowNotWho | Rare, "client certificate (PEM) for a rediss:// TOKEN_STORE that requires one (mutual TLS)");
+	c.add("REDIS_KEY_FILE", "", "FILE", HowNotWho | Rare, "the private key (PEM) of REDIS_CERT_FILE");
+	c.add("REDIS_SENTINEL_PASSWORD", "", "VALUE", Secret | Rare, "password of the sentinels of a redis-sentinel:// TOKEN_STORE, "
+		"when theirs differs (environment or .env only)");
+	c.add("REDIS_SENTINEL_PASSWORD_FILE", "", "FILE", HowNotWho | Rare, "file whose first line is the sentinels' password");
+	c.add("REDIS_SENTINEL_USERNAME", "", "USER", HowNotWho | Rare, "ACL user of the sentinels");
+	c.add("REDIS_MAX_VALUE_BYTES", "", "BYTES", HowNotWho | Rare, "the largest value a Redis reply may hold (default 1048576; a sealed "
+		"token is a few KiB)");
 	c.add("REDIS_KEY_PREFIX", "", "PREFIX", HowNotWho | Rare, "prefix of the Redis keys of a redis:// TOKEN_STORE (default jwtflow:token:)");
 	c.add("REDIS_LOCK_TIMEOUT", "", "SECONDS", HowNotWho | Rare, "seconds a Redis login lock lasts (a holder that died loses it then; default 30)");
 	c.add("REDIS_TIMEOUT_MS", "", "MS", HowNotWho | Rare, "Redis connect and reply time-out in milliseconds (default 1000)");
