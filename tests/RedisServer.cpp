@@ -2,6 +2,8 @@
 // RedisServer.cpp
 //
 #include "RedisServer.h"
+#include "jwtflow/KeyFactory.h"
+#include "jwtflow/SecureFiles.h"
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/RandomStream.h>
@@ -45,12 +47,40 @@ std::string randomPassword()
 
 } // namespace
 
+RedisTls makeRedisTls(const std::string& folder)
+{
+	using namespace jwtflow;
+	PrivateKey caKey = KeyFactory::generateEc();
+	CertificateRequest caRequest;
+	caRequest.isCertificateAuthority = true;
+	caRequest.commonName = "jwtflow test Redis CA";
+	Certificate ca = KeyFactory::issue(caKey, caRequest);
+	auto issued = [&](const std::string& cn, bool server, const std::string& certName, const std::string& keyName,
+		std::string& certFile, std::string& keyFile) {
+		PrivateKey key = KeyFactory::generateEc();
+		CertificateRequest request;
+		request.commonName = cn;
+		if (server) request.ipAddresses = {"127.0.0.1"};
+		certFile = folder + "/" + certName;
+		keyFile = folder + "/" + keyName;
+		writeNewFile(certFile, KeyFactory::issue(key, request, &caKey, &ca).toPem(), 0644);
+		writeNewFile(keyFile, key.toPem(), 0600);
+	};
+	RedisTls tls;
+	tls.caFile = folder + "/redis-ca.pem";
+	writeNewFile(tls.caFile, ca.toPem(), 0644);
+	issued("127.0.0.1", true, "redis-server.pem", "redis-server-key.pem", tls.serverCert, tls.serverKey);
+	issued("jwtflow fleet member", false, "redis-client.pem", "redis-client-key.pem", tls.clientCert, tls.clientKey);
+	return tls;
+}
+
 bool RedisServer::available()
 {
 	return ::access("/usr/bin/redis-server", X_OK) == 0;
 }
 
-RedisServer::RedisServer(): _password(randomPassword())
+RedisServer::RedisServer(RedisServerOptions options): _options(std::move(options)), _password(_options.password.empty() ? randomPassword()
+	: _options.password)
 {
 	if (!available()) throw std::runtime_error("redis-server is not installed (scripts/deps.sh installs Debian's redis-server)");
 	_port = freeLoopbackPort();
@@ -68,15 +98,29 @@ RedisServer::~RedisServer()
 
 std::string RedisServer::url(int database) const
 {
-	return "redis://127.0.0.1:" + std::to_string(_port) + "/" + std::to_string(database);
+	return std::string(_options.tls ? "rediss" : "redis") + "://127.0.0.1:" + std::to_string(_port) + "/" + std::to_string(database);
 }
 
 void RedisServer::start()
 {
 	// The password goes in a config file rather than on the command line (ps would show it).
-	const std::string conf = _dir.write("redis.conf", "port " + std::to_string(_port) + "\nbind 127.0.0.1\nrequirepass " + _password
-		+ "\ndir " + _dir.path() + "\nsave \"\"\nappendonly no\ndaemonize no\nlogfile " + _dir.file("redis.log") + "\n");
+	std::string text = "bind 127.0.0.1\nrequirepass " + _password + "\ndir " + _dir.path()
+		+ "\nsave \"\"\nappendonly no\ndaemonize no\nlogfile " + _dir.file("redis.log") + "\n";
+	if (_options.tls)
+		text += "port 0\ntls-port " + std::to_string(_port) + "\ntls-cert-file " + _options.tls->serverCert + "\ntls-key-file "
+			+ _options.tls->serverKey + "\ntls-ca-cert-file " + _options.tls->caFile + "\ntls-auth-clients "
+			+ (_options.tlsAuthClients ? "yes" : "no") + "\n";
+	else
+		text += "port " + std::to_string(_port) + "\n";
+	if (_options.replicaOf) text += "replicaof 127.0.0.1 " + std::to_string(_options.replicaOf) + "\nmasterauth " + _password + "\n";
+	if (_options.sentinelOf)
+		text += "sentinel monitor mymaster 127.0.0.1 " + std::to_string(_options.sentinelOf) + " 2\nsentinel auth-pass mymaster "
+			+ _password + "\nsentinel down-after-milliseconds mymaster 1000\nsentinel failover-timeout mymaster 4000\n";
+	// A config file of its own (a sentinel rewrites it), never the password on the command line (ps would show it).
+	::unlink(_dir.file("redis.conf").c_str());
+	const std::string conf = _dir.write("redis.conf", text);
 	std::vector<std::string> args = {"/usr/bin/redis-server", conf};
+	if (_options.sentinelOf) args.push_back("--sentinel");
 	std::vector<char*> argv;
 	for (auto& a: args) argv.push_back(&a[0]);
 	argv.push_back(nullptr);
@@ -113,6 +157,12 @@ void RedisServer::waitReady()
 std::string RedisServer::cli(const std::vector<std::string>& args) const
 {
 	std::vector<std::string> argv = {"/usr/bin/redis-cli", "-h", "127.0.0.1", "-p", std::to_string(_port)};
+	if (_options.tls)
+	{
+		for (const auto& a: {std::string("--tls"), std::string("--cacert"), _options.tls->caFile, std::string("--cert"),
+			 _options.tls->clientCert, std::string("--key"), _options.tls->clientKey})
+			argv.push_back(a);
+	}
 	argv.insert(argv.end(), args.begin(), args.end());
 	return run(argv, "", {{"REDISCLI_AUTH", _password}}).out;   // not -a: ps would show it
 }

@@ -13,10 +13,28 @@
 
 namespace testing_support {
 
+struct RedisTls
+	/// A test CA, a server certificate for 127.0.0.1 (an IP only: "localhost" is another name)
+	/// and a client certificate, as files (keys 0600), made at test time.
+{
+	std::string caFile, serverCert, serverKey, clientCert, clientKey;
+};
+
+RedisTls makeRedisTls(const std::string& folder);
+
+struct RedisServerOptions
+{
+	const RedisTls* tls = nullptr;   ///< TLS only (the plain port closed), with these files
+	bool tlsAuthClients = false;     ///< TLS: require a client certificate
+	int replicaOf = 0;               ///< a replica of the server on this port
+	int sentinelOf = 0;              ///< a sentinel watching the master on this port as "mymaster"
+	std::string password;            ///< "" for a new random one
+};
+
 class RedisServer
 {
 public:
-	RedisServer();
+	explicit RedisServer(RedisServerOptions options = {});
 		/// Starts redis-server and waits until it answers PING. Throws when
 		/// redis-server is missing (scripts/deps.sh installs it) or does not start.
 	~RedisServer();
@@ -27,7 +45,7 @@ public:
 	int port() const { return _port; }
 	const std::string& password() const { return _password; }
 	std::string url(int database = 0) const;
-		/// redis://127.0.0.1:<port>/<database>
+		/// redis://127.0.0.1:<port>/<database> (rediss:// with TLS)
 	const std::string& folder() const { return _dir.path(); }
 
 	std::string cli(const std::vector<std::string>& args) const;
@@ -43,6 +61,7 @@ private:
 	void waitReady();
 
 	TempDir _dir;
+	RedisServerOptions _options;
 	int _port = 0;
 	std::string _password;
 	pid_t _pid = -1;

@@ -68,6 +68,9 @@ RespParse parseResp(const std::string& buffer, std::size_t& offset, RespValue& v
 	{
 		if (pos - offset > limits.maxReplyBytes)
 			throw Poco::Net::MessageException("a reply over " + std::to_string(limits.maxReplyBytes) + " bytes");
+		// The type byte first: bytes that cannot start a reply are refused at once, not waited on for a line.
+		if (pos < buffer.size() && std::string("+-:$*").find(buffer[pos]) == std::string::npos)
+			throw Poco::DataFormatException("bytes that are not RESP (the first is " + byteName(static_cast<unsigned char>(buffer[pos])) + ")");
 		const std::size_t eol = buffer.find("\r\n", pos);
 		if (eol == std::string::npos)
 		{
@@ -185,7 +188,9 @@ RespConnection::RespConnection(const RespEndpoint& endpoint, int timeoutMs, Resp
 		Poco::Net::Context::Ptr context = redisClientContext(_endpoint.caFile, _endpoint.certFile, _endpoint.keyFile);
 		lastCertificateRefusal() = {};
 		// The handshake, the chain and the host name (SNI sent for a name) within what is left of the time-out.
-		_socket.reset(new Poco::Net::SecureStreamSocket(Poco::Net::SecureStreamSocket::attach(plain, _endpoint.host, context)));
+		auto* secure = new Poco::Net::SecureStreamSocket(Poco::Net::SecureStreamSocket::attach(plain, _endpoint.host, context));
+		_socket.reset(secure);
+		secure->completeHandshake();
 	}
 	catch (const Exception&)
 	{
@@ -193,7 +198,9 @@ RespConnection::RespConnection(const RespEndpoint& endpoint, int timeoutMs, Resp
 	}
 	catch (const Poco::TimeoutException&)
 	{
-		throw NetworkException(where + " did not answer within " + std::to_string(timeoutMs) + " ms (REDIS_TIMEOUT_MS)");
+		throw NetworkException(where + " did not answer within " + std::to_string(timeoutMs) + " ms (REDIS_TIMEOUT_MS)"
+			+ (_endpoint.tls && _socket ? ": the TLS handshake did not complete (a plain Redis port does not speak TLS: use redis:// for it)"
+				: ""));
 	}
 	catch (const Poco::Net::ConnectionRefusedException&)
 	{
@@ -240,6 +247,13 @@ RespConnection::~RespConnection()
 	}
 }
 
+std::string RespConnection::closedWhy() const
+{
+	if (!_buffer.empty()) return "closed the connection in the middle of a reply";
+	return _endpoint.tls ? "closed the TLS connection without an answer (a server that requires a client certificate wants "
+		"REDIS_CERT_FILE and REDIS_KEY_FILE)" : "closed the connection without an answer (a TLS port? use rediss:// for it)";
+}
+
 void RespConnection::fail(const std::string& what)
 {
 	_broken = true;
@@ -281,9 +295,7 @@ RespValue RespConnection::command(const std::vector<std::string>& args)
 				fail("sent no complete reply" + limit);
 			_socket->setReceiveTimeout(remaining(deadline));
 			const int n = _socket->receiveBytes(chunk, sizeof chunk);
-			if (n <= 0)
-				fail(_buffer.empty() ? "closed the connection without an answer (a TLS port? use rediss:// for it)"
-					: "closed the connection in the middle of a reply");
+			if (n <= 0) fail(closedWhy());
 			_buffer.append(chunk, static_cast<std::size_t>(n));
 		}
 	}
@@ -309,6 +321,10 @@ RespValue RespConnection::command(const std::vector<std::string>& args)
 	{
 		fail("broke the TLS connection (" + safeText(e.message(), 120) + "; a server that requires a client certificate "
 			"wants REDIS_CERT_FILE and REDIS_KEY_FILE)");
+	}
+	catch (const Poco::Net::ConnectionResetException&)
+	{
+		fail(closedWhy());
 	}
 	catch (const Poco::Exception& e)
 	{

@@ -87,6 +87,8 @@ public:
 
 private:
 	[[noreturn]] void fail(const std::string& what);
+	std::string closedWhy() const;
+		/// What a connection closed (or reset) by the server most likely means.
 
 	RespEndpoint _endpoint;
 	int _timeoutMs;
