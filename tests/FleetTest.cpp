@@ -128,6 +128,32 @@ TEST_F(Fleet, EightProcessesOfFourThreadsShareOneLoginPerTokenLifetime)
 		<< " without" << std::endl;
 }
 
+TEST_F(Fleet, EightProcessesShareOneLoginOverTls)
+{
+	// The same fleet on a TLS-only Redis (rediss://, a CA made here): one login for all of them.
+	TempDir certs;
+	const RedisTls tls = makeRedisTls(certs.path());
+	RedisServerOptions options;
+	options.tls = &tls;
+	redis.reset(new RedisServer(options));
+	dir.write("redis.password", redis->password() + "\n");
+	emu = startEmulator(dir, CLIENT_ID, {SHARED_USER});
+	const std::string shared = config("tls.properties", SHARED_USER, true, "jwtflow.session.fleet.assumedLifetime = 60\n"
+		"jwtflow.session.fleet.REDIS_CA_FILE = " + tls.caFile + "\n");
+	std::vector<std::unique_ptr<Member>> members;
+	for (int i = 0; i < 8; ++i)
+		members.emplace_back(new Member(shared, {"--threads=2", "--seconds=8", "--interval-ms=200"}, dir.file("tls." + std::to_string(i))));
+	for (auto& m: members)
+	{
+		EXPECT_EQ(m->wait(), 0) << readFile(m->output + ".err");
+		EXPECT_NE(readFile(m->output).find("failures=0"), std::string::npos) << readFile(m->output);
+	}
+	EXPECT_EQ(emu->loginsFor(SHARED_USER), 1) << "one login for the fleet, through Redis over TLS";
+	// What redis-cli reads over TLS is the sealed value, never the token.
+	const std::string keys = redis->cli({"KEYS", "jwtflow:token:*"});
+	EXPECT_NE(keys.find("jwtflow:token:"), std::string::npos) << keys;
+}
+
 TEST_F(Fleet, ALockHolderKilledInTheMiddleOfItsLoginIsTakenOverAndNobodyHangs)
 {
 	emu = startEmulator(dir, CLIENT_ID, {SHARED_USER}, "", [](jwtflow::emulator::EmulatorOptions& o) { o.tokenDelayMs = 3000; });
