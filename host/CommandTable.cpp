@@ -89,6 +89,8 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("user", "", "NAME", "a user the emulator knows (repeatable)", true, ArgumentKind::Text),
 		option("app-alg", "", "CLIENT_ID=ALG", "emulator: the alg an OIDC client's JWK is registered with, which binds its key to it (repeatable)",
 			true, ArgumentKind::Text),
+		option("federated", "", "CLIENT_ID=SUBJECT", "emulator: an Entra ID app's federated credential: tokens of the emulator's "
+			"workload issuer with that subject (audience api://AzureADTokenExchange) stand for the app (repeatable)", true, ArgumentKind::Text),
 		option("sandbox", "", "", "emulator: the Salesforce org is a sandbox (aud https://test.salesforce.com, not https://login.salesforce.com)", true),
 		option("scopes", "", "CLIENT_ID=SCOPE,...", "emulator: a Salesforce app's OAuth scopes (default web,api,id; frontdoor needs web, REST api) (repeatable)",
 			true, ArgumentKind::Text),
@@ -249,7 +251,7 @@ const std::vector<CommandSpec>& commandTable()
 				"Entra ID (/<tenant>/oauth2/v2.0/token; give AUTHORITY=<base URL>; Graph-like /v1.0/organization),\n"
 				"OIDC (issuer <base>/oidc), Google (/google/token). --login-rate-limit N answers like Salesforce's\n"
 				"login rate limit; --session-seconds sets how long a Salesforce token lives after its last use.")
-			.options({"port", "app", "app-alg", "user", "community", "sandbox", "scopes", "resource", "days", "client-id", "certificate", "subject",
+			.options({"port", "app", "app-alg", "federated", "user", "community", "sandbox", "scopes", "resource", "days", "client-id", "certificate", "subject",
 				"session-seconds", "login-rate-limit"})
 			.examples({"jwtflow emulator --app 3MVG9.example=keys/certificate.pem --user integration.user@example.com"})
 			.runs([](App& a, Provider*) { return a.runNetwork(nullptr, "emulator"); }),

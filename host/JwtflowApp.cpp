@@ -11,6 +11,7 @@
 #include "CommandTable.h"
 #include "OptionHints.h"
 #include <algorithm>
+#include "jwtflow/ClientAssertion.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/SettingsCatalogue.h"
 #include "jwtflow/SettingsLoader.h"
@@ -240,6 +241,11 @@ const SigningKey& JwtflowApp::signingKey(const Provider& provider)
 {
 	if (!_signingKey) _signingKey = loadSigningKey(provider, settings());
 	return *_signingKey;
+}
+
+const SigningKey* JwtflowApp::signingKeyFor(const Provider& provider)
+{
+	return usesFederatedCredential(provider, settings()) ? nullptr : &signingKey(provider);
 }
 
 int JwtflowApp::timeoutSeconds() const

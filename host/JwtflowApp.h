@@ -87,6 +87,8 @@ private:
 	ExtraClaims extraClaims() const;
 		/// The --claim options.
 	const SigningKey& signingKey(const Provider& provider);
+	const SigningKey* signingKeyFor(const Provider& provider);
+		/// The signing key, or nullptr when this login uses a federated credential (no key at all).
 		/// The provider's signing key, loaded once per run (one passphrase read,
 		/// one PIN login) and shared by the cache lookup, the minter and the sealer.
 	int actionJwt(Provider& provider);

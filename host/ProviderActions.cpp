@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "jwtflow/ClientAssertion.h"
 #include "CommandTable.h"
 #include "jwtflow/SafeText.h"
 #include "jwtflow/Suggest.h"
@@ -39,7 +40,7 @@ void JwtflowApp::requireSettings(const Provider& provider)
 	std::vector<SettingSpec> missing;
 	for (const auto& spec: provider.settings())
 		if (spec.required && !s.get(spec.name)) missing.push_back(spec);
-	if (!s.get("PATH_PRIVATE_KEY"))
+	if (!s.get("PATH_PRIVATE_KEY") && !usesFederatedCredential(provider, s))
 	{
 		bool ownKey = false;
 		try

@@ -9,6 +9,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "jwtflow/ClientAssertion.h"
 #include "LoginCache.h"
 #include "jwtflow/Json.h"
 #include <Poco/String.h>
@@ -19,7 +20,8 @@ namespace host {
 int JwtflowApp::tokenFromCacheOrNetwork(Provider& provider)
 {
 	const CacheChoice choice = cacheChoiceFor(settings(), CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
-	if (choice.use && !choice.refresh && choice.store == "file")   // another store is read by the network module
+	// Another store is read by the network module; a federated login has no key to seal a cache with.
+	if (choice.use && !choice.refresh && choice.store == "file" && !usesFederatedCredential(provider, settings()))
 	{
 		// Usage errors are the same with or without a cached login.
 		outputFormat();

@@ -17,7 +17,20 @@ namespace jwtflow {
 LoginBroker::LoginBroker(const Provider& provider, const AssertionMinter& minter, TokenClient& client,
 	std::shared_ptr<TokenStore> store, std::string storeKey, std::string label, LoginPolicy policy):
 	_provider(provider),
-	_minter(minter),
+	_minted(new MintedAssertions(minter)),
+	_assertions(*_minted),
+	_client(client),
+	_store(std::move(store)),
+	_storeKey(std::move(storeKey)),
+	_label(std::move(label)),
+	_policy(std::move(policy))
+{
+}
+
+LoginBroker::LoginBroker(const Provider& provider, const ClientAssertionSource& assertions, TokenClient& client,
+	std::shared_ptr<TokenStore> store, std::string storeKey, std::string label, LoginPolicy policy):
+	_provider(provider),
+	_assertions(assertions),
 	_client(client),
 	_store(std::move(store)),
 	_storeKey(std::move(storeKey)),
@@ -107,7 +120,7 @@ Login LoginBroker::logIn(bool putInStore)
 	// A fresh assertion (new jti) for every try: an IdP that refuses replays
 	// may already have consumed the one sent before a 5xx.
 	got.token = _client.exchange([this, &got] {
-		got.assertion = _minter.mint().compact;
+		got.assertion = _assertions.next();
 		return got.assertion;
 	});
 	got.lifetime = lifetimeOf(got.token, _policy.assumedLifetimeSeconds);

@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/Session.h"
+#include "jwtflow/FederatedSources.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/TokenClient.h"
@@ -66,16 +67,21 @@ struct Session::Impl
 		provider(p),
 		settings(std::move(s)),
 		options(checked(std::move(o))),
-		signing(loadSigningKey(provider, requireDeclared(provider, settings))),
-		minter(provider, settings, signing, options.extraClaims),
+		// A federated credential (a workload token file, a CI ID token) needs no key at all.
+		signing(usesFederatedCredential(provider, requireDeclared(provider, settings)) ? std::nullopt
+			: std::optional<SigningKey>(loadSigningKey(provider, settings))),
+		minter(signing ? std::make_unique<AssertionMinter>(provider, settings, *signing, options.extraClaims) : nullptr),
 		http(httpOptions()),
 		client(provider, settings, http),
-		broker(provider, minter, client, storeFor(options, signing, settings),
-			cacheKey(loginIdentity(provider, settings, signing.key, options.extraClaims)), loginLabel(provider, settings), policy())
+		assertions(minter ? std::unique_ptr<ClientAssertionSource>(new MintedAssertions(*minter))
+			: federatedAssertionSource(provider, settings, http)),
+		broker(provider, *assertions, client, storeFor(options, signing ? &*signing : nullptr, settings),
+			signing ? cacheKey(loginIdentity(provider, settings, signing->key, options.extraClaims)) : std::string(),
+			loginLabel(provider, settings), policy())
 	{
 	}
 
-	static std::shared_ptr<TokenStore> storeFor(const SessionOptions& options, const SigningKey& signing, const Settings& settings)
+	static std::shared_ptr<TokenStore> storeFor(const SessionOptions& options, const SigningKey* signing, const Settings& settings)
 	{
 		if (options.store) return options.store;
 		const std::string spec = !options.storeSpec.empty() ? options.storeSpec : options.shareCliCache ? "file" : "memory";
@@ -84,10 +90,13 @@ struct Session::Impl
 			TokenStoreFactory::defaultFactory().check(spec, options.storeWhere);
 			return nullptr;   // the session's own memory is the store
 		}
+		if (!signing)
+			throw UsageException("a login with a federated credential has no private key to seal a shared store with (" + spec
+				+ "): keep the session's store in memory");
 		registerRedisTokenStore();
 		TokenStoreContext context;
 		context.settings = &settings;
-		context.sealer = std::make_shared<TokenSealer>(signing.key);
+		context.sealer = std::make_shared<TokenSealer>(signing->key);
 		// No note callback: notes would reach onEvent under the session's lock.
 		context.where = options.storeWhere;
 		context.nameOf = options.storeNameOf;
@@ -124,10 +133,11 @@ struct Session::Impl
 	const Provider& provider;
 	const Settings settings;
 	const SessionOptions options;
-	SigningKey signing;
-	const AssertionMinter minter;
+	std::optional<SigningKey> signing;
+	std::unique_ptr<const AssertionMinter> minter;
 	HttpClient http;      // used by the one fetching thread only
 	TokenClient client;
+	std::unique_ptr<ClientAssertionSource> assertions;   // minted with the key, or a federated credential
 	LoginBroker broker;   // the one login pipeline; used by the one fetching thread only
 
 	mutable std::mutex mutex;

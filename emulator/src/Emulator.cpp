@@ -160,6 +160,19 @@ int Emulator::loginsFor(const std::string& user) const { return _impl->state ? _
 
 int Emulator::apiCallsMade() const { return _impl->state ? _impl->state->apiCallsMade() : 0; }
 
+std::string Emulator::workloadIssuer() const { return baseUrl() + "/workload"; }
+
+std::string Emulator::mintWorkloadToken(const std::string& subject, const std::string& audience, int lifetimeSeconds) const
+{
+	if (!_impl->state) throw UsageException("the emulator is not started");
+	return _impl->state->mintWorkloadToken(subject, audience, lifetimeSeconds);
+}
+
+std::string Emulator::githubRequestToken() const
+{
+	return _impl->state ? _impl->state->githubRequestToken() : std::string();
+}
+
 void Emulator::expireTokens()
 {
 	if (_impl->state) _impl->state->expireTokens();

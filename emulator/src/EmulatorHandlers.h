@@ -9,6 +9,7 @@
 #ifndef JWTFLOW_EMULATOR_HANDLERS_INCLUDED
 #define JWTFLOW_EMULATOR_HANDLERS_INCLUDED
 
+#include "jwtflow/Keys.h"
 #include "jwtflow/emulator/Emulator.h"
 #include <Poco/JSON/Object.h>
 #include <Poco/Net/HTTPRequestHandler.h>
@@ -81,6 +82,13 @@ public:
 	std::string issueOneTimePassword(const std::string& token);
 	std::optional<std::string> redeemOneTimePassword(const std::string& otp);
 	int tokensIssued() const;
+	std::string workloadIssuer() const { return _baseUrl + "/workload"; }
+	std::string mintWorkloadToken(const std::string& subject, const std::string& audience, int lifetimeSeconds) const;
+		/// A workload token signed with the issuer's key (see Emulator::mintWorkloadToken).
+	const PrivateKey& workloadKey() const;
+		/// Made on first use (an RSA key costs tens of milliseconds; most runs never need it).
+	std::string workloadKeyId() const;
+	const std::string& githubRequestToken() const { return _githubRequestToken; }
 	bool firstUseOfJwtId(const std::string& jti);
 		/// False when this jti was seen before (Entra ID, Okta and Keycloak refuse replays).
 	void countIssued();
@@ -88,6 +96,9 @@ public:
 private:
 	EmulatorOptions _options;
 	std::string _baseUrl;
+	mutable std::once_flag _workloadOnce;
+	mutable std::optional<PrivateKey> _workloadKey;
+	std::string _githubRequestToken;
 	mutable std::mutex _mutex;
 	std::map<std::string, IssuedToken> _tokens;
 	std::map<std::string, std::vector<Poco::Int64>> _logins;   // user -> login times within the last hour (and the total)
@@ -102,6 +113,9 @@ private:
 
 Poco::Net::HTTPRequestHandler* createEntraHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
 	/// A handler for /<tenant>/oauth2/v2.0/token, or nullptr for another path.
+
+Poco::Net::HTTPRequestHandler* createWorkloadHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
+	/// The workload issuer's discovery and JWKS, and the GitHub-like ID-token endpoint, or nullptr.
 
 Poco::Net::HTTPRequestHandler* createGoogleHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
 	/// A handler for /google/token, or nullptr for another path.

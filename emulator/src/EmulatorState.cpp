@@ -6,6 +6,9 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "EmulatorHandlers.h"
+#include "jwtflow/Jwt.h"
+#include "jwtflow/Jwk.h"
+#include "jwtflow/KeyFactory.h"
 #include "jwtflow/Encoding.h"
 #include <Poco/RandomStream.h>
 #include <Poco/SHA1Engine.h>
@@ -23,7 +26,7 @@ bool hasScope(const IssuedToken& token, const std::string& scope)
 
 namespace {
 
-std::string randomText(std::size_t bytes)
+static std::string randomText(std::size_t bytes)
 {
 	std::string raw(bytes, '\0');
 	Poco::RandomInputStream rnd;
@@ -34,7 +37,7 @@ std::string randomText(std::size_t bytes)
 } // namespace
 
 EmulatorState::EmulatorState(const EmulatorOptions& options, std::string baseUrl):
-	_options(options), _baseUrl(std::move(baseUrl))
+	_options(options), _baseUrl(std::move(baseUrl)), _githubRequestToken(randomText(24))
 {
 	// One account to read from the start (the REST surface's fixture).
 	Poco::JSON::Object::Ptr first = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -226,6 +229,35 @@ int EmulatorState::tokensIssued() const
 {
 	std::lock_guard<std::mutex> lock(_mutex);
 	return _issued;
+}
+
+const PrivateKey& EmulatorState::workloadKey() const
+{
+	std::call_once(_workloadOnce, [this] { _workloadKey = KeyFactory::generateRsa(2048); });
+	return *_workloadKey;
+}
+
+std::string EmulatorState::workloadKeyId() const
+{
+	return jwkThumbprint(workloadKey().publicKey());
+}
+
+std::string EmulatorState::mintWorkloadToken(const std::string& subject, const std::string& audience, int lifetimeSeconds) const
+{
+	Poco::JSON::Object header(Poco::JSON_PRESERVE_KEY_ORDER);
+	header.set("alg", "RS256");
+	header.set("typ", "JWT");
+	header.set("kid", workloadKeyId());
+	Poco::JSON::Object claims(Poco::JSON_PRESERVE_KEY_ORDER);
+	const Poco::Int64 now = this->now();
+	claims.set("iss", workloadIssuer());
+	claims.set("sub", subject);
+	claims.set("aud", audience);
+	claims.set("iat", now);
+	claims.set("nbf", lifetimeSeconds < 0 ? now + lifetimeSeconds - 60 : now);
+	claims.set("exp", now + lifetimeSeconds);
+	claims.set("jti", randomText(12));
+	return signJwt(header, claims, workloadKey(), Algorithm::fromName("RS256"));
 }
 
 } // namespace emulator

@@ -223,6 +223,9 @@ public:
 		{
 			return sendEntraError(response, 400, "invalid_request", 50027, "JWT token is invalid or malformed.");
 		}
+		// A token another issuer minted for a workload (no key of the app's own): a federated credential.
+		if (!app->federated.empty() && jsonString(*jwt.claims, "iss") != clientId)
+			return federated(*app, jwt, scope.substr(0, scope.size() - 9), response);
 		const std::string algName = jwt.algorithm();
 		if (algName != "RS256" && algName != "RS384" && algName != "RS512" && algName != "PS256")
 			return sendEntraError(response, 401, "invalid_client", 5002738, "Invalid JWT token. '" + algName
@@ -274,14 +277,52 @@ public:
 			return sendEntraError(response, 401, "invalid_client", 0,
 				"jwtflow emulator: the client assertion has no jti, or one used before (each assertion is used once).");
 
+		issue(clientId, resource, now, response);
+	}
+
+private:
+	/// Entra ID's workload identity federation: the issuer must be one the app trusts, the signature
+	/// verify with that issuer's key, the token be within its times, and issuer, subject and audience
+	/// match one of the app's federated credentials (FACTS.md 8.2).
+	void federated(const RegisteredApp& app, const DecodedJwt& jwt, const std::string& resource, HTTPServerResponse& response)
+	{
+		const Poco::JSON::Object& claims = *jwt.claims;
+		const std::string issuer = jsonString(claims, "iss"), subject = jsonString(claims, "sub");
+		std::string audience = jsonString(claims, "aud");
+		if (claims.isArray("aud") && claims.getArray("aud")->size() > 0) audience = claims.getArray("aud")->getElement<std::string>(0);
+		bool knownIssuer = false;
+		for (const auto& f: app.federated) knownIssuer = knownIssuer || (f.issuer.empty() ? _state->workloadIssuer() : f.issuer) == issuer;
+		if (!knownIssuer || issuer != _state->workloadIssuer())
+			return sendEntraError(response, 400, "invalid_request", 700211,
+				"No matching federated identity record found for presented assertion issuer '" + issuer + "'. Please note that the "
+				"matching is done using a case-sensitive comparison. Check your federated identity credential Issuer, Subject and "
+				"Audience.");
+		if (jwt.algorithm() != "RS256" || !_state->workloadKey().publicKey().verify(Algorithm::fromName("RS256"), jwt.signingInput, jwt.signature))
+			return sendEntraError(response, 400, "invalid_client", 50013, "Assertion failed signature validation.");
+		const Poco::Int64 now = _state->now();
+		const int skew = _state->options().clockSkewSeconds;
+		const std::optional<Poco::Int64> exp = timeClaim(claims, "exp"), nbf = timeClaim(claims, "nbf");
+		if (!exp || *exp < now - skew || (nbf && *nbf > now + skew))
+			return sendEntraError(response, 400, "invalid_client", 700024, "Client assertion is not within its valid time range.");
+		bool matched = false;
+		for (const auto& f: app.federated)
+			matched = matched || ((f.issuer.empty() ? _state->workloadIssuer() : f.issuer) == issuer && f.subject == subject && f.audience == audience);
+		if (!matched)
+			return sendEntraError(response, 400, "invalid_client", 70021, "No matching federated identity record found for presented "
+				"assertion. Assertion Issuer: '" + issuer + "'. Assertion Subject: '" + subject + "'. Assertion Audience: '" + audience
+				+ "'.");
+		issue(app.clientId, resource, now, response);
+	}
+
+	void issue(const std::string& clientId, const std::string& resource, Poco::Int64 now, HTTPServerResponse& response)
+	{
 		_state->recordLogin(clientId);
 		_state->countIssued();
-		const std::string audience = resource;
-		const std::string accessToken = opaqueAccessToken(o.tenant, clientId, audience);
+		const std::string accessToken = opaqueAccessToken(_state->options().tenant, clientId, resource);
 		IssuedToken issued;
 		issued.clientId = clientId;
 		issued.kind = "entra";
-		issued.audience = audience;
+		issued.audience = resource;
 		issued.expiresAt = now + 3599;
 		_state->registerToken(accessToken, issued);
 		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
@@ -292,7 +333,6 @@ public:
 		sendJson(response, 200, body);
 	}
 
-private:
 	std::shared_ptr<EmulatorState> _state;
 	std::string _tenant;
 };

@@ -212,7 +212,7 @@ int JwtflowApp::actionCall(Provider& provider)
 	if (!hasData && !call.contentType.empty()) call.contentType.clear();   // no body: nothing to type
 
 	CacheChoice cache{!hasFlag("no-cache"), hasFlag("refresh")};
-	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console, cache);
+	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console, cache);
 	// API answers may be larger than a token endpoint's.
 	HttpOptions options = ex.http->options();
 	options.maxBodyBytes = MAX_CALL_BODY;

@@ -126,6 +126,8 @@ void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& 
 	// The emulator's URL stands for the org's My Domain: the request goes there, aud stays the login host.
 	console.note("try: LOGIN_URL=" + emu.baseUrl() + " CA_FILE=" + emu.caFile() + std::string(options.salesforceSandbox
 		? " AUDIENCE=https://test.salesforce.com" : "") + " jwtflow salesforce token");
+	console.note("workload issuer (federated credentials): " + emu.workloadIssuer() + "; GitHub-like ID tokens: "
+		+ emu.baseUrl() + "/github/idtoken");
 	console.note("stop with Ctrl-C");
 	int sig = 0;
 	sigwait(&stopSignals, &sig);
@@ -160,6 +162,12 @@ int JwtflowApp::commandEmulator()
 	options.salesforceSandbox = hasFlag("sandbox");
 	for (const auto& scopes: _values["scopes"]) appScopes(options, scopes);
 	for (const auto& alg: _values["app-alg"]) appAlgorithm(options, alg);
+	for (const auto& federated: _values["federated"])
+	{
+		std::string subject;
+		appOf(options, "federated", federated, "SUBJECT (system:serviceaccount:NAMESPACE:NAME, repo:ORG/REPO:ref:refs/heads/main)", subject)
+			.federated.push_back({"", subject, "api://AzureADTokenExchange"});
+	}
 	options.entraResources = _values["resource"];
 	options.salesforceSessionSeconds = numberOption("session-seconds", flagValue("session-seconds",
 		std::to_string(options.salesforceSessionSeconds)), 7 * 24 * 3600);

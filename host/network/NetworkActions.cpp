@@ -7,6 +7,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "jwtflow/ClientAssertion.h"
 #include "TokenExchange.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
@@ -33,7 +34,7 @@ namespace host {
 
 int JwtflowApp::actionToken(Provider& provider)
 {
-	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console, CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
+	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console, CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
 	printToken(ex.token);
 	return 0;
 }
@@ -42,7 +43,7 @@ int JwtflowApp::actionWhoami(Provider& provider)
 {
 	OutputFormat format = outputFormat();
 	CacheChoice cache{!hasFlag("no-cache"), hasFlag("refresh")};
-	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console, cache);
+	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console, cache);
 	std::string url = provider.identityUrl(ex.token, settings());
 	if (url.empty()) throw NetworkException("the token response names no identity URL (id), so whoami cannot ask who it is");
 	Poco::JSON::Object::Ptr identity;
@@ -91,7 +92,7 @@ int JwtflowApp::actionFrontdoor(Provider& provider)
 	placeholder.instanceUrl = "https://example.invalid";
 	placeholder.accessToken = "x";
 	provider.frontdoor(placeholder, settings(), singleUse);
-	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console,
+	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console,
 		CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
 	FrontdoorPlan plan = provider.frontdoor(ex.token, settings(), singleUse);
 	std::string url = plan.url;
@@ -124,7 +125,7 @@ int JwtflowApp::actionLogin(Provider& provider)
 {
 	// Always a new login (the point of the command), stored for token, whoami and frontdoor.
 	OutputFormat format = outputFormat();
-	Exchange ex = exchangeToken(provider, settings(), signingKey(provider), extraClaims(), timeoutSeconds(), _console,
+	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console,
 		CacheChoice{!hasFlag("no-cache"), true});
 	const TokenResult& t = ex.token;
 	Poco::JSON::Object::Ptr identity;
@@ -200,6 +201,11 @@ int JwtflowApp::actionLogout(Provider& provider)
 	// Revoke the cached token where the IdP can, then forget it. A token that cannot be revoked for a
 	// network reason stays cached, so that logout can be run again (or --local forgets it anyway).
 	Settings& s = settings();
+	if (usesFederatedCredential(provider, s))
+	{
+		_console.result("no cached " + provider.name() + " login: a login with a federated credential is not cached (no key seals it)");
+		return 0;
+	}
 	LoginCache login = openStoreFor(provider, s, _console, cacheChoiceFor(s, CacheChoice{}), signingKey(provider), extraClaims());
 	const auto stored = login.store->get(login.key);
 	if (!stored)

@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "TokenExchange.h"
+#include "jwtflow/FederatedSources.h"
 #include "jwtflow/LoginIdentity.h"
 #include "jwtflow/RedisTokenStore.h"
 #include "jwtflow/SecureFiles.h"
@@ -50,19 +51,28 @@ void Exchange::renew(const Console& console)
 	take(broker->obtain(), console, _provider);
 }
 
-Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey& signing, const ExtraClaims& claims, int timeout,
+Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey* signing, const ExtraClaims& claims, int timeout,
 	const Console& console, CacheChoice cache)
 {
 	Exchange ex;
-	ex.minter.reset(new AssertionMinter(provider, settings, signing, claims));   // settings and key errors before anything is sent
+	// Settings and key errors before anything is sent.
+	if (signing) ex.minter.reset(new AssertionMinter(provider, settings, *signing, claims));
 	HttpOptions options = httpOptionsFrom(settings, timeout);
 	options.onRetry = [&console](const std::string& what) { console.detail(what); };
 	ex.http.reset(new HttpClient(options));
 	ex.client.reset(new TokenClient(provider, settings, *ex.http));
 	cache = cacheChoiceFor(settings, cache);
+	if (!signing)
+	{
+		// A federated credential: no private key, so nothing to seal a stored login with.
+		ex.assertions = federatedAssertionSource(provider, settings, *ex.http);
+		if (!ex.assertions) throw UsageException("no signing key and no federated credential for " + provider.name());
+		console.detail("jwtflow: the client assertion is " + ex.assertions->describe() + "; the login is not cached");
+		cache.use = false;
+	}
 
 	LoginCache login;
-	if (cache.use) login = openStoreFor(provider, settings, console, cache, signing, claims);
+	if (cache.use) login = openStoreFor(provider, settings, console, cache, *signing, claims);
 	ex._location = login.location;
 	ex._provider = provider.name();
 	LoginPolicy policy;
@@ -70,7 +80,10 @@ Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey&
 	policy.lockWaitSeconds = timeout;
 	policy.onEvent = [&console](const std::string& what) { console.detail("jwtflow: " + what); };
 	policy.onWarning = [&console](const std::string& what) { console.note("jwtflow: warning: " + what); };
-	ex.broker.reset(new LoginBroker(provider, *ex.minter, *ex.client, login.store, login.key, loginLabel(provider, settings), policy));
+	if (ex.minter)
+		ex.broker.reset(new LoginBroker(provider, *ex.minter, *ex.client, login.store, login.key, loginLabel(provider, settings), policy));
+	else
+		ex.broker.reset(new LoginBroker(provider, *ex.assertions, *ex.client, login.store, login.key, loginLabel(provider, settings), policy));
 	ex.take(ex.broker->obtain(cache.refresh), console, provider.name());
 	return ex;
 }

@@ -15,6 +15,7 @@
 #include "LoginCache.h"
 #include "Output.h"
 #include "jwtflow/Assertion.h"
+#include "jwtflow/ClientAssertion.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/LoginBroker.h"
 #include "jwtflow/Provider.h"
@@ -37,6 +38,7 @@ struct Exchange
 	std::unique_ptr<HttpClient> http;
 	std::unique_ptr<TokenClient> client;
 	std::unique_ptr<AssertionMinter> minter;
+	std::unique_ptr<ClientAssertionSource> assertions;   ///< a federated credential, when there is no key
 	std::unique_ptr<LoginBroker> broker;
 	TokenResult token;
 	std::string jwt;             ///< the assertion sent, when one was (not for a cached token)
@@ -50,13 +52,13 @@ struct Exchange
 		/// newer one, which is then used), and obtains another.
 
 private:
-	friend Exchange exchangeToken(Provider&, Settings&, const SigningKey&, const ExtraClaims&, int, const Console&, CacheChoice);
+	friend Exchange exchangeToken(Provider&, Settings&, const SigningKey*, const ExtraClaims&, int, const Console&, CacheChoice);
 	void take(const Login& login, const Console& console, const std::string& provider);
 	std::string _location;
 	std::string _provider;
 };
 
-Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey& signing, const ExtraClaims& claims, int timeout,
+Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey* signing, const ExtraClaims& claims, int timeout,
 	const Console& console, CacheChoice cache = {});
 	/// A token for the action: cached, or from a new login (then cached).
 	/// TOKEN_STORE (file | none | memory | redis://...) and SESSION_LIFETIME are read here.

@@ -52,6 +52,12 @@ std::string entraHint(long code, const std::string& error)
 	case 70011:
 	case 1002012:
 		return "SCOPE must be one resource's <App ID URI>/.default, e.g. https://graph.microsoft.com/.default";
+	case 70021:
+	case 700211:
+		return "the workload token matches none of the app's federated credentials: its issuer, subject and audience must be "
+			"those of one of them (app registration > Certificates & secrets > Federated credentials); the message shows the token's";
+	case 50013:
+		return "the workload token's signature does not verify with its issuer's keys: is the token file the platform's?";
 	case 900144:
 		return "a parameter Entra ID requires is missing from the token request (client_id, grant_type or scope): "
 			"check CLIENT_ID and SCOPE are set";

@@ -37,7 +37,7 @@ std::vector<std::string> AzureAdProvider::actions() const
 
 std::vector<SettingSpec> AzureAdProvider::settings() const
 {
-	std::vector<SettingSpec> specs(6);
+	std::vector<SettingSpec> specs(9);
 	specs[0] = {"TENANT_ID", "tenant", "directory (tenant) id: a GUID or a verified domain (not common/organizations/consumers)", true, "", false, "TENANT"};
 	specs[1] = {"CLIENT_ID", "client-id", "application (client) id of the app registration (the JWT's iss and sub)", true, "", false, "GUID"};
 	specs[2] = {"SCOPE", "scope", "<resource App ID URI>/.default, one resource", false, DEFAULT_SCOPE, false, "SCOPE"};
@@ -46,8 +46,18 @@ std::vector<SettingSpec> AzureAdProvider::settings() const
 	specs[4] = {"PATH_CERTIFICATE", "certificate", "the certificate uploaded to the app registration (gives x5t and x5t#S256)", false, "", false, "FILE"};
 	specs[5] = {"CERTIFICATE_THUMBPRINT", "thumbprint", "the certificate's SHA-1 thumbprint, when the certificate file is not at hand (hex, base64 or base64url)",
 		false, "", false, "THUMBPRINT"};
+	// A federated credential instead of a key (workload identity): a token file the platform rotates, or a
+	// CI platform's ID token. The file says how, not who: the token's issuer and subject are the app's.
+	specs[6] = {"CLIENT_ASSERTION_FILE", "client-assertion-file", "a workload token file to send as the client assertion instead of "
+		"signing one (AKS workload identity: AZURE_FEDERATED_TOKEN_FILE; re-read for every login)", false, "", false, "FILE"};
+	specs[7] = {"FEDERATED_TOKEN_SOURCE", "federated-token-source", "github: the GitHub Actions ID token as the client assertion "
+		"(chosen by itself in a job with id-token: write and no key)", false, "", false, "SOURCE"};
+	specs[8] = {"FEDERATED_TOKEN_AUDIENCE", "federated-token-audience", "the audience asked of the CI platform's ID token "
+		"(the app's federated credential's audience)", false, "api://AzureADTokenExchange", false, "AUDIENCE"};
 	specs[0].label = specs[1].label = specs[2].label = true;
 	specs[4].identity = false;   // the certificate says how (x5t), not who: the key is in the identity
+	specs[6].identity = false;
+	specs[6].rare = specs[7].rare = specs[8].rare = true;
 	return specs;
 }
 

@@ -15,6 +15,7 @@
 #define JWTFLOW_LOGINBROKER_INCLUDED
 
 #include "jwtflow/Assertion.h"
+#include "jwtflow/ClientAssertion.h"
 #include "jwtflow/Export.h"
 #include "jwtflow/Provider.h"
 #include "jwtflow/TokenClient.h"
@@ -64,6 +65,11 @@ public:
 		/// store may be null (no store: every obtain() logs in). minter and
 		/// client must outlive the broker.
 
+	LoginBroker(const Provider& provider, const ClientAssertionSource& assertions, TokenClient& client,
+		std::shared_ptr<TokenStore> store, std::string storeKey, std::string label, LoginPolicy policy);
+		/// As above, with the assertions from a source of their own (a federated
+		/// credential: FederatedTokenFile, GitHubIdToken), one per login.
+
 	static Poco::Int64 lifetimeOf(const TokenResult& token, int assumedLifetimeSeconds);
 		/// expires_in when the IdP gave a positive one, else the assumed
 		/// lifetime; at most MAX_LOGIN_LIFETIME_SECONDS.
@@ -104,7 +110,8 @@ private:
 	void event(const std::string& what) const;
 
 	const Provider& _provider;
-	const AssertionMinter& _minter;
+	std::unique_ptr<MintedAssertions> _minted;   // set by the minter's constructor
+	const ClientAssertionSource& _assertions;
 	TokenClient& _client;
 	std::shared_ptr<TokenStore> _store;
 	std::string _storeKey;

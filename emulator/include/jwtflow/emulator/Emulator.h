@@ -20,6 +20,15 @@
 namespace jwtflow {
 namespace emulator {
 
+struct JWTFLOW_API FederatedIdentity
+	/// An Entra ID app's federated credential: the issuer, subject and audience a
+	/// workload token must have to stand for the app (no key of the app's own).
+{
+	std::string issuer;     /// "" for the emulator's own workload issuer (<base URL>/workload)
+	std::string subject;    /// e.g. system:serviceaccount:<namespace>:<name>, repo:<org>/<repo>:ref:refs/heads/main
+	std::string audience = "api://AzureADTokenExchange";
+};
+
 struct JWTFLOW_API RegisteredApp
 	/// A connected app / app registration: its client id and the certificate
 	/// whose key signs its assertions.
@@ -34,6 +43,7 @@ struct JWTFLOW_API RegisteredApp
 	                                            /// (sent as x5c) authenticate the app, instead of `certificate`
 	std::string subjectName;    /// with trustedIssuer: the subject the x5c leaf must have (OpenSSL's one-line form)
 	std::string algorithm;      /// OIDC: the alg the registered JWK names, which binds the key to it; empty: any
+	std::vector<FederatedIdentity> federated;   /// Entra ID: federated credentials, besides the certificate
 	std::vector<std::string> scopes = {"web", "api", "id"};   /// Salesforce: the connected app's OAuth scopes, which its
 	                                                          /// tokens carry (frontdoor needs web or full, REST api or full)
 };
@@ -61,6 +71,7 @@ struct JWTFLOW_API EmulatorOptions
 	int salesforceSessionSeconds = 7200;   /// a Salesforce token ends this long after its last use (the org's
 	                                       /// session timeout; Salesforce's default is 2 hours; 0: at once)
 	int tokenDelayMs = 0;                  /// Salesforce token answers wait this long (a login in progress, for tests)
+	std::string githubSubject = "repo:jwtflow/demo:ref:refs/heads/main";   /// the subject of GitHub-like ID tokens
 	int loginRateLimit = 0;                /// Salesforce logins per user per hour before "login rate exceeded"
 	                                       /// (the real limit is 3,600); 0: no limit
 };
@@ -103,6 +114,18 @@ public:
 
 	void expireTokens();
 		/// Ends every token issued so far (a session timeout, a revoked app): the next use answers 401.
+
+	std::string workloadIssuer() const;
+		/// <base URL>/workload: the emulator's OIDC issuer of workload tokens (discovery and JWKS
+		/// there), as a Kubernetes cluster or a CI platform is one.
+
+	std::string mintWorkloadToken(const std::string& subject, const std::string& audience, int lifetimeSeconds = 3600) const;
+		/// A workload token of that issuer (RS256, its JWKS key), as the kubelet projects one
+		/// into a pod; a negative lifetime gives an expired one.
+
+	std::string githubRequestToken() const;
+		/// The bearer that <base URL>/github/idtoken?audience=AUD takes (GitHub Actions'
+		/// ACTIONS_ID_TOKEN_REQUEST_TOKEN); its tokens have subject repo:jwtflow/demo:ref:refs/heads/main.
 
 private:
 	struct Impl;
