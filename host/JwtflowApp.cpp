@@ -18,6 +18,7 @@
 #include "jwtflow/SafeText.h"
 #include "jwtflow/Suggest.h"
 #include "jwtflow/Version.h"
+#include <Poco/Environment.h>
 #include <Poco/NumberParser.h>
 #include <Poco/Path.h>
 #include <Poco/Util/HelpFormatter.h>
@@ -267,10 +268,20 @@ Settings& JwtflowApp::settings()
 		if (_values.count("env-file")) sources.envFile = flagValue("env-file");
 		if (_values.count("config")) sources.configFile = flagValue("config");
 		if (_provider) sources.descriptor = _registry->descriptorFor(_provider->name());
+		if (_provider) sources.aliases = neighbourNames(_provider->name());
 		sources.specs = settingSpecs();
 		_settingsReport = loadLayeredSettings(*_settings, sources);
 		if (!_settingsReport.untrustedDotEnv.empty()) _console.note("jwtflow: note: " + _settingsReport.note());
 		if (_console.verbose) noteOverriddenDotEnv(*_settings, sources.specs);
+		if (_console.verbose)
+			for (const auto& alias: sources.aliases)
+			{
+				// jwtflow's own name wins: say when another tool's name is set too and left unused.
+				const SettingValue used = _settings->lookup(alias.first);
+				if (used.found && used.source != "environment (" + alias.second + ")" && Poco::Environment::has(alias.second))
+					_console.detail("jwtflow: " + alias.first + " comes from " + used.source + "; " + alias.second
+						+ " (another tool's name for it) is set too and not used");
+			}
 	}
 	return *_settings;
 }

@@ -173,3 +173,36 @@ TEST_F(Federated, GitHubActionsIdTokenIsTakenWhenTheJobOffersOne)
 }
 
 } // namespace
+
+namespace {
+
+TEST_F(Federated, AzureIdentitysNamesAreReadWhereJwtflowsAreNotSet)
+{
+	// A pod set up for azure-identity: its webhook's variables, and nothing of jwtflow's.
+	project(emu->mintWorkloadToken(SERVICE_ACCOUNT, AUDIENCE));
+	const std::map<std::string, std::string> pod = {{"AZURE_CLIENT_ID", APP_ID}, {"AZURE_TENANT_ID", emulator::EmulatorOptions().tenant},
+		{"AZURE_AUTHORITY_HOST", emu->baseUrl() + "/"}, {"AZURE_FEDERATED_TOKEN_FILE", tokenFile}, {"CA_FILE", emu->caFile()}};
+	RunResult r = runJwtflow({"azure-ad", "token"}, dir.path(), pod);
+	ASSERT_EQ(r.exitCode, 0) << r.err;
+	RunResult describe = runJwtflow({"azure-ad", "describe"}, dir.path(), pod);
+	ASSERT_EQ(describe.exitCode, 0) << describe.err;
+	EXPECT_NE(describe.out.find("environment (AZURE_CLIENT_ID)"), std::string::npos) << describe.out;
+	EXPECT_NE(describe.out.find("environment (AZURE_FEDERATED_TOKEN_FILE)"), std::string::npos) << describe.out;
+	// jwtflow's own name wins where both are set, and -v says so.
+	std::map<std::string, std::string> both = pod;
+	both["CLIENT_ID"] = "00000000-0000-0000-0000-00000000beef";
+	RunResult own = runJwtflow({"azure-ad", "token", "-v"}, dir.path(), both);
+	EXPECT_EQ(own.exitCode, 4) << own.err;
+	EXPECT_NE(own.err.find("AADSTS700016"), std::string::npos) << "the request named jwtflow's CLIENT_ID: " << own.err;
+	EXPECT_NE(own.err.find("AZURE_CLIENT_ID (another tool's name for it) is set too and not used"), std::string::npos) << own.err;
+
+	// A certificate credential under azure-identity's names: one PEM with the key and the certificate.
+	const std::string pem = dir.write("client.pem", readFile(sharedKeys().rsaPkcs8) + readFile(sharedKeys().rsaCert));
+	std::map<std::string, std::string> certificate = pod;
+	certificate.erase("AZURE_FEDERATED_TOKEN_FILE");
+	certificate["AZURE_CLIENT_CERTIFICATE_PATH"] = pem;
+	RunResult withCertificate = runJwtflow({"azure-ad", "token"}, dir.path(), certificate);
+	EXPECT_EQ(withCertificate.exitCode, 0) << withCertificate.err;
+}
+
+} // namespace

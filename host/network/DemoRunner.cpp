@@ -9,6 +9,7 @@
 #include "jwtflow/Assertion.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/FederatedSources.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/SecureFiles.h"
@@ -36,6 +37,7 @@ const char* const DEMO_APP_ID = "6f1d2c3b-4a59-4e8d-9c7b-1a2b3c4d5e6f";
 const char* const DEMO_OIDC_CLIENT = "0oademojwtflowclient";
 const char* const DEMO_OIDC_KID = "demo-key-1";
 const char* const DEMO_SERVICE_ACCOUNT = "demo@jwtflow-demo.iam.gserviceaccount.com";
+const char* const DEMO_WORKLOAD_SUBJECT = "system:serviceaccount:demo:jwtflow";
 const char* const DEMO_SERVICE_ACCOUNT_KEY_ID = "0123456789abcdef0123456789abcdef01234567";
 
 std::string indent(const std::string& text)
@@ -102,6 +104,7 @@ emulator::EmulatorOptions DemoRunner::emulatorOptions(const DemoKeys& keys)
 	emulator::EmulatorOptions options;
 	options.apps.push_back({DEMO_CLIENT_ID, keys.cert, ""});
 	options.apps.push_back({DEMO_APP_ID, keys.cert, ""});
+	options.apps.back().federated.push_back({"", DEMO_WORKLOAD_SUBJECT, DEFAULT_FEDERATED_AUDIENCE});
 	options.apps.push_back({DEMO_OIDC_CLIENT, keys.cert, DEMO_OIDC_KID});
 	options.apps.push_back({DEMO_SERVICE_ACCOUNT, keys.cert, DEMO_SERVICE_ACCOUNT_KEY_ID});
 	options.users = {DEMO_USER, DEMO_COMMUNITY_USER};
@@ -153,7 +156,7 @@ bool DemoRunner::runProvider(Provider& provider, const DemoKeys& keys, const emu
 		values["TENANT_ID"] = tenant;
 		values["AUTHORITY"] = emu.baseUrl();
 		values["SCOPE"] = "https://graph.microsoft.com/.default";
-		runAzure(provider, values);
+		runAzure(provider, values, emu);
 	}
 	else if (name == "oidc")
 	{
@@ -296,13 +299,33 @@ void DemoRunner::runExchange(Provider& provider, const std::map<std::string, std
 	std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
 }
 
-void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string> values)
+void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string> values, const emulator::Emulator& emu)
 {
 	for (const char* alg: {"RS256", "PS256"})
 	{
 		values["JWT_ALGORITHM"] = alg;
 		runExchange(provider, values, std::string("client credentials with the ") + alg + " assertion: ");
 	}
+	// Workload identity: the same app, no key at all — a token its issuer projected into the "pod".
+	step("azure-ad: workload identity, no private key: a federated token file (CLIENT_ASSERTION_FILE, or AKS's "
+		"AZURE_FEDERATED_TOKEN_FILE) as the client assertion");
+	const std::string file = Poco::Path(values["PATH_PRIVATE_KEY"]).parent().toString() + "azure-identity-token";
+	writeNewFile(file, emu.mintWorkloadToken(DEMO_WORKLOAD_SUBJECT, DEFAULT_FEDERATED_AUDIENCE, 600), 0600);
+	std::cout << "    " << file << ": a token of " << emu.workloadIssuer() << " for " << DEMO_WORKLOAD_SUBJECT << "\n";
+	values.erase("PATH_PRIVATE_KEY");
+	values.erase("PATH_CERTIFICATE");
+	values.erase("JWT_ALGORITHM");
+	values["CLIENT_ASSERTION_FILE"] = file;
+	Settings settings;
+	settings.addMapLayer("demo", values);
+	settings.addDefaults(provider.settings());
+	HttpClient http(httpOptionsFrom(settings, _timeout));
+	TokenClient client(provider, settings, http);
+	const std::unique_ptr<ClientAssertionSource> assertions = federatedAssertionSource(provider, settings, http);
+	const std::string assertion = assertions->next();
+	std::cout << "    POST " << provider.tokenRequest(settings, assertion).url << " (client_assertion: the token file's JWT)\n";
+	TokenResult token = client.exchange(assertion);
+	std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
 }
 
 } // namespace host

@@ -12,6 +12,8 @@
 
 #include "jwtflow/Export.h"
 #include "jwtflow/Settings.h"
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace jwtflow {
@@ -27,6 +29,14 @@ JWTFLOW_API std::vector<SettingSpec> commonSettings();
 	/// SUBJECT, AUDIENCE, ISSUER, LOGIN_URL, CERTIFICATE_THUMBPRINT, TENANT_ID,
 	/// SCOPE, AUTHORITY, RET_URL), with their options: what every command knows,
 	/// whichever provider is loaded. A provider's own spec of one of them wins.
+
+JWTFLOW_API std::vector<std::pair<std::string, std::string>> neighbourNames(const std::string& provider);
+	/// (setting, environment variable) for the names other tools already give a
+	/// provider's settings, which jwtflow reads when its own are not set:
+	/// azure-identity's AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST,
+	/// AZURE_CLIENT_CERTIFICATE_PATH (the key and the certificate),
+	/// AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_CLIENT_SEND_CERTIFICATE_CHAIN and
+	/// AZURE_FEDERATED_TOKEN_FILE for azure-ad.
 
 } // namespace jwtflow
 

@@ -28,6 +28,8 @@ struct JWTFLOW_API SettingsSources
 	bool useCurrentDotEnv = true;                   /// when envFile is unset, ./.env, read only once trusted (jwtflow trust)
 	std::optional<std::string> trustList;           /// the trusted .env list; unset: DotEnvTrust::defaultListPath()
 	std::optional<std::string> configFile;          /// --config FILE.properties
+	std::vector<std::pair<std::string, std::string>> aliases;   /// (setting, environment variable): the names other
+	                                                /// tools give a setting (neighbourNames), below every layer of jwtflow's own names
 	const PluginDescriptor* descriptor = nullptr;   /// plugins.d/<provider>.properties
 	std::vector<SettingSpec> specs;                 /// for the built-in defaults
 };
@@ -45,7 +47,8 @@ struct JWTFLOW_API SettingsReport
 };
 
 JWTFLOW_API SettingsReport loadLayeredSettings(Settings& settings, const SettingsSources& sources);
-	/// Adds the layers: options > environment > .env > --config > descriptor > defaults.
+	/// Adds the layers: options > environment > .env > --config > the environment under
+	/// other tools' names (aliases) > descriptor > defaults.
 	/// The current folder's .env is read only when the trust list holds it with
 	/// its present content; otherwise it is left out (said in the report, and
 	/// in Settings::missingNote). Every .env read is checked first (readEnvFile:

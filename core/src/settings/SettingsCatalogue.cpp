@@ -101,4 +101,14 @@ std::vector<SettingSpec> commonSettings()
 	return c.specs;
 }
 
+std::vector<std::pair<std::string, std::string>> neighbourNames(const std::string& provider)
+{
+	if (provider != "azure-ad") return {};
+	// What the Azure SDKs' EnvironmentCredential and WorkloadIdentityCredential read (and AKS's webhook injects).
+	return {{"TENANT_ID", "AZURE_TENANT_ID"}, {"CLIENT_ID", "AZURE_CLIENT_ID"}, {"AUTHORITY", "AZURE_AUTHORITY_HOST"},
+		{"PATH_PRIVATE_KEY", "AZURE_CLIENT_CERTIFICATE_PATH"}, {"PATH_CERTIFICATE", "AZURE_CLIENT_CERTIFICATE_PATH"},
+		{"PRIVATE_KEY_PASSPHRASE", "AZURE_CLIENT_CERTIFICATE_PASSWORD"}, {"SEND_X5C", "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"},
+		{"CLIENT_ASSERTION_FILE", "AZURE_FEDERATED_TOKEN_FILE"}};
+}
+
 } // namespace jwtflow

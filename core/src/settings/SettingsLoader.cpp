@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "jwtflow/SettingsLoader.h"
+#include <Poco/Environment.h>
 #include "FileInput.h"
 #include "jwtflow/DotEnv.h"
 #include "jwtflow/DotEnvTrust.h"
@@ -97,6 +98,18 @@ SettingsReport loadLayeredSettings(Settings& settings, const SettingsSources& so
 			throw InputException("cannot read configuration file '" + *sources.configFile + "': " + e.message());
 		}
 		settings.addConfigurationLayer("config (" + *sources.configFile + ")", config);
+	}
+	// Other tools' names for a setting (azure-identity's AZURE_CLIENT_ID ...): from the environment, and
+	// only where none of jwtflow's own names gives the setting.
+	for (const auto& alias: sources.aliases)
+	{
+		const std::string setting = alias.first, variable = alias.second;
+		settings.addLayer("environment (" + variable + ")", [setting, variable](const std::string& name) -> std::optional<std::string> {
+			if (name != setting || !Poco::Environment::has(variable)) return std::nullopt;
+			const std::string value = Poco::Environment::get(variable);
+			if (value.empty()) return std::nullopt;
+			return value;
+		});
 	}
 	if (sources.descriptor && sources.descriptor->properties)
 		settings.addConfigurationLayer("plugins.d (" + sources.descriptor->path + ")", sources.descriptor->properties);
