@@ -29,6 +29,7 @@ namespace {
 
 const char* const CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const char* const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const char* const TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
 const int MAX_ASSERTION_LIFETIME = 3600;   // Okta: exp at most one hour after iat
 
 Poco::JSON::Array::Ptr array(std::initializer_list<const char*> items)
@@ -53,7 +54,7 @@ public:
 		body.set("token_endpoint", issuer + "/v1/token");
 		body.set("jwks_uri", issuer + "/v1/keys");
 		body.set("response_types_supported", array({"code"}));
-		body.set("grant_types_supported", array({"authorization_code", "client_credentials", JWT_BEARER}));
+		body.set("grant_types_supported", array({"authorization_code", "client_credentials", JWT_BEARER, TOKEN_EXCHANGE}));
 		body.set("subject_types_supported", array({"public"}));
 		body.set("id_token_signing_alg_values_supported", array({"RS256"}));
 		body.set("token_endpoint_auth_methods_supported",
@@ -79,6 +80,7 @@ public:
 		const std::string grant = form.get("grant_type", "");
 		if (grant == "client_credentials") return clientCredentials(form, response);
 		if (grant == JWT_BEARER) return jwtBearer(form, response);
+		if (grant == TOKEN_EXCHANGE) return tokenExchange(form, response);
 		sendOAuthError(response, 400, "unsupported_grant_type", "The authorization grant type is not supported by the authorization server.");
 	}
 
@@ -125,11 +127,28 @@ private:
 		return {};
 	}
 
-	void clientCredentials(const Poco::Net::NameValueCollection& form, HTTPServerResponse& response)
+	/// A workload token of the emulator's issuer (signature, times), or why not; "" when good.
+	std::string checkWorkloadToken(const DecodedJwt& jwt, const std::string& what)
+	{
+		if (jsonString(*jwt.claims, "iss") != _state->workloadIssuer())
+			return "The " + what + " was not issued by an issuer this server trusts.";
+		if (jwt.algorithm() != "RS256" || !_state->workloadKey().publicKey().verify(Algorithm::fromName("RS256"), jwt.signingInput, jwt.signature))
+			return "The " + what + " signature is invalid.";
+		const std::optional<Poco::Int64> exp = timeClaim(*jwt.claims, "exp");
+		if (!exp || *exp < _state->now() - _state->options().clockSkewSeconds) return "The " + what + " is expired.";
+		return {};
+	}
+
+	/// The client a token request authenticates: private_key_jwt with the client's key, or (a federated
+	/// client, Keycloak's federated client authentication) a workload token that one of its federated
+	/// credentials names. nullptr when it fails; the answer is then sent.
+	const RegisteredApp* authenticate(const Poco::Net::NameValueCollection& form, HTTPServerResponse& response)
 	{
 		if (form.get("client_assertion_type", "") != CLIENT_ASSERTION_TYPE || form.get("client_assertion", "").empty())
-			return sendOAuthError(response, 401, "invalid_client",
-				"Client authentication failed. Either the client or the client credentials are invalid.");
+		{
+			sendOAuthError(response, 401, "invalid_client", "Client authentication failed. Either the client or the client credentials are invalid.");
+			return nullptr;
+		}
 		DecodedJwt jwt;
 		try
 		{
@@ -137,24 +156,87 @@ private:
 		}
 		catch (const Poco::Exception&)
 		{
-			return sendOAuthError(response, 401, "invalid_client", "The client_assertion token is malformed.");
+			sendOAuthError(response, 401, "invalid_client", "The client_assertion token is malformed.");
+			return nullptr;
 		}
-		const std::string clientId = jsonString(*jwt.claims, "iss");
+		const std::string issuer = jsonString(*jwt.claims, "iss");
+		const RegisteredApp* federatedClient = form.has("client_id") ? _state->app(form.get("client_id")) : nullptr;
+		if (federatedClient && !federatedClient->federated.empty() && issuer != federatedClient->clientId)
+		{
+			std::string problem = checkWorkloadToken(jwt, "client_assertion token");
+			bool matched = false;
+			for (const auto& f: federatedClient->federated)
+				matched = matched || (f.subject == jsonString(*jwt.claims, "sub") && f.audience == jsonString(*jwt.claims, "aud"));
+			if (problem.empty() && !matched) problem = "The client_assertion token's subject or audience is not one this client trusts.";
+			if (!problem.empty())
+			{
+				sendOAuthError(response, 401, "invalid_client", problem);
+				return nullptr;
+			}
+			return federatedClient;
+		}
+		const std::string clientId = issuer;
 		if (jsonString(*jwt.claims, "sub") != clientId)
-			return sendOAuthError(response, 401, "invalid_client", "The client_assertion token's 'iss' and 'sub' claims must both be the client_id.");
+		{
+			sendOAuthError(response, 401, "invalid_client", "The client_assertion token's 'iss' and 'sub' claims must both be the client_id.");
+			return nullptr;
+		}
 		if (form.has("client_id") && form.get("client_id") != clientId)
-			return sendOAuthError(response, 401, "invalid_client", "The client_id does not match the client_assertion's issuer.");
+		{
+			sendOAuthError(response, 401, "invalid_client", "The client_id does not match the client_assertion's issuer.");
+			return nullptr;
+		}
 		const RegisteredApp* app = _state->app(clientId);
 		if (!app)
-			return sendOAuthError(response, 401, "invalid_client",
-				"Client authentication failed. Either the client or the client credentials are invalid.");
+		{
+			sendOAuthError(response, 401, "invalid_client", "Client authentication failed. Either the client or the client credentials are invalid.");
+			return nullptr;
+		}
 		const std::string problem = checkAssertion(jwt, *app, "client_assertion");
-		if (!problem.empty()) return sendOAuthError(response, 401, "invalid_client", problem);
+		if (!problem.empty())
+		{
+			sendOAuthError(response, 401, "invalid_client", problem);
+			return nullptr;
+		}
+		return app;
+	}
+
+	void clientCredentials(const Poco::Net::NameValueCollection& form, HTTPServerResponse& response)
+	{
+		if (!authenticate(form, response)) return;
 		const std::string scope = form.get("scope", "");
 		if (scope.empty())
 			return sendOAuthError(response, 400, "invalid_scope",
 				"The authorization server resource does not have any configured default scopes, 'scope' must be provided.");
 		issue(response, scope, 3600);
+	}
+
+	/// RFC 8693: an authenticated client exchanges a subject token (here: a workload token of the
+	/// emulator's issuer) for an access token.
+	void tokenExchange(const Poco::Net::NameValueCollection& form, HTTPServerResponse& response)
+	{
+		if (!authenticate(form, response)) return;
+		const std::string type = form.get("subject_token_type", "");
+		if (form.get("subject_token", "").empty() || type.empty())
+			return sendOAuthError(response, 400, "invalid_request", "subject_token and subject_token_type are required.");
+		if (type != "urn:ietf:params:oauth:token-type:jwt" && type != "urn:ietf:params:oauth:token-type:id_token"
+			&& type != "urn:ietf:params:oauth:token-type:access_token")
+			return sendOAuthError(response, 400, "invalid_request", "The subject_token_type is not supported.");
+		DecodedJwt subject;
+		try
+		{
+			subject = decodeJwt(form.get("subject_token"));
+		}
+		catch (const Poco::Exception&)
+		{
+			return sendOAuthError(response, 400, "invalid_grant", "The subject_token is malformed.");
+		}
+		const std::string problem = checkWorkloadToken(subject, "subject_token");
+		if (!problem.empty()) return sendOAuthError(response, 400, "invalid_grant", problem);
+		const std::string requested = form.get("requested_token_type", "urn:ietf:params:oauth:token-type:access_token");
+		if (requested != "urn:ietf:params:oauth:token-type:access_token")
+			return sendOAuthError(response, 400, "invalid_request", "The requested_token_type is not supported.");
+		issue(response, form.get("scope", "openid"), 3600, true);
 	}
 
 	void jwtBearer(const Poco::Net::NameValueCollection& form, HTTPServerResponse& response)
@@ -179,7 +261,7 @@ private:
 		issue(response, form.get("scope", "openid"), 3600);
 	}
 
-	void issue(HTTPServerResponse& response, const std::string& scope, int lifetime)
+	void issue(HTTPServerResponse& response, const std::string& scope, int lifetime, bool exchanged = false)
 	{
 		_state->countIssued();
 		std::string random(32, '\0');
@@ -189,6 +271,7 @@ private:
 		body.set("expires_in", lifetime);
 		body.set("access_token", "eyJraWQiOiJlbXVsYXRvciJ9." + base64UrlEncode(random));
 		body.set("scope", scope);
+		if (exchanged) body.set("issued_token_type", "urn:ietf:params:oauth:token-type:access_token");
 		sendJson(response, 200, body);
 	}
 

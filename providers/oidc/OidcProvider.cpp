@@ -7,8 +7,11 @@
 //
 #include "OidcProvider.h"
 #include "Discovery.h"
+#include "jwtflow/ClientAssertion.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/SecureFiles.h"
 #include <Poco/String.h>
+#include <Poco/Timestamp.h>
 #include <algorithm>
 
 namespace jwtflow {
@@ -18,13 +21,37 @@ namespace {
 
 const std::string CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const std::string JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+const std::string TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
+const std::string JWT_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:jwt";
+
+enum class Grant { ClientCredentials, JwtBearer, TokenExchange };
+
+Grant grantOf(const Settings& s)
+{
+	const std::string grant = Poco::toLower(Poco::trim(s.getOr("GRANT", "client_credentials")));
+	if (grant == "client_credentials") return Grant::ClientCredentials;
+	if (grant == "jwt-bearer" || grant == JWT_BEARER) return Grant::JwtBearer;
+	if (grant == "token-exchange" || grant == TOKEN_EXCHANGE) return Grant::TokenExchange;
+	throw UsageException("GRANT '" + grant + "' is not client_credentials, jwt-bearer or token-exchange");
+}
 
 bool jwtBearerGrant(const Settings& s)
 {
-	const std::string grant = Poco::toLower(Poco::trim(s.getOr("GRANT", "client_credentials")));
-	if (grant == "client_credentials") return false;
-	if (grant == "jwt-bearer" || grant == JWT_BEARER) return true;
-	throw UsageException("GRANT '" + grant + "' is not client_credentials or jwt-bearer");
+	return grantOf(s) == Grant::JwtBearer;
+}
+
+/// RFC 8693's subject token: the file's JWT, read for every request (the platform rotates it).
+std::string subjectToken(const Settings& s)
+{
+	const std::string path = s.require("SUBJECT_TOKEN_FILE");
+	const std::string what = "the subject token file (SUBJECT_TOKEN_FILE)";
+	checkTrustedFile(path, what, TrustedFileKind::Content);
+	const std::string token = Poco::trim(readTextFile(path, what, 64 * 1024));
+	const WorkloadToken facts = readWorkloadToken(token, "the subject token file '" + path + "' (SUBJECT_TOKEN_FILE)");
+	if (facts.expiresAt <= Poco::Timestamp().epochTime())
+		throw InputException("the subject token in '" + path + "' (SUBJECT_TOKEN_FILE) has expired: the platform that writes it "
+			"stopped rotating it");
+	return token;
 }
 
 bool has(const std::string& text, const char* part)
@@ -41,7 +68,8 @@ std::string OidcProvider::name() const
 
 std::string OidcProvider::description() const
 {
-	return "Generic OAuth 2.0 / OpenID Connect: private_key_jwt client credentials or JWT bearer grant (Okta, Keycloak, Auth0)";
+	return "Generic OAuth 2.0 / OpenID Connect: private_key_jwt client credentials, JWT bearer grant or token exchange "
+		"(Okta, Keycloak, Auth0)";
 }
 
 std::vector<std::string> OidcProvider::actions() const
@@ -51,19 +79,31 @@ std::vector<std::string> OidcProvider::actions() const
 
 std::vector<SettingSpec> OidcProvider::settings() const
 {
-	std::vector<SettingSpec> specs(10);
+	std::vector<SettingSpec> specs(15);
 	specs[0] = {"ISSUER", "issuer", "the authorization server's issuer URL (its discovery document gives the token endpoint)", false, "", false, "URL"};
 	specs[1] = {"TOKEN_ENDPOINT", "token-endpoint", "the token endpoint, instead of discovery through ISSUER", false, "", false, "URL"};
 	specs[2] = {"CLIENT_ID", "client-id", "the client (application) id: the JWT's iss and sub", true, "", false, "ID"};
 	specs[3] = {"KEY_ID", "key-id", "the `kid` of the client's registered public key (Okta and Keycloak select the key by it)", false, "", false, "KID"};
 	specs[4] = {"SCOPE", "scope", "space-separated scopes to request (Okta requires one for client credentials)", false, "", false, "SCOPES"};
 	specs[5] = {"AUDIENCE", "audience", "the JWT's aud, sent exactly as given (default: the token endpoint; Auth0: https://TENANT.auth0.com/)", false, "", false, "URL"};
-	specs[6] = {"GRANT", "grant", "client_credentials (default) or jwt-bearer (the JWT is the grant, for SUBJECT)", false, "client_credentials", false, "GRANT"};
+	specs[6] = {"GRANT", "grant", "client_credentials (default), jwt-bearer (the JWT is the grant, for SUBJECT) or token-exchange "
+		"(RFC 8693: SUBJECT_TOKEN_FILE's token for this client's)", false, "client_credentials", false, "GRANT"};
 	specs[7] = {"SUBJECT", "subject", "jwt-bearer grant: the user the token is for (the JWT's sub)", false, "", false, "USER"};
 	specs[8] = {"API_AUDIENCE", "api-audience", "Auth0: the API identifier, sent as the `audience` form field", false, "", false, "ID"};
 	specs[9] = {"DISCOVERY_CACHE_SECONDS", "", "how long the discovery document is kept on disk (0: not kept)", false, "3600", false, "SECONDS"};
-	for (int named: {0, 1, 2, 4, 5, 7}) specs[static_cast<std::size_t>(named)].label = true;
+	specs[10] = {"CLIENT_ASSERTION_FILE", "client-assertion-file", "a workload token file to send as the client assertion "
+		"instead of signing one (a federated client; re-read for every login)", false, "", false, "FILE"};
+	specs[11] = {"SUBJECT_TOKEN_FILE", "subject-token-file", "token-exchange grant: the file whose token is exchanged (re-read "
+		"for every login)", false, "", false, "FILE"};
+	specs[12] = {"SUBJECT_TOKEN_TYPE", "subject-token-type", "token-exchange grant: the subject token's type", false,
+		JWT_TOKEN_TYPE, false, "URN"};
+	specs[13] = {"REQUESTED_TOKEN_TYPE", "requested-token-type", "token-exchange grant: the type of token asked for (the server's "
+		"default when unset)", false, "", false, "URN"};
+	specs[14] = {"RESOURCE", "resource", "token-exchange grant: the resource the token is for (RFC 8693 resource)", false, "", false, "URI"};
+	for (int named: {0, 1, 2, 4, 5, 7, 14}) specs[static_cast<std::size_t>(named)].label = true;
 	specs[9].identity = false;   // how long discovery is kept does not change the token
+	specs[10].identity = false;  // the federated client is CLIENT_ID whatever file carries its token
+	for (int rare: {10, 11, 12, 13, 14}) specs[static_cast<std::size_t>(rare)].rare = true;
 	return specs;
 }
 
@@ -129,14 +169,24 @@ TokenRequest OidcProvider::tokenRequest(const Settings& s, const std::string& as
 	TokenRequest request;
 	request.url = tokenEndpoint(s);
 	const std::string scope = Poco::trim(s.getOr("SCOPE", ""));
-	if (jwtBearerGrant(s))
+	const Grant grant = grantOf(s);
+	if (grant == Grant::JwtBearer)
 	{
 		request.form = {{"grant_type", JWT_BEARER}, {"assertion", assertion}, {"client_id", s.require("CLIENT_ID")}};
 	}
 	else
 	{
-		request.form = {{"grant_type", "client_credentials"}, {"client_assertion_type", CLIENT_ASSERTION_TYPE},
-			{"client_assertion", assertion}};
+		request.form = {{"grant_type", grant == Grant::TokenExchange ? TOKEN_EXCHANGE : "client_credentials"},
+			{"client_assertion_type", CLIENT_ASSERTION_TYPE}, {"client_assertion", assertion}};
+		// A federated client's assertion is another issuer's token: client_id says which client it stands for.
+		if (s.get("CLIENT_ASSERTION_FILE") || grant == Grant::TokenExchange) request.form.push_back({"client_id", s.require("CLIENT_ID")});
+	}
+	if (grant == Grant::TokenExchange)
+	{
+		request.form.push_back({"subject_token", subjectToken(s)});
+		request.form.push_back({"subject_token_type", s.getOr("SUBJECT_TOKEN_TYPE", JWT_TOKEN_TYPE)});
+		if (auto type = s.get("REQUESTED_TOKEN_TYPE")) request.form.push_back({"requested_token_type", *type});
+		if (auto resource = s.get("RESOURCE")) request.form.push_back({"resource", *resource});
 	}
 	if (!scope.empty()) request.form.push_back({"scope", scope});
 	if (auto api = s.get("API_AUDIENCE")) request.form.push_back({"audience", *api});
@@ -172,8 +222,11 @@ std::string OidcProvider::errorHint(const OAuthError& e) const
 	if (e.error == "unsupported_grant_type" || e.error == "unauthorized_client")
 		return "allow the grant for this client (Okta: Client Credentials under the app's grant types); GRANT is " +
 			std::string("client_credentials unless set to jwt-bearer");
+	if (e.error == "invalid_grant" && has(d, "subject_token"))
+		return "the subject token was refused: SUBJECT_TOKEN_FILE must hold a current token of an issuer the server trusts";
 	if (e.error == "invalid_grant")
-		return "the JWT bearer grant was refused: check SUBJECT, and that the IdP accepts assertions from this client";
+		return "the grant was refused: check SUBJECT (jwt-bearer) or SUBJECT_TOKEN_FILE (token-exchange), and that the IdP "
+			"accepts them from this client";
 	return "";
 }
 
