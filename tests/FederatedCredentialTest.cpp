@@ -206,3 +206,43 @@ TEST_F(Federated, AzureIdentitysNamesAreReadWhereJwtflowsAreNotSet)
 }
 
 } // namespace
+
+namespace {
+
+// MSAL Python (Debian's python3-msal), an implementation that is not ours, posts a client assertion to
+// the emulator's Entra ID: the tenant's discovery, then client credentials. Prints the token type.
+const char* const PY_MSAL = R"(
+import sys, msal
+authority, client_id, scope, ca, assertion = sys.argv[1:6]
+app = msal.ConfidentialClientApplication(client_id, authority=authority, validate_authority=False, verify=ca,
+                                         client_credential={"client_assertion": assertion})
+result = app.acquire_token_for_client(scopes=[scope])
+print(result.get("token_type") or ("error " + str(result.get("error")) + " " + str(result.get("error_codes"))))
+)";
+
+TEST_F(Federated, MsalPostsJwtflowsAssertionAndAWorkloadTokenAlike)
+{
+	const std::string authority = emu->baseUrl() + "/" + emulator::EmulatorOptions().tenant;
+	// The assertion jwtflow signs with the app's key and certificate (x5t), as MSAL would send its own.
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	dir.write("certificate.pem", readFile(sharedKeys().rsaCert));
+	std::map<std::string, std::string> keyed = podEnv();
+	keyed.erase("CLIENT_ASSERTION_FILE");
+	keyed["PATH_PRIVATE_KEY"] = "private_key.pem";
+	keyed["PATH_CERTIFICATE"] = "certificate.pem";
+	RunResult jwt = runJwtflow({"azure-ad", "jwt"}, dir.path(), keyed);
+	ASSERT_EQ(jwt.exitCode, 0) << jwt.err;
+	EXPECT_EQ(trim(python(PY_MSAL, {authority, APP_ID, "https://graph.microsoft.com/.default", emu->caFile(), trim(jwt.out)})), "Bearer");
+	// A workload token as the client assertion, the way azure-identity's WorkloadIdentityCredential does it.
+	EXPECT_EQ(trim(python(PY_MSAL, {authority, APP_ID, "https://graph.microsoft.com/.default", emu->caFile(),
+		emu->mintWorkloadToken(SERVICE_ACCOUNT, AUDIENCE)})), "Bearer");
+	// And MSAL sees Entra's refusal for another subject, with its code.
+	const std::string refused = trim(python(PY_MSAL, {authority, APP_ID, "https://graph.microsoft.com/.default", emu->caFile(),
+		emu->mintWorkloadToken("system:serviceaccount:jobs:other", AUDIENCE)}));
+	EXPECT_NE(refused.find("invalid_client"), std::string::npos) << refused;
+	EXPECT_NE(refused.find("70021"), std::string::npos) << refused;
+	EXPECT_EQ(emu->loginsFor(APP_ID), 2);
+}
+
+} // namespace
+

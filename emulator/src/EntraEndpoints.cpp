@@ -339,8 +339,47 @@ private:
 
 } // namespace
 
+namespace {
+
+/// GET /<tenant>/v2.0/.well-known/openid-configuration: what MSAL reads to find the token endpoint.
+class EntraDiscoveryHandler: public Poco::Net::HTTPRequestHandler
+{
+public:
+	EntraDiscoveryHandler(std::shared_ptr<EmulatorState> state, std::string tenant): _state(std::move(state)), _tenant(std::move(tenant)) {}
+
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		const EmulatorOptions& o = _state->options();
+		if (Poco::icompare(_tenant, o.tenant) != 0 && Poco::icompare(_tenant, o.tenantDomain) != 0)
+			return sendEntraError(response, 400, "invalid_tenant", 90002, "Tenant '" + _tenant + "' not found.");
+		const std::string base = _state->baseUrl() + "/" + _tenant;
+		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
+		body.set("token_endpoint", base + "/oauth2/v2.0/token");
+		body.set("authorization_endpoint", base + "/oauth2/v2.0/authorize");
+		body.set("issuer", _state->baseUrl() + "/" + o.tenant + "/v2.0");
+		body.set("jwks_uri", base + "/discovery/v2.0/keys");
+		Poco::JSON::Array::Ptr methods = new Poco::JSON::Array;
+		methods->add("private_key_jwt");
+		body.set("token_endpoint_auth_methods_supported", methods);
+		body.set("tenant_region_scope", "EU");
+		sendJson(response, 200, body);
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+	std::string _tenant;
+};
+
+} // namespace
+
 Poco::Net::HTTPRequestHandler* createEntraHandler(std::shared_ptr<EmulatorState> state, const std::string& path)
 {
+	const std::string discovery = "/v2.0/.well-known/openid-configuration";
+	if (path.size() > discovery.size() + 1 && path.compare(path.size() - discovery.size(), discovery.size(), discovery) == 0)
+	{
+		const std::string tenant = path.substr(1, path.size() - discovery.size() - 1);
+		if (!tenant.empty() && tenant.find('/') == std::string::npos) return new EntraDiscoveryHandler(std::move(state), tenant);
+	}
 	// /<tenant>/oauth2/v2.0/token
 	const std::string suffix = "/oauth2/v2.0/token";
 	if (path.size() <= suffix.size() + 1 || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0) return nullptr;
