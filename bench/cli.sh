@@ -76,11 +76,12 @@ JS
 const fs = require('fs');
 const https = require('https');
 const jwt = require('jsonwebtoken');
-const [key, iss, sub, aud, ca] = process.argv.slice(2);
+const [key, iss, sub, loginUrl, ca] = process.argv.slice(2);
 const now = Math.floor(Date.now() / 1000);
-const assertion = jwt.sign({iss, sub, aud, exp: now + 180}, fs.readFileSync(key), {algorithm: 'RS256'});
+// aud is the login host; the request goes to the org's My Domain (the emulator), as jwtflow's LOGIN_URL.
+const assertion = jwt.sign({iss, sub, aud: 'https://login.salesforce.com', exp: now + 180}, fs.readFileSync(key), {algorithm: 'RS256'});
 const body = new URLSearchParams({grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion}).toString();
-const url = new URL(aud + '/services/oauth2/token');
+const url = new URL(loginUrl + '/services/oauth2/token');
 const req = https.request({hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', ca: fs.readFileSync(ca),
   headers: {'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body)}}, (res) => {
   let data = '';
