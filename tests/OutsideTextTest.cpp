@@ -108,8 +108,12 @@ TEST(ProcessHardening, NoCoreFileWhateverLimitJwtflowWasStartedWith)
 	int status = 0;
 	::waitpid(pid, &status, 0);
 	::close(input[1]);
+#ifndef JWTFLOW_TEST_SANITIZED
+	// Under ASan its own SIGSEGV handler may report and exit rather than die by the signal (seen once under
+	// load); the core-file checks below hold either way.
 	EXPECT_TRUE(WIFSIGNALED(status));
-	EXPECT_FALSE(WCOREDUMP(status)) << "the kernel wrote a core dump";
+#endif
+	EXPECT_FALSE(WIFSIGNALED(status) && WCOREDUMP(status)) << "the kernel wrote a core dump";
 	for (const std::string& name: {std::string("core"), "core." + std::to_string(pid)})
 		EXPECT_FALSE(Poco::File(dir.file(name)).exists()) << name;
 }
