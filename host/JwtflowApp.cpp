@@ -235,6 +235,13 @@ std::string JwtflowApp::flagValue(const std::string& name, const std::string& fa
 
 OutputFormat JwtflowApp::outputFormat() const
 {
+	// --json is --output json, as the neighbours spell it (sf --json); -o json too.
+	if (hasFlag("json"))
+	{
+		if (_values.count("output") && parseOutputFormat(flagValue("output")) != OutputFormat::Json)
+			throw UsageException("--json and --output " + flagValue("output") + " ask for two formats: give one");
+		return OutputFormat::Json;
+	}
 	return parseOutputFormat(flagValue("output", "text"));
 }
 
@@ -470,7 +477,7 @@ void JwtflowApp::checkOptionsApply(const CommandSpec& command, const Provider* p
 	allowed.insert(command.optionNames.begin(), command.optionNames.end());
 	// DESIGN.md's global options are accepted by every command (scripts pass them
 	// everywhere), though help lists them only where they change something.
-	for (const char* global: {"timeout", "output", "ca-file"}) allowed.insert(global);
+	for (const char* global: {"timeout", "output", "json", "ca-file"}) allowed.insert(global);
 	if (command.providerSettings)
 	{
 		for (const auto& spec: settingSpecs())

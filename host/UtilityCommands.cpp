@@ -91,6 +91,23 @@ int JwtflowApp::commandProviders()
 	return 0;
 }
 
+namespace {
+
+/// A token as people paste it: surrounding blanks, a line break where a terminal wrapped it, an
+/// `Authorization` header's "Bearer " in front. None of those can be part of a JWT (base64url and dots).
+std::string pastedToken(const std::string& text)
+{
+	std::string token = Poco::trim(text);
+	if (token.size() > 7 && Poco::icompare(token.substr(0, 7), "bearer ") == 0) token = Poco::trim(token.substr(7));
+	std::string compact;
+	compact.reserve(token.size());
+	for (char c: token)
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') compact += c;
+	return compact;
+}
+
+} // namespace
+
 std::string JwtflowApp::readTokenArgument() const
 {
 	std::string token = flagValue("token");
@@ -101,8 +118,9 @@ std::string JwtflowApp::readTokenArgument() const
 		char buf[8192];
 		while (in.size() <= (1u << 20) && std::cin.read(buf, sizeof buf).gcount() > 0)
 			in.append(buf, static_cast<std::size_t>(std::cin.gcount()));
-		token = Poco::trim(in);
+		token = in;
 	}
+	token = pastedToken(token);
 	if (token.empty()) throw UsageException("no token given: jwtflow " + _command + " JWT, --token JWT, or - to read standard input");
 	return token;
 }

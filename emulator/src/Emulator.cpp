@@ -116,7 +116,8 @@ void Emulator::start()
 	Poco::Net::SecureServerSocket socket(context);
 	try
 	{
-		socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(o.port)), false);
+		// SO_REUSEADDR (not SO_REUSEPORT): a restarted emulator gets its port back at once, never two at a time.
+		socket.bind(Poco::Net::SocketAddress("127.0.0.1", static_cast<Poco::UInt16>(o.port)), true, false);
 		socket.listen(64);
 	}
 	catch (const Poco::Exception& e)

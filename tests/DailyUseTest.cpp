@@ -1,0 +1,84 @@
+//
+// DailyUseTest.cpp: small things of everyday use — a token pasted as people
+// paste it, --json and -o json as the neighbours spell them, and an emulator
+// that gets its port back at once after a restart.
+//
+#include "TestSupport.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/HttpClient.h"
+#include "jwtflow/Json.h"
+#include "jwtflow/emulator/Emulator.h"
+#include "jwtflow/KeyFactory.h"
+#include <gtest/gtest.h>
+
+using namespace testing_support;
+
+namespace {
+
+std::string mintedJwt(const TempDir& dir)
+{
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	RunResult jwt = runJwtflow({"salesforce", "jwt", "--client-id", "3MVG9daily", "--subject", "d@example.com",
+		"--private-key", "private_key.pem"}, dir.path());
+	EXPECT_EQ(jwt.exitCode, 0) << jwt.err;
+	return trim(jwt.out);
+}
+
+TEST(DailyUse, APastedTokenWithBearerBlanksOrAWrappedLineIsTheSameToken)
+{
+	TempDir dir;
+	const std::string jwt = mintedJwt(dir);
+	RunResult plain = runJwtflow({"decode", jwt, "--output", "json"}, dir.path());
+	ASSERT_EQ(plain.exitCode, 0) << plain.err;
+	const std::string wrapped = jwt.substr(0, 40) + "\n" + jwt.substr(40, 40) + "\r\n  " + jwt.substr(80);
+	for (const std::string& pasted: {"Bearer " + jwt, "  " + jwt + "\n", "bearer  " + wrapped})
+	{
+		RunResult word = runJwtflow({"decode", pasted, "--output", "json"}, dir.path());
+		EXPECT_EQ(word.exitCode, 0) << word.err;
+		EXPECT_EQ(word.out, plain.out);
+		RunResult piped = run({jwtflowBinary(), "decode", "-", "--output", "json"}, dir.path(), {}, pasted);
+		EXPECT_EQ(piped.out, plain.out) << piped.err;
+	}
+	// Blanks never make a bad token good: a broken one stays refused.
+	EXPECT_EQ(runJwtflow({"decode", "Bearer not.a.jwt"}, dir.path()).exitCode, 2);
+}
+
+TEST(DailyUse, JsonAndDashOAreOutputJson)
+{
+	TempDir dir;
+	const std::string jwt = mintedJwt(dir);
+	RunResult output = runJwtflow({"decode", jwt, "--output", "json"}, dir.path());
+	RunResult json = runJwtflow({"decode", jwt, "--json"}, dir.path());
+	RunResult dashO = runJwtflow({"decode", jwt, "-o", "json"}, dir.path());
+	ASSERT_EQ(output.exitCode, 0) << output.err;
+	EXPECT_EQ(json.out, output.out) << json.err;
+	EXPECT_EQ(dashO.out, output.out) << dashO.err;
+	EXPECT_NO_THROW(jwtflow::parseJsonObject(json.out));
+	RunResult both = runJwtflow({"decode", jwt, "--json", "--output", "text"}, dir.path());
+	EXPECT_EQ(both.exitCode, 2) << both.err;
+	EXPECT_NE(both.err.find("ask for two formats"), std::string::npos) << both.err;
+}
+
+TEST(DailyUse, ARestartedEmulatorGetsItsPortBackAtOnce)
+{
+	jwtflow::emulator::EmulatorOptions options;
+	options.apps.push_back({"3MVG9daily", jwtflow::Certificate::fromFile(sharedKeys().rsaCert), ""});
+	auto first = std::make_unique<jwtflow::emulator::Emulator>(options);
+	first->start();
+	options.port = first->port();
+	// A kept-alive connection the emulator closes when it stops: its side of it waits in TIME_WAIT.
+	jwtflow::HttpOptions http;
+	http.caFile = first->caFile();
+	jwtflow::HttpClient client(http);
+	EXPECT_EQ(client.get(first->baseUrl() + "/oidc/.well-known/openid-configuration").status, 200);
+	first->stop();
+	first.reset();
+	jwtflow::emulator::Emulator second(options);
+	EXPECT_NO_THROW(second.start()) << "the same port again, at once";
+	EXPECT_EQ(second.port(), options.port);
+	// And never two at a time on one port.
+	jwtflow::emulator::Emulator third(options);
+	EXPECT_THROW(third.start(), jwtflow::NetworkException);
+}
+
+} // namespace
