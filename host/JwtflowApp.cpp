@@ -311,10 +311,11 @@ int JwtflowApp::start(int argc, char** argv)
 		std::string text;
 		if (dynamic_cast<const Poco::Util::UnknownOptionException*>(&e))
 		{
-			text = "unknown option " + what;
 			std::string name = what;
 			while (!name.empty() && name[0] == '-') name.erase(0, 1);
 			name = name.substr(0, name.find('='));
+			// POCO names the option without its dashes: give them back, as the user typed them.
+			text = "unknown option " + std::string(name.size() == 1 ? "-" : "--") + name;
 			std::vector<std::string> known;
 			for (const auto& option: options()) known.push_back(option.fullName());
 			const std::string guess = closestName(name, known);

@@ -107,7 +107,7 @@ TEST_F(Cli, UsageErrorsExitTwoWithOneReadableLine)
 {
 	expectOneCleanError(cli({"nope", "jwt"}), 2, "unknown provider 'nope'; available: azure-ad, google, oidc, salesforce, salesforce-community");
 	expectOneCleanError(cli({"salesforce", "frob"}), 2, "unknown action 'frob'");
-	expectOneCleanError(cli({"salesforce", "jwt", "--bogus"}), 2, "unknown option");
+	expectOneCleanError(cli({"salesforce", "jwt", "--bogus"}), 2, "unknown option --bogus (see");
 	expectOneCleanError(cli({"salesforce", "jwt", "--lifetime", "301"}), 2, "maximum of 300 s");
 	expectOneCleanError(cli({"salesforce", "jwt", "--lifetime", "soon"}), 2, "not a positive number");
 	expectOneCleanError(cli({"salesforce", "jwt", "--alg", "PS256"}), 2, "not accepted by salesforce");

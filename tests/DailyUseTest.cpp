@@ -4,6 +4,9 @@
 // that gets its port back at once after a restart.
 //
 #include "TestSupport.h"
+#include "EmulatorSupport.h"
+#include <Poco/DirectoryIterator.h>
+#include <Poco/File.h>
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
@@ -81,4 +84,29 @@ TEST(DailyUse, ARestartedEmulatorGetsItsPortBackAtOnce)
 	EXPECT_THROW(third.start(), jwtflow::NetworkException);
 }
 
+TEST(DailyUse, NoLockFileIsLeftBehindByLogins)
+{
+	TempDir dir;
+	auto emu = startEmulator(dir, "3MVG9daily.lock", {"lock@example.com"});
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	const std::map<std::string, std::string> env = {{"CLIENT_ID", "3MVG9daily.lock"}, {"SUBJECT", "lock@example.com"},
+		{"PATH_PRIVATE_KEY", "private_key.pem"}, {"LOGIN_URL", emu->baseUrl()}, {"CA_FILE", emu->caFile()},
+		{"XDG_CACHE_HOME", dir.file("cache")}};
+	for (const char* flag: {"--refresh", "--refresh", "--no-cache"})
+		ASSERT_EQ(runJwtflow({"salesforce", "token", flag}, dir.path(), env).exitCode, 0);
+	ASSERT_EQ(runJwtflow({"salesforce", "token"}, dir.path(), env).exitCode, 0);
+	EXPECT_EQ(emu->loginsFor("lock@example.com"), 3) << "the last one read the cache";
+	int tokens = 0, locks = 0;
+	const std::string folder = dir.file("cache") + "/jwtflow/tokens";
+	for (Poco::DirectoryIterator it(folder), end; it != end; ++it)
+	{
+		const std::string name = it.name();
+		if (name.size() > 5 && name.compare(name.size() - 5, 5, ".lock") == 0) ++locks;
+		else ++tokens;
+	}
+	EXPECT_EQ(tokens, 1);
+	EXPECT_EQ(locks, 0) << "0-byte lock files no longer pile up";
+}
+
 } // namespace
+

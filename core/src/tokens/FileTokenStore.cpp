@@ -213,15 +213,26 @@ bool FileTokenStore::tryLock(const std::string& key)
 	if (_lockFds.count(key)) return false;
 	if (!folderUsable()) return true;   // no cache, nothing to share: proceed
 	const std::string path = fileFor(key) + ".lock";
-	const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) return true;
-	if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+	for (int attempt = 0; attempt < 3; ++attempt)
 	{
+		const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0) return true;
+		if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+		{
+			::close(fd);
+			return false;
+		}
+		// The holder before us removes the file as it lets go (unlock): a lock taken on a file that is no
+		// longer at the path guards nothing, so take it again on the file that is there now.
+		struct stat held{}, there{};
+		if (::fstat(fd, &held) == 0 && ::lstat(path.c_str(), &there) == 0 && held.st_dev == there.st_dev && held.st_ino == there.st_ino)
+		{
+			_lockFds[key] = fd;
+			return true;
+		}
 		::close(fd);
-		return false;
 	}
-	_lockFds[key] = fd;
-	return true;
+	return false;
 }
 
 void FileTokenStore::unlock(const std::string& key)
@@ -229,6 +240,9 @@ void FileTokenStore::unlock(const std::string& key)
 	std::lock_guard<std::mutex> lock(_mutex);
 	auto it = _lockFds.find(key);
 	if (it == _lockFds.end()) return;
+	// Removed while still held, so that no lock file is left behind; a process that opened it meanwhile
+	// sees it gone once it holds it, and takes the lock again on a new file (tryLock).
+	::unlink((fileFor(key) + ".lock").c_str());
 	::flock(it->second, LOCK_UN);
 	::close(it->second);
 	_lockFds.erase(it);
