@@ -107,37 +107,13 @@ public:
 
 } // namespace
 
-/// One client TLS context per CA file for the whole process: made (and its
-/// trust loaded) when the first HTTPS connection needs it, then shared by every
-/// HttpClient. A context is read-only once made, so connections on several
-/// threads may use it at once.
-Context::Ptr sharedClientContext(const std::string& caFile)
-{
-	static std::mutex mutex;
-	static std::map<std::string, Context::Ptr>* contexts = new std::map<std::string, Context::Ptr>;   // kept to the end
-	std::lock_guard<std::mutex> lock(mutex);
-	auto found = contexts->find(caFile);
-	if (found != contexts->end()) return found->second;
-	HttpClient::initializeSsl();
-	Context::Ptr context;
-	try
-	{
-		context = new Context(Context::TLS_CLIENT_USE, caFile, Context::VERIFY_STRICT, 9, false);
-	}
-	catch (const Poco::Exception& e)
-	{
-		throw InputException("cannot use CA file '" + caFile + "': " + e.message());
-	}
-	trustSystemCertificates(context->sslContext(), !caFile.empty());
-	HttpClient::preferFastKeyExchange(*context);
-	context->requireMinimumProtocol(Context::PROTO_TLSV1_2);
-	context->enableExtendedCertificateVerification(true);
-	context->setInvalidCertificateHandler(new RecordingCertificateHandler);
-	contexts->emplace(caFile, context);
-	return context;
-}
+namespace {
 
-Context::Ptr redisClientContext(const std::string& caFile, const std::string& certFile, const std::string& keyFile)
+/// One client TLS context per set of files (CA, client certificate and key) for the whole
+/// process: made (and its trust loaded) when the first connection needs it, then shared. A
+/// context is read-only once made, so connections on several threads may use it at once.
+/// `what` names the files in the message of a file that cannot be used.
+Context::Ptr clientContext(const std::string& caFile, const std::string& certFile, const std::string& keyFile, const std::string& what)
 {
 	static std::mutex mutex;
 	static std::map<std::string, Context::Ptr>* contexts = new std::map<std::string, Context::Ptr>;   // kept to the end
@@ -153,8 +129,7 @@ Context::Ptr redisClientContext(const std::string& caFile, const std::string& ce
 	}
 	catch (const Poco::Exception& e)
 	{
-		throw InputException("cannot use the Redis TLS files (REDIS_CA_FILE '" + caFile + "', REDIS_CERT_FILE '" + certFile
-			+ "', REDIS_KEY_FILE '" + keyFile + "'): " + safeText(e.message(), 160));
+		throw InputException("cannot use " + what + ": " + safeText(e.message(), 160));
 	}
 	trustSystemCertificates(context->sslContext(), !caFile.empty());
 	HttpClient::preferFastKeyExchange(*context);
@@ -163,6 +138,19 @@ Context::Ptr redisClientContext(const std::string& caFile, const std::string& ce
 	context->setInvalidCertificateHandler(new RecordingCertificateHandler);
 	contexts->emplace(id, context);
 	return context;
+}
+
+} // namespace
+
+Context::Ptr sharedClientContext(const std::string& caFile)
+{
+	return clientContext(caFile, "", "", "CA file '" + caFile + "'");
+}
+
+Context::Ptr redisClientContext(const std::string& caFile, const std::string& certFile, const std::string& keyFile)
+{
+	return clientContext(caFile, certFile, keyFile, "the Redis TLS files (REDIS_CA_FILE '" + caFile + "', REDIS_CERT_FILE '"
+		+ certFile + "', REDIS_KEY_FILE '" + keyFile + "')");
 }
 
 } // namespace detail

@@ -361,7 +361,6 @@ public:
 		Poco::JSON::Array::Ptr methods = new Poco::JSON::Array;
 		methods->add("private_key_jwt");
 		body.set("token_endpoint_auth_methods_supported", methods);
-		body.set("tenant_region_scope", "EU");
 		sendJson(response, 200, body);
 	}
 

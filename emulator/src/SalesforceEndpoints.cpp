@@ -258,9 +258,10 @@ public:
 		}
 		if (request.getMethod() == "POST")
 		{
+			// A post that is not a proper form logs nobody in: it lands on the login page like a missing sid.
 			Poco::Net::NameValueCollection form;
-			if (!readForm(request, response, form)) return;
-			for (const auto& f: form) fields.emplace(f.first, f.second);
+			if (readFormFields(request, form).problem == FormProblem::None)
+				for (const auto& f: form) fields.emplace(f.first, f.second);
 		}
 		const std::string sid = fields["sid"], otp = fields["otp"], retUrl = fields["retURL"], startUrl = fields["startURL"];
 		std::optional<IssuedToken> info;

@@ -156,7 +156,7 @@ bool DemoRunner::runProvider(Provider& provider, const DemoKeys& keys, const emu
 		values["TENANT_ID"] = tenant;
 		values["AUTHORITY"] = emu.baseUrl();
 		values["SCOPE"] = "https://graph.microsoft.com/.default";
-		runAzure(provider, values, emu);
+		runAzure(provider, values, keys, emu);
 	}
 	else if (name == "oidc")
 	{
@@ -299,7 +299,8 @@ void DemoRunner::runExchange(Provider& provider, const std::map<std::string, std
 	std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
 }
 
-void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string> values, const emulator::Emulator& emu)
+void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string> values, const DemoKeys& keys,
+	const emulator::Emulator& emu)
 {
 	for (const char* alg: {"RS256", "PS256"})
 	{
@@ -309,7 +310,7 @@ void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string>
 	// Workload identity: the same app, no key at all — a token its issuer projected into the "pod".
 	step("azure-ad: workload identity, no private key: a federated token file (CLIENT_ASSERTION_FILE, or AKS's "
 		"AZURE_FEDERATED_TOKEN_FILE) as the client assertion");
-	const std::string file = Poco::Path(values["PATH_PRIVATE_KEY"]).parent().toString() + "azure-identity-token";
+	const std::string file = Poco::Path(keys.dir, "azure-identity-token").toString();
 	writeNewFile(file, emu.mintWorkloadToken(DEMO_WORKLOAD_SUBJECT, DEFAULT_FEDERATED_AUDIENCE, 600), 0600);
 	std::cout << "    " << file << ": a token of " << emu.workloadIssuer() << " for " << DEMO_WORKLOAD_SUBJECT << "\n";
 	values.erase("PATH_PRIVATE_KEY");

@@ -49,7 +49,7 @@ private:
 	bool runProvider(Provider& provider, const DemoKeys& keys, const emulator::Emulator& emu, const std::string& tenant);
 		/// The provider's flow against the emulator; false when the demo has no profile for it.
 	std::string writeServiceAccountKey(const DemoKeys& keys, const std::string& tokenUri);
-	void runAzure(Provider& provider, std::map<std::string, std::string> values, const emulator::Emulator& emu);
+	void runAzure(Provider& provider, std::map<std::string, std::string> values, const DemoKeys& keys, const emulator::Emulator& emu);
 		/// Client credentials with RS256 and PS256 assertions, then workload identity (a federated token file, no key).
 	void runExchange(Provider& provider, const std::map<std::string, std::string>& values, const std::string& how);
 		/// Mint, then exchange: the flow of oidc and google.

@@ -9,9 +9,7 @@
 #include "Discovery.h"
 #include "jwtflow/ClientAssertion.h"
 #include "jwtflow/Exception.h"
-#include "jwtflow/SecureFiles.h"
 #include <Poco/String.h>
-#include <Poco/Timestamp.h>
 #include <algorithm>
 
 namespace jwtflow {
@@ -40,18 +38,11 @@ bool jwtBearerGrant(const Settings& s)
 	return grantOf(s) == Grant::JwtBearer;
 }
 
-/// RFC 8693's subject token: the file's JWT, read for every request (the platform rotates it).
+/// RFC 8693's subject token: the file's JWT, read for every request (the platform rotates it), with
+/// the rules of every federated token file (owner and mode, never sent near or past its exp).
 std::string subjectToken(const Settings& s)
 {
-	const std::string path = s.require("SUBJECT_TOKEN_FILE");
-	const std::string what = "the subject token file (SUBJECT_TOKEN_FILE)";
-	checkTrustedFile(path, what, TrustedFileKind::Content);
-	const std::string token = Poco::trim(readTextFile(path, what, 64 * 1024));
-	const WorkloadToken facts = readWorkloadToken(token, "the subject token file '" + path + "' (SUBJECT_TOKEN_FILE)");
-	if (facts.expiresAt <= Poco::Timestamp().epochTime())
-		throw InputException("the subject token in '" + path + "' (SUBJECT_TOKEN_FILE) has expired: the platform that writes it "
-			"stopped rotating it");
-	return token;
+	return FederatedTokenFile(s.require("SUBJECT_TOKEN_FILE"), "SUBJECT_TOKEN_FILE").next();
 }
 
 bool has(const std::string& text, const char* part)

@@ -266,6 +266,9 @@ def cases(e):
            redirect("/lightning/page/home"))
     yield ("frontdoor: the same fields POSTed as a form (what Salesforce recommends, FACTS 2.1)",
            lambda: e.request("POST", "/secur/frontdoor.jsp", {"sid": org, "retURL": "/lightning/page/home"}), redirect("/lightning/page/home"))
+    yield ("frontdoor: a POST that is not a form lands on the login page",
+           lambda: e.request("POST", "/secur/frontdoor.jsp", json.dumps({"sid": org}), {"Content-Type": "application/json"}),
+           redirect("/login?ec=302"))
     yield ("frontdoor: an api-only token bounces to login (FACTS 2.1)",
            lambda: e.request("GET", "/secur/frontdoor.jsp?sid=" + urllib.parse.quote(api_only)), redirect("/login?ec=302"))
     yield ("frontdoor: an org token at the site's frontdoor",
