@@ -92,6 +92,9 @@ const std::vector<OptionSpec>& optionVocabulary()
 			true, ArgumentKind::Text),
 		option("federated", "", "CLIENT_ID=SUBJECT", "emulator: an Entra ID app's federated credential: tokens of the emulator's "
 			"workload issuer with that subject (audience api://AzureADTokenExchange) stand for the app (repeatable)", true, ArgumentKind::Text),
+		option("google-federation", "", "SERVICE_ACCOUNT=SUBJECT", "emulator: Google workload identity federation: tokens of the "
+			"emulator's workload issuer with that subject may act as the service account (roles/iam.workloadIdentityUser) (repeatable)",
+			true, ArgumentKind::Text),
 		option("sandbox", "", "", "emulator: the Salesforce org is a sandbox (aud https://test.salesforce.com, not https://login.salesforce.com)", true),
 		option("scopes", "", "CLIENT_ID=SCOPE,...", "emulator: a Salesforce app's OAuth scopes (default web,api,id; frontdoor needs web, REST api) (repeatable)",
 			true, ArgumentKind::Text),
@@ -250,9 +253,10 @@ const std::vector<CommandSpec>& commandTable()
 			.description("Runs the emulator until interrupted and prints its base URL and the CA file to trust.\n"
 				"Endpoints: Salesforce (/services/oauth2/token, /revoke, the REST API under /services/data),\n"
 				"Entra ID (/<tenant>/oauth2/v2.0/token; give AUTHORITY=<base URL>; Graph-like /v1.0/organization),\n"
-				"OIDC (issuer <base>/oidc), Google (/google/token). --login-rate-limit N answers like Salesforce's\n"
+				"OIDC (issuer <base>/oidc), Google (/google/token; STS /sts/v1/token and IAM generateAccessToken for\n"
+				"workload identity federation). --login-rate-limit N answers like Salesforce's\n"
 				"login rate limit; --session-seconds sets how long a Salesforce token lives after its last use.")
-			.options({"port", "app", "app-alg", "federated", "user", "community", "sandbox", "scopes", "resource", "days", "client-id", "certificate", "subject",
+			.options({"port", "app", "app-alg", "federated", "google-federation", "user", "community", "sandbox", "scopes", "resource", "days", "client-id", "certificate", "subject",
 				"session-seconds", "login-rate-limit"})
 			.examples({"jwtflow emulator --app 3MVG9.example=keys/certificate.pem --user integration.user@example.com"})
 			.runs([](App& a, Provider*) { return a.runNetwork(nullptr, "emulator"); }),

@@ -48,6 +48,8 @@ std::string GitHubIdToken::next() const
 
 std::unique_ptr<ClientAssertionSource> federatedAssertionSource(const Provider& provider, const Settings& settings, HttpClient& http)
 {
+	if (std::optional<SubjectTokenSource> declared = provider.subjectTokenSource(settings))
+		return std::make_unique<SubjectTokenReader>(std::move(*declared), http);
 	if (!usesFederatedCredential(provider, settings)) return nullptr;
 	const std::string source = Poco::toLower(settings.getOr("FEDERATED_TOKEN_SOURCE", ""));
 	if (auto file = settings.get("CLIENT_ASSERTION_FILE"))

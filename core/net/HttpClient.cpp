@@ -69,7 +69,7 @@ struct HttpClient::Impl
 
 	bool bypassProxy(const std::string& host) const
 	{
-		if (isLoopbackHost(host)) return true;
+		if (isLoopbackHost(host) || isInstanceMetadataHost(host)) return true;
 		Poco::StringTokenizer tok(options.noProxy, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
 		for (std::string suffix: tok)
 		{

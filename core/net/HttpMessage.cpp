@@ -131,8 +131,9 @@ Poco::URI checkedUri(const std::string& url)
 	const std::string scheme = Poco::toLower(uri.getScheme());
 	if (uri.getHost().empty() || (scheme != "https" && scheme != "http"))
 		throw UsageException(quotedText(url, 120) + " is not an https URL");
-	if (scheme == "http" && !isLoopbackHost(uri.getHost()))
-		throw UsageException("refusing plain http to " + uri.getHost() + ": use https (http is accepted for loopback addresses only)");
+	if (scheme == "http" && !isLoopbackHost(uri.getHost()) && !isInstanceMetadataHost(uri.getHost()))
+		throw UsageException("refusing plain http to " + uri.getHost() + ": use https (http is accepted for loopback addresses "
+			"and the instance metadata address 169.254.169.254 only)");
 	return uri;
 }
 

@@ -112,8 +112,17 @@ Poco::JSON::Object::Ptr TokenClient::readJson(const HttpResponse& response, cons
 	{
 		OAuthError error;
 		error.httpStatus = response.status;
-		error.error = jsonString(*body, "error");
-		error.description = jsonString(*body, "error_description");
+		if (Poco::JSON::Object::Ptr api = body->getObject("error"))
+		{
+			// A Google API's error ({"error": {"code", "message", "status"}}, AIP-193), e.g. IAM's generateAccessToken.
+			error.error = jsonString(*api, "status");
+			error.description = jsonString(*api, "message");
+		}
+		else
+		{
+			error.error = jsonString(*body, "error");
+			error.description = jsonString(*body, "error_description");
+		}
 		error.code = firstErrorCode(*body);
 		error.body = body;
 		std::string hint;
@@ -160,6 +169,28 @@ TokenResult TokenClient::exchange(const std::function<std::string()>& mintAssert
 	Poco::JSON::Object::Ptr body = readJson(response, "the token request", url);
 	TokenResult result = _provider.readTokenResponse(*body);
 	result.raw = body;
+	if (std::optional<FollowUpRequest> next = _provider.followUp(result, _settings))
+		return followUp(*next, result.accessToken);
+	return result;
+}
+
+TokenResult TokenClient::followUp(const FollowUpRequest& next, const std::string& firstToken)
+{
+	HttpCall call;
+	call.method = "POST";
+	call.url = next.url;
+	call.body = next.jsonBody;
+	call.contentType = "application/json";
+	call.bearerToken = firstToken;
+	Poco::JSON::Object::Ptr body = readJson(_http.request(call), "the second token request", next.url);
+	TokenResult result = _provider.readTokenResponse(*body);
+	// The answer in an OAuth token response's shape, whatever the second endpoint's own (IAM's accessToken, expireTime).
+	Poco::JSON::Object::Ptr oauth = new Poco::JSON::Object(Poco::JSON_PRESERVE_KEY_ORDER);
+	oauth->set("access_token", result.accessToken);
+	oauth->set("token_type", result.tokenType.empty() ? std::string("Bearer") : result.tokenType);
+	if (result.expiresIn) oauth->set("expires_in", *result.expiresIn);
+	if (!result.scope.empty()) oauth->set("scope", result.scope);
+	result.raw = oauth;
 	return result;
 }
 

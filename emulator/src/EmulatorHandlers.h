@@ -120,6 +120,9 @@ Poco::Net::HTTPRequestHandler* createWorkloadHandler(std::shared_ptr<EmulatorSta
 Poco::Net::HTTPRequestHandler* createGoogleHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
 	/// A handler for /google/token, or nullptr for another path.
 
+Poco::Net::HTTPRequestHandler* createGoogleFederationHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
+	/// Google STS (/sts/v1/token) and IAM generateAccessToken, or nullptr for another path.
+
 Poco::Net::HTTPRequestHandler* createSalesforceRestHandler(std::shared_ptr<EmulatorState> state, const std::string& path);
 	/// A handler for the REST API under /services/data, or nullptr for another path.
 

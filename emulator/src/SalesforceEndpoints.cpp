@@ -393,6 +393,7 @@ Poco::Net::HTTPRequestHandler* EmulatorHandlerFactory::createEndpoint(const HTTP
 	if (site.empty() && Poco::startsWith(rest, std::string("/id/"))) return new IdentityHandler(_state);
 	if (auto* entra = createEntraHandler(_state, path)) return entra;
 	if (auto* google = createGoogleHandler(_state, path)) return google;
+	if (auto* federation = createGoogleFederationHandler(_state, path)) return federation;
 	if (auto* workload = createWorkloadHandler(_state, path)) return workload;
 	if (auto* oidc = createOidcHandler(_state, path)) return oidc;
 	return new NotFoundHandler;

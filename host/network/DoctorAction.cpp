@@ -8,10 +8,13 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "jwtflow/ClientAssertion.h"
 #include "jwtflow/Credentials.h"
+#include "jwtflow/FederatedSources.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/SafeText.h"
 #include "jwtflow/TokenClient.h"
 #include <Poco/DateTimeParser.h>
 #include <Poco/JSON/Array.h>
@@ -214,6 +217,44 @@ void checkTokenRequest(Report& report, const Provider& provider, const Settings&
 	}
 }
 
+/// 2-5 for a federated credential: the token it reads now (what it says of itself, never the token), then one real login.
+void checkFederatedLogin(Report& report, const Provider& provider, const Settings& s, int timeout)
+{
+	bool read = false;
+	try
+	{
+		HttpClient http(httpOptionsFrom(s, timeout));
+		const std::unique_ptr<ClientAssertionSource> source = federatedAssertionSource(provider, s, http);
+		const std::string token = source->next();
+		read = true;
+		std::string facts;
+		try
+		{
+			const WorkloadToken workload = readWorkloadToken(token, source->describe());
+			facts = ": issuer " + safeText(workload.issuer, 120) + ", subject " + safeText(workload.subject, 120) + ", audience "
+				+ safeText(workload.audience, 120) + ", expires in " + std::to_string(workload.expiresAt - Poco::Timestamp().epochTime()) + " s";
+		}
+		catch (const Poco::Exception&)
+		{
+			facts = " (not a JWT)";
+		}
+		report.add(Level::Ok, "federated token", source->describe() + facts);
+		TokenClient client(provider, s, http);
+		TokenResult result = client.exchange([&] { return source->next(); });
+		report.add(Level::Ok, "token request", "an access token was issued" +
+			std::string(result.expiresIn ? " (expires in " + std::to_string(*result.expiresIn) + " s)" : ""));
+	}
+	catch (const IdpException& e)
+	{
+		report.add(Level::Fail, "token request", e.error() + ": " + e.description() + (e.hint().empty() ? "" : "; fix: " + e.hint()),
+			jwtflow::ExitCode::IdpRefused);
+	}
+	catch (const Poco::Exception& e)
+	{
+		report.fail(read ? "token request" : "federated token", e);
+	}
+}
+
 } // namespace
 
 int JwtflowApp::actionDoctor(Provider& provider)
@@ -221,11 +262,19 @@ int JwtflowApp::actionDoctor(Provider& provider)
 	Report report;
 	Settings& s = settings();
 	checkSettings(report, provider, s);
-	const std::optional<SigningKey> signing = checkKey(report, provider, s);
-	checkCertificate(report, s, signing);
-	checkPublicKey(report, s, signing);
-	for (const auto& f: provider.diagnose(s)) report.add(f.level, f.check, f.message);
-	checkTokenRequest(report, provider, s, signing, timeoutSeconds());
+	if (usesFederatedCredential(provider, s))
+	{
+		for (const auto& f: provider.diagnose(s)) report.add(f.level, f.check, f.message);
+		checkFederatedLogin(report, provider, s, timeoutSeconds());
+	}
+	else
+	{
+		const std::optional<SigningKey> signing = checkKey(report, provider, s);
+		checkCertificate(report, s, signing);
+		checkPublicKey(report, s, signing);
+		for (const auto& f: provider.diagnose(s)) report.add(f.level, f.check, f.message);
+		checkTokenRequest(report, provider, s, signing, timeoutSeconds());
+	}
 
 	if (outputFormat() == OutputFormat::Json)
 	{

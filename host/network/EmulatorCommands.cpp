@@ -11,8 +11,10 @@
 #include "JwtflowApp.h"
 #include "jwtflow/Algorithm.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/SafeText.h"
 #include "jwtflow/emulator/Emulator.h"
 #include <Poco/File.h>
+#include <Poco/JSON/Object.h>
 #include <Poco/Path.h>
 #include <Poco/StringTokenizer.h>
 #include <csignal>
@@ -106,7 +108,7 @@ std::string joined(const std::vector<std::string>& items)
 }
 
 /// Runs the emulator until SIGINT or SIGTERM, saying where it listens and what it knows.
-void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& console)
+void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& console, OutputFormat format)
 {
 	// Block the stop signals in every thread, then wait for one here.
 	sigset_t stopSignals;
@@ -117,8 +119,28 @@ void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& 
 
 	emulator::Emulator emu(options);
 	emu.start();
-	console.result("base URL: " + emu.baseUrl());
-	console.result("CA file:  " + emu.caFile());
+	// What a client needs, as settings: `eval` them (env), or read them (json).
+	std::vector<std::pair<std::string, std::string>> vars = {{"EMULATOR_URL", emu.baseUrl()}, {"CA_FILE", emu.caFile()},
+		{"ACTIONS_ID_TOKEN_REQUEST_URL", emu.baseUrl() + "/github/idtoken"}, {"ACTIONS_ID_TOKEN_REQUEST_TOKEN", emu.githubRequestToken()}};
+	if (!options.googlePools.empty())
+		vars.insert(vars.end(), {{"GOOGLE_WORKLOAD_AUDIENCE", options.googlePools.front().audience()},
+			{"GOOGLE_STS_URL", emu.baseUrl() + "/sts/v1/token"},
+			{"GOOGLE_IAM_URL", emu.baseUrl() + "/iamcredentials/v1/projects/-/serviceAccounts"}});
+	if (format == OutputFormat::Env)
+	{
+		console.envLines(vars);
+	}
+	else if (format == OutputFormat::Json)
+	{
+		Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+		for (const auto& v: vars) out.set(v.first, v.second);
+		console.json(out);
+	}
+	else
+	{
+		console.result("base URL: " + emu.baseUrl());
+		console.result("CA file:  " + emu.caFile());
+	}
 	std::cout.flush();
 	std::vector<std::string> apps;
 	for (const auto& a: options.apps) apps.push_back(a.clientId);
@@ -128,6 +150,10 @@ void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& 
 		? " AUDIENCE=https://test.salesforce.com" : "") + " jwtflow salesforce token");
 	console.note("workload issuer (federated credentials): " + emu.workloadIssuer() + "; GitHub-like ID tokens: "
 		+ emu.baseUrl() + "/github/idtoken");
+	if (!options.googlePools.empty())
+		console.note("Google workload identity: audience " + options.googlePools.front().audience() + ", token_url " + emu.baseUrl()
+			+ "/sts/v1/token, service_account_impersonation_url " + emu.baseUrl()
+			+ "/iamcredentials/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken");
 	console.note("stop with Ctrl-C");
 	int sig = 0;
 	sigwait(&stopSignals, &sig);
@@ -168,12 +194,22 @@ int JwtflowApp::commandEmulator()
 		appOf(options, "federated", federated, "SUBJECT (system:serviceaccount:NAMESPACE:NAME, repo:ORG/REPO:ref:refs/heads/main)", subject)
 			.federated.push_back({"", subject, "api://AzureADTokenExchange"});
 	}
+	// One Google workload identity pool provider that trusts the workload issuer; grants as asked.
+	options.googlePools.emplace_back();
+	for (const auto& grant: _values["google-federation"])
+	{
+		const std::size_t eq = grant.find('=');
+		if (eq == std::string::npos || eq == 0 || eq + 1 == grant.size() || grant.find('@') > eq)
+			throw UsageException("--google-federation takes SERVICE_ACCOUNT=SUBJECT (e.g. "
+				"deployer@project.iam.gserviceaccount.com=repo:org/repo:ref:refs/heads/main), not '" + safeText(grant, 80) + "'");
+		options.googlePools.back().serviceAccountUsers.emplace_back(grant.substr(0, eq), grant.substr(eq + 1));
+	}
 	options.entraResources = _values["resource"];
 	options.salesforceSessionSeconds = numberOption("session-seconds", flagValue("session-seconds",
 		std::to_string(options.salesforceSessionSeconds)), 7 * 24 * 3600);
 	options.loginRateLimit = numberOption("login-rate-limit", flagValue("login-rate-limit", std::to_string(options.loginRateLimit)), 1000000);
 	// options.workDir stays empty: the emulator makes a fresh mkdtemp folder of its own.
-	serveUntilStopped(options, _console);
+	serveUntilStopped(options, _console, outputFormat());
 	return 0;
 }
 

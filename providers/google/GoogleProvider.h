@@ -21,6 +21,9 @@ class GoogleProvider: public Provider
 	/// client_email, scope, aud = token_uri, iat, exp <= iat + 1 h, sub = SUBJECT
 	/// when delegating. Self-signed mode (MODE=self-signed): iss = sub =
 	/// client_email, aud = SELF_SIGNED_AUDIENCE (or a scope claim), no exchange.
+	/// Workload identity federation (KEY_FILE of type external_account): no key;
+	/// the subject token its credential_source names goes to STS (RFC 8693),
+	/// then to IAM generateAccessToken when it impersonates a service account.
 {
 public:
 	std::string name() const override;
@@ -34,6 +37,9 @@ public:
 	std::string errorHint(const OAuthError& error) const override;
 	std::vector<DoctorFinding> diagnose(const Settings& settings) const override;
 	std::optional<KeyMaterial> privateKey(const Settings& settings) const override;
+	std::optional<SubjectTokenSource> subjectTokenSource(const Settings& settings) const override;
+	std::optional<FollowUpRequest> followUp(const TokenResult& first, const Settings& settings) const override;
+	TokenResult readTokenResponse(const Poco::JSON::Object& response) const override;
 };
 
 } // namespace google

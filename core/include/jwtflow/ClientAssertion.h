@@ -83,7 +83,7 @@ JWTFLOW_API bool takesFederatedCredential(const Provider& provider);
 
 JWTFLOW_API bool usesFederatedCredential(const Provider& provider, const Settings& settings);
 	/// Whether this login uses a federated credential rather than a signing key:
-	/// the provider takes one, and CLIENT_ASSERTION_FILE or FEDERATED_TOKEN_SOURCE
+	/// the provider's own settings name one (Provider::subjectTokenSource), or it takes one, and CLIENT_ASSERTION_FILE or FEDERATED_TOKEN_SOURCE
 	/// is set, or (no PATH_PRIVATE_KEY given) GitHub Actions offers an ID token
 	/// (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN).
 

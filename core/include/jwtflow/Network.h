@@ -16,7 +16,12 @@ namespace jwtflow {
 
 JWTFLOW_API bool isLoopbackHost(const std::string& host);
 	/// True for "localhost", 127.0.0.0/8 and ::1 (with or without brackets):
-	/// the only hosts plain http:// is accepted for.
+	/// the hosts plain http:// is accepted for (with isInstanceMetadataHost).
+
+JWTFLOW_API bool isInstanceMetadataHost(const std::string& host);
+	/// True for 169.254.169.254, the link-local address where a cloud machine's
+	/// platform answers (Azure IMDS, AWS, GCE metadata): never routed off the
+	/// machine, only plain http, never through a proxy.
 
 JWTFLOW_API std::string sameHostPath(const std::string& text, const std::string& settingName);
 	/// Checks that text is a path on the same host, as a browser would read it

@@ -28,9 +28,13 @@
 /// a plugin built for another version.
 /// 1: first version. 2: Provider::privateKey (keys kept in a provider's own
 /// file, e.g. a Google service-account key) and KeyMaterial. 3:
-/// Provider::apiBase and Provider::revocation (`call`, `logout`).
+/// Provider::apiBase and Provider::revocation (`call`, `logout`). 4: SettingSpec's
+/// identity and label traits (one login identity). 5: Provider::subjectTokenSource
+/// and Provider::followUp (federated credentials named by a provider's own
+/// file, e.g. Google's external_account, and a second request such as IAM's
+/// generateAccessToken).
 #ifndef JWTFLOW_PLUGIN_ABI_VERSION
-#define JWTFLOW_PLUGIN_ABI_VERSION 4
+#define JWTFLOW_PLUGIN_ABI_VERSION 5
 #endif
 
 namespace jwtflow {
@@ -101,6 +105,34 @@ struct JWTFLOW_API KeyMaterial
 	std::string pem;     /// PEM text (PKCS#8, PKCS#1 or SEC1); the core wipes it after parsing
 	std::string label;   /// how messages name it, e.g. "private_key of service-account file 'sa.json'"
 	std::string path;    /// the file it came from (doctor checks its permissions); may be empty
+};
+
+struct JWTFLOW_API SubjectTokenSource
+	/// Where a login's subject token comes from when the provider's credentials
+	/// name it (Google's external_account `credential_source`, AIP-4117). The
+	/// core reads it anew for every login and never logs it.
+{
+	enum class Kind { File, Url, Executable };
+	Kind kind = Kind::File;
+	std::string location;     /// the file's path, the URL, or the command line (an absolute program path,
+	                          /// then its arguments, separated by spaces; run without a shell)
+	std::vector<std::pair<std::string, std::string>> headers; /// Url: request headers
+	std::string jsonField;    /// File, Url: the field of a JSON document that holds the token; empty: the whole text
+	std::string tokenType;    /// urn:ietf:params:oauth:token-type:jwt, id_token or saml2 (a JWT's exp is checked)
+	int timeoutMillis = 30000;                          /// Executable: how long it may run
+	std::string outputFile;                             /// Executable: where it caches its answer (read first)
+	std::vector<std::pair<std::string, std::string>> environment; /// Executable: the variables it is given, besides PATH, HOME, LANG
+	std::string allowVariable; /// Executable: runs only when this process environment variable is 1
+	std::string origin;        /// how messages name it, e.g. "credential_source of 'wif.json' (KEY_FILE)"
+};
+
+struct JWTFLOW_API FollowUpRequest
+	/// A second request that turns the first answer's token into the one asked
+	/// for (Google: IAM generateAccessToken for a service account, with the STS
+	/// token). POSTed with that token as Bearer; read by readTokenResponse.
+{
+	std::string url;
+	std::string jsonBody;     /// sent as application/json
 };
 
 struct JWTFLOW_API DoctorFinding
@@ -174,6 +206,16 @@ public:
 	virtual std::optional<TokenRequest> revocation(const TokenResult& token, const Settings& settings) const;
 		/// The request that revokes a token at the IdP (RFC 7009 style: a form
 		/// POST), for `logout`; nullopt when the IdP has none (the default).
+
+	virtual std::optional<SubjectTokenSource> subjectTokenSource(const Settings& settings) const;
+		/// The federated credential the provider's own settings name (Google's
+		/// external_account file): the token the core reads for every login and
+		/// hands tokenRequest() as its assertion, with no private key. Default:
+		/// nullopt (a provider that takes a token file declares CLIENT_ASSERTION_FILE).
+
+	virtual std::optional<FollowUpRequest> followUp(const TokenResult& first, const Settings& settings) const;
+		/// A second request after the token request, or nullopt (the default):
+		/// its answer, read by readTokenResponse, is the login's token.
 
 	virtual int abiVersion() const { return JWTFLOW_PLUGIN_ABI_VERSION; }
 		/// The plugin ABI the provider was compiled against (a second guard,

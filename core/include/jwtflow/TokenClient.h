@@ -40,6 +40,8 @@ public:
 		/// As exchange(assertion), with a freshly minted assertion (a new jti)
 		/// for every try: an IdP that refuses replayed assertions may already
 		/// have consumed the one sent before a 5xx or a dropped connection.
+		/// Both send the provider's follow-up request (Provider::followUp) when
+		/// it declares one, and return that answer's token.
 
 	Poco::JSON::Object::Ptr bearerGet(const std::string& url, const std::string& accessToken);
 		/// GETs a JSON resource with the token (identity URL, userinfo).
@@ -48,6 +50,7 @@ public:
 		/// POSTs a form with the token and reads a JSON answer (singleaccess).
 
 private:
+	TokenResult followUp(const FollowUpRequest& next, const std::string& firstToken);
 	Poco::JSON::Object::Ptr readJson(const HttpResponse& response, const std::string& what, const std::string& url);
 
 	const Provider& _provider;

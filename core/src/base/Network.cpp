@@ -32,6 +32,11 @@ bool isLoopbackHost(const std::string& hostIn)
 	return std::memcmp(v6, mapped, 12) == 0 && v6[12] == 127;   // ::ffff:127.x.y.z
 }
 
+bool isInstanceMetadataHost(const std::string& host)
+{
+	return host == "169.254.169.254";
+}
+
 namespace {
 
 bool isDotSegment(const std::string& segment, bool twoDots)

@@ -105,6 +105,7 @@ bool takesFederatedCredential(const Provider& provider)
 
 bool usesFederatedCredential(const Provider& provider, const Settings& settings)
 {
+	if (provider.subjectTokenSource(settings)) return true;
 	if (!takesFederatedCredential(provider)) return false;
 	if (settings.get("CLIENT_ASSERTION_FILE") || settings.get("FEDERATED_TOKEN_SOURCE")) return true;
 	return !settings.get("PATH_PRIVATE_KEY") && settings.get("ACTIONS_ID_TOKEN_REQUEST_URL") && settings.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN");

@@ -71,4 +71,14 @@ std::optional<TokenRequest> Provider::revocation(const TokenResult&, const Setti
 	return std::nullopt;
 }
 
+std::optional<SubjectTokenSource> Provider::subjectTokenSource(const Settings&) const
+{
+	return std::nullopt;
+}
+
+std::optional<FollowUpRequest> Provider::followUp(const TokenResult&, const Settings&) const
+{
+	return std::nullopt;
+}
+
 } // namespace jwtflow

@@ -29,6 +29,19 @@ struct JWTFLOW_API FederatedIdentity
 	std::string audience = "api://AzureADTokenExchange";
 };
 
+struct JWTFLOW_API WorkloadPoolProvider
+	/// A Google workload identity pool provider (FACTS.md 8.3): whose tokens STS
+	/// exchanges, and which service accounts each subject may act as.
+{
+	std::string name = "projects/123456789012/locations/global/workloadIdentityPools/jwtflow/providers/emulator";
+	                                           /// the resource name; STS's audience is "//iam.googleapis.com/" + name
+	std::string issuer;                        /// "" for the emulator's own workload issuer
+	std::vector<std::string> allowedAudiences; /// the subject token's aud; empty: "https://iam.googleapis.com/" + name
+	std::vector<std::pair<std::string, std::string>> serviceAccountUsers;
+	                                           /// (service account e-mail, subject) pairs granted roles/iam.workloadIdentityUser
+	std::string audience() const { return "//iam.googleapis.com/" + name; }
+};
+
 struct JWTFLOW_API RegisteredApp
 	/// A connected app / app registration: its client id and the certificate
 	/// whose key signs its assertions.
@@ -72,6 +85,8 @@ struct JWTFLOW_API EmulatorOptions
 	                                       /// session timeout; Salesforce's default is 2 hours; 0: at once)
 	int tokenDelayMs = 0;                  /// Salesforce token answers wait this long (a login in progress, for tests)
 	std::string githubSubject = "repo:jwtflow/demo:ref:refs/heads/main";   /// the subject of GitHub-like ID tokens
+	std::vector<WorkloadPoolProvider> googlePools; /// Google workload identity federation: STS at <base URL>/sts/v1/token,
+	                                               /// IAM at <base URL>/iamcredentials/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken
 	int loginRateLimit = 0;                /// Salesforce logins per user per hour before "login rate exceeded"
 	                                       /// (the real limit is 3,600); 0: no limit
 };
