@@ -8,6 +8,9 @@
 //
 #include "TestSupport.h"
 #include "EmulatorSupport.h"
+#include "jwtflow/Exception.h"
+#include "jwtflow/PluginRegistry.h"
+#include "jwtflow/Session.h"
 #include <Poco/File.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
@@ -149,6 +152,23 @@ TEST_F(GoogleFederation, AProjectedTokenFileBecomesTheServiceAccountsTokenWithNo
 	RunResult jwt = runJwtflow({"google", "jwt", "--key-file", wif}, dir.path());
 	EXPECT_EQ(jwt.exitCode, 2) << jwt.err;
 	EXPECT_NE(jwt.err.find("holds no private key"), std::string::npos) << jwt.err;
+}
+
+TEST_F(GoogleFederation, TheTokenFileIsReadAgainForEveryLoginInOneSession)
+{
+	project(emu->mintWorkloadToken(WORKLOAD, poolAudience(), 600));
+	PluginRegistry registry({JWTFLOW_PLUGIN_DIR});
+	Settings settings;
+	settings.addMapLayer("pod", {{"KEY_FILE", credentials(fileSource())}, {"CA_FILE", emu->caFile()}});
+	settings.addDefaults(registry.get("google").settings());
+	Session session(registry.get("google"), settings);
+	EXPECT_EQ(session.accessToken().rfind("ya29.c.", 0), 0u);
+	project(emu->mintWorkloadToken(WORKLOAD, poolAudience(), -60));   // the kubelet stopped rotating it
+	session.invalidate();
+	EXPECT_THROW(session.accessToken(), InputException);
+	project(emu->mintWorkloadToken(WORKLOAD, poolAudience(), 600));
+	EXPECT_FALSE(session.accessToken().empty());
+	EXPECT_EQ(emu->loginsFor(SERVICE_ACCOUNT), 2);
 }
 
 TEST_F(GoogleFederation, AJsonFileAndAGitHubLikeUrlAreSourcesToo)

@@ -109,6 +109,8 @@ emulator::EmulatorOptions DemoRunner::emulatorOptions(const DemoKeys& keys)
 	options.apps.push_back({DEMO_SERVICE_ACCOUNT, keys.cert, DEMO_SERVICE_ACCOUNT_KEY_ID});
 	options.users = {DEMO_USER, DEMO_COMMUNITY_USER};
 	options.communities = {DEMO_COMMUNITY};
+	options.googlePools.emplace_back();
+	options.googlePools.back().serviceAccountUsers.emplace_back(DEMO_SERVICE_ACCOUNT, DEMO_WORKLOAD_SUBJECT);
 	options.workDir = Poco::Path(keys.dir, "emulator").toString();
 	return options;
 }
@@ -173,6 +175,10 @@ bool DemoRunner::runProvider(Provider& provider, const DemoKeys& keys, const emu
 		values["KEY_FILE"] = writeServiceAccountKey(keys, emu.baseUrl() + "/google/token");
 		values["SCOPE"] = "https://www.googleapis.com/auth/cloud-platform";
 		runExchange(provider, values, "");
+		values.erase("KEY_FILE");
+		values.erase("CLIENT_ID");
+		values.erase("PATH_CERTIFICATE");
+		runGoogleFederation(provider, values, keys, emu);
 	}
 	else
 	{
@@ -317,15 +323,45 @@ void DemoRunner::runAzure(Provider& provider, std::map<std::string, std::string>
 	values.erase("PATH_CERTIFICATE");
 	values.erase("JWT_ALGORITHM");
 	values["CLIENT_ASSERTION_FILE"] = file;
+	runFederated(provider, values, "client_assertion: the token file's JWT");
+}
+
+void DemoRunner::runGoogleFederation(Provider& provider, std::map<std::string, std::string> values, const DemoKeys& keys,
+	const emulator::Emulator& emu)
+{
+	step("google: workload identity federation, no key: an external_account file whose token file STS exchanges, then IAM "
+		"generateAccessToken for the service account");
+	const std::string tokenFile = Poco::Path(keys.dir, "gcp-token").toString();
+	const emulator::WorkloadPoolProvider pool;
+	writeNewFile(tokenFile, emu.mintWorkloadToken(DEMO_WORKLOAD_SUBJECT, "https://iam.googleapis.com/" + pool.name, 600), 0600);
+	Poco::JSON::Object source;
+	source.set("file", tokenFile);
+	Poco::JSON::Object config(Poco::JSON_PRESERVE_KEY_ORDER);
+	config.set("type", "external_account");
+	config.set("audience", pool.audience());
+	config.set("subject_token_type", "urn:ietf:params:oauth:token-type:jwt");
+	config.set("token_url", emu.baseUrl() + "/sts/v1/token");
+	config.set("service_account_impersonation_url", emu.baseUrl() + "/iamcredentials/v1/projects/-/serviceAccounts/"
+		+ std::string(DEMO_SERVICE_ACCOUNT) + ":generateAccessToken");
+	config.set("credential_source", source);
+	const std::string file = Poco::Path(keys.dir, "wif.json").toString();
+	writeNewFile(file, toJson(config, 2) + "\n", 0644);
+	std::cout << "    " << file << ": audience " << pool.audience() << "\n    " << tokenFile << ": a token of "
+		<< emu.workloadIssuer() << " for " << DEMO_WORKLOAD_SUBJECT << "\n";
+	values["KEY_FILE"] = file;
+	runFederated(provider, values, "subject_token: the token file's JWT; then POST its service_account_impersonation_url");
+}
+
+void DemoRunner::runFederated(Provider& provider, const std::map<std::string, std::string>& values, const std::string& sent)
+{
 	Settings settings;
 	settings.addMapLayer("demo", values);
 	settings.addDefaults(provider.settings());
 	HttpClient http(httpOptionsFrom(settings, _timeout));
 	TokenClient client(provider, settings, http);
 	const std::unique_ptr<ClientAssertionSource> assertions = federatedAssertionSource(provider, settings, http);
-	const std::string assertion = assertions->next();
-	std::cout << "    POST " << provider.tokenRequest(settings, assertion).url << " (client_assertion: the token file's JWT)\n";
-	TokenResult token = client.exchange(assertion);
+	std::cout << "    POST " << provider.tokenRequest(settings, assertions->next()).url << " (" << sent << ")\n";
+	TokenResult token = client.exchange([&] { return assertions->next(); });
 	std::cout << indent(objectToJson(*shownResponse(*token.raw), 2)) << "\n";
 }
 

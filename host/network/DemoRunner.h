@@ -51,6 +51,11 @@ private:
 	std::string writeServiceAccountKey(const DemoKeys& keys, const std::string& tokenUri);
 	void runAzure(Provider& provider, std::map<std::string, std::string> values, const DemoKeys& keys, const emulator::Emulator& emu);
 		/// Client credentials with RS256 and PS256 assertions, then workload identity (a federated token file, no key).
+	void runGoogleFederation(Provider& provider, std::map<std::string, std::string> values, const DemoKeys& keys,
+		const emulator::Emulator& emu);
+		/// An external_account file over a projected token file: STS, then IAM impersonation (no key).
+	void runFederated(Provider& provider, const std::map<std::string, std::string>& values, const std::string& sent);
+		/// One login with the federated credential the settings name, its answer shown.
 	void runExchange(Provider& provider, const std::map<std::string, std::string>& values, const std::string& how);
 		/// Mint, then exchange: the flow of oidc and google.
 	void runSalesforce(Provider& provider, const std::map<std::string, std::string>& values, bool community);
