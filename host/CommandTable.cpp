@@ -59,7 +59,9 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("config", "", "FILE", "read settings from a .properties file", false, ArgumentKind::File),
 		option("plugins", "", "DIR", "look for provider plugins in DIR first (repeatable)", true, ArgumentKind::Folder),
 		option("timeout", "", "SECONDS", "time limit for connecting and for each whole request (default 30)", false, ArgumentKind::Text),
-		option("output", "o", "FORMAT", "text (default), json or env", false, ArgumentKind::Word, {"text", "json", "env"}),
+		option("output", "o", "FORMAT", "text (default), json or env; token: exec-credential too (kubectl)", false, ArgumentKind::Word,
+			{"text", "json", "env", "exec-credential"}),
+		option("env", "", "NAME", "exec: the variable that holds the token (default ACCESS_TOKEN) (repeatable)", true, ArgumentKind::Text),
 		option("json", "", "", "the same as --output json", true),
 		option("claim", "", "NAME=VALUE", "add a claim; NAME:=JSON for a number, boolean, null, array or object (repeatable)", true, ArgumentKind::Text),
 		option("single-use", "", "", "the single-use link from /services/oauth2/singleaccess", true),
@@ -137,7 +139,20 @@ const std::vector<CommandSpec>& commandTable()
 				"alone on stdout (so that $(jwtflow PROVIDER token) works). A retry carries a fresh assertion.")
 			.options({"claim", "output", "timeout", "no-cache", "refresh"})
 			.readsProviderSettings()
-			.examples({"jwtflow PROVIDER token", "jwtflow PROVIDER token --output json", "eval \"$(jwtflow PROVIDER token --output env)\""})
+			.examples({"jwtflow PROVIDER token", "jwtflow PROVIDER token --output json", "eval \"$(jwtflow PROVIDER token --output env)\"",
+				"jwtflow PROVIDER token --output exec-credential"})
+			.runs([](App& a, Provider* p) { return a.tokenFromCacheOrNetwork(*p); }),
+		action("exec", "run a program with the token in its environment (-- CMD [ARGS...])")
+			.synopsis("[--env NAME] -- CMD [ARGS...]")
+			.description("Gets the token as token does (from the cache while it lasts) and becomes CMD, run without a shell,\n"
+				"with the token in its environment: ACCESS_TOKEN (or each --env NAME), and the names the neighbours'\n"
+				"tools read: SF_ACCESS_TOKEN and INSTANCE_URL for Salesforce (sf org login access-token), and\n"
+				"GOOGLE_OAUTH_ACCESS_TOKEN for Google (Terraform). CMD's exit status is jwtflow's; 127 when CMD\n"
+				"is not found, 126 when it cannot run. The token is never on a command line.")
+			.options({"env", "claim", "timeout", "no-cache", "refresh"})
+			.readsProviderSettings()
+			.examples({"jwtflow PROVIDER exec -- ./deploy.sh", "jwtflow salesforce exec -- sf org login access-token --instance-url "
+				"https://example.my.salesforce.com --no-prompt"})
 			.runs([](App& a, Provider* p) { return a.tokenFromCacheOrNetwork(*p); }),
 		action("login", "log in once: the JWT, the token, who it is, the frontdoor link; cached")
 			.description("Mints the assertion, exchanges it (always a new login), stores the token in the encrypted\n"
@@ -339,7 +354,8 @@ std::vector<std::string> offeredActions(const Provider& provider)
 		// After token, in the order help lists them.
 		auto at = actions.insert(std::find(actions.begin(), actions.end(), "token") + 1, "login");
 		at = actions.insert(at + 1, "logout");
-		actions.insert(at + 1, "call");
+		at = actions.insert(at + 1, "call");
+		actions.insert(at + 1, "exec");
 	}
 	return actions;
 }

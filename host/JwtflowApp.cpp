@@ -99,6 +99,12 @@ void JwtflowApp::prescan(int argc, char** argv)
 	for (int i = 1; i < argc; ++i)
 	{
 		std::string arg = argv[i];
+		if (arg == "--")
+		{
+			// The rest is a program and its arguments (exec), never jwtflow's options.
+			_afterDashes.assign(argv + i + 1, argv + argc);
+			break;
+		}
 		if (arg.size() > 2 && arg.compare(0, 2, "--") == 0)
 		{
 			std::string name = arg.substr(2);
@@ -242,7 +248,18 @@ OutputFormat JwtflowApp::outputFormat() const
 			throw UsageException("--json and --output " + flagValue("output") + " ask for two formats: give one");
 		return OutputFormat::Json;
 	}
+	if (execCredentialOutput())
+	{
+		if (_action != "token")
+			throw UsageException("--output exec-credential is kubectl's format for a token: use it with `jwtflow PROVIDER token`");
+		return OutputFormat::Text;
+	}
 	return parseOutputFormat(flagValue("output", "text"));
+}
+
+bool JwtflowApp::execCredentialOutput() const
+{
+	return flagValue("output") == "exec-credential";
 }
 
 const SigningKey& JwtflowApp::signingKey(const Provider& provider)
@@ -421,8 +438,13 @@ int JwtflowApp::commandManPage()
 	return 0;
 }
 
-int JwtflowApp::dispatch(const std::vector<std::string>& args)
+int JwtflowApp::dispatch(const std::vector<std::string>& argsIn)
 {
+	// Poco leaves the words after `--` unprocessed, at the end: they are exec's program, not words of ours.
+	std::vector<std::string> args = argsIn;
+	if (!_afterDashes.empty() && args.size() >= _afterDashes.size()
+		&& std::equal(_afterDashes.begin(), _afterDashes.end(), args.end() - static_cast<long>(_afterDashes.size())))
+		args.resize(args.size() - _afterDashes.size());
 	if (hasFlag("version") && !_helpRequested) return commandVersion();
 	if (args.empty())
 	{

@@ -97,8 +97,14 @@ private:
 	int tokenFromCacheOrNetwork(Provider& provider);
 		/// `token`: served from the login cache in-process when it holds a usable
 		/// token (no network module loaded), else the network module's actionToken.
-	void printToken(const TokenResult& token);
-		/// What `token` prints: the access token alone, or every field (json, env).
+	int deliverToken(const TokenResult& token, Poco::Int64 usableUntil);
+		/// `token` prints it (the access token alone, every field for json and env,
+		/// kubectl's ExecCredential); `exec` runs the program with it.
+	void printToken(const TokenResult& token, Poco::Int64 usableUntil);
+	int execWithToken(const TokenResult& token);
+		/// Replaces jwtflow with the program after `--`, the token in its environment.
+	bool execCredentialOutput() const;
+		/// --output exec-credential (only for token).
 	int actionWhoami(Provider& provider);
 	int actionFrontdoor(Provider& provider);
 	int actionDoctor(Provider& provider);
@@ -139,6 +145,8 @@ private:
 	std::set<std::string> _flags;
 	std::set<std::string> _given;                           // every option given on the command line, by long name
 	std::vector<std::string> _words;                        // the words after a command
+	std::vector<std::string> _afterDashes;                  // the words after `--` (exec's program)
+	std::string _action;                                    // the provider action being run
 	std::unique_ptr<Settings> _settings;
 	std::optional<SigningKey> _signingKey;                  // loaded on first use
 	SettingsReport _settingsReport;                         // what loading the settings left out

@@ -91,6 +91,9 @@ int JwtflowApp::runProviderAction(Provider& provider, const std::string& action)
 	const CommandSpec* spec = findCommand(action, true);
 	if (!spec) throw UsageException("action '" + action + "' of " + provider.name() + " is not available in this jwtflow");
 	checkOptionsApply(*spec, &provider);
+	_action = action;
+	if (!_afterDashes.empty() && action != "exec")
+		throw UsageException("words after -- are the program `exec` runs: jwtflow " + provider.name() + " exec -- CMD [ARGS...]");
 	if (action != "describe" && action != "doctor") requireSettings(provider);
 	return spec->run(*this, &provider);
 }

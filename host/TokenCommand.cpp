@@ -12,7 +12,10 @@
 #include "jwtflow/ClientAssertion.h"
 #include "LoginCache.h"
 #include "jwtflow/Json.h"
+#include "ExecCredential.h"
+#include <Poco/Environment.h>
 #include <Poco/String.h>
+#include <iostream>
 
 namespace jwtflow {
 namespace host {
@@ -28,17 +31,25 @@ int JwtflowApp::tokenFromCacheOrNetwork(Provider& provider)
 		timeoutSeconds();
 		extraClaims();
 		LoginCache cache = openLoginCache(provider, settings(), _console, signingKey(provider), extraClaims());
-		if (auto cached = readCachedLogin(provider, cache, _console))
-		{
-			printToken(cached->token);
-			return 0;
-		}
+		if (auto cached = readCachedLogin(provider, cache, _console)) return deliverToken(cached->token, cached->usableUntil);
 	}
 	return runNetwork(&provider, "token");
 }
 
-void JwtflowApp::printToken(const TokenResult& t)
+int JwtflowApp::deliverToken(const TokenResult& token, Poco::Int64 usableUntil)
 {
+	if (_action == "exec") return execWithToken(token);
+	printToken(token, usableUntil);
+	return 0;
+}
+
+void JwtflowApp::printToken(const TokenResult& t, Poco::Int64 usableUntil)
+{
+	if (execCredentialOutput())
+	{
+		std::cout << execCredential(t.accessToken, usableUntil, Poco::Environment::get("KUBERNETES_EXEC_INFO", "")) << std::flush;
+		return;
+	}
 	const OutputFormat format = outputFormat();
 	if (format == OutputFormat::Json)
 	{

@@ -35,8 +35,7 @@ namespace host {
 int JwtflowApp::actionToken(Provider& provider)
 {
 	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console, CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
-	printToken(ex.token);
-	return 0;
+	return deliverToken(ex.token, ex.usableUntil);
 }
 
 int JwtflowApp::actionWhoami(Provider& provider)

@@ -223,6 +223,12 @@ TokenResult GoogleProvider::readTokenResponse(const Poco::JSON::Object& response
 	return result;
 }
 
+std::vector<std::pair<std::string, std::string>> GoogleProvider::tokenVariables(const TokenResult& token, const Settings&) const
+{
+	// What Terraform's google provider and gcloud (--access-token-file aside) read.
+	return {{"GOOGLE_OAUTH_ACCESS_TOKEN", token.accessToken}};
+}
+
 std::string GoogleProvider::errorHint(const OAuthError& e) const
 {
 	const std::string& d = e.description;

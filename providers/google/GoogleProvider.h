@@ -40,6 +40,7 @@ public:
 	std::optional<SubjectTokenSource> subjectTokenSource(const Settings& settings) const override;
 	std::optional<FollowUpRequest> followUp(const TokenResult& first, const Settings& settings) const override;
 	TokenResult readTokenResponse(const Poco::JSON::Object& response) const override;
+	std::vector<std::pair<std::string, std::string>> tokenVariables(const TokenResult& token, const Settings& settings) const override;
 };
 
 } // namespace google

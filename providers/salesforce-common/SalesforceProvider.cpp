@@ -251,5 +251,13 @@ FrontdoorPlan SalesforceProvider::frontdoor(const TokenResult& token, const Sett
 	return plan;
 }
 
+std::vector<std::pair<std::string, std::string>> SalesforceProvider::tokenVariables(const TokenResult& token, const Settings&) const
+{
+	// What the Salesforce CLI reads (sf org login access-token: SF_ACCESS_TOKEN; the org's URL).
+	std::vector<std::pair<std::string, std::string>> vars = {{"SF_ACCESS_TOKEN", token.accessToken}};
+	if (!token.instanceUrl.empty()) vars.emplace_back("INSTANCE_URL", token.instanceUrl);
+	return vars;
+}
+
 } // namespace salesforce
 } // namespace jwtflow

@@ -34,6 +34,7 @@ public:
 	std::vector<DoctorFinding> diagnose(const Settings& settings) const override;
 	std::string apiBase(const TokenResult& token, const Settings& settings) const override;
 	std::optional<TokenRequest> revocation(const TokenResult& token, const Settings& settings) const override;
+	std::vector<std::pair<std::string, std::string>> tokenVariables(const TokenResult& token, const Settings& settings) const override;
 
 	static std::string normalizeUrl(const std::string& value, const std::string& settingName);
 		/// Checks that value is an absolute https URL (http only for loopback

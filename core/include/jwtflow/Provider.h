@@ -32,7 +32,7 @@
 /// identity and label traits (one login identity). 5: Provider::subjectTokenSource
 /// and Provider::followUp (federated credentials named by a provider's own
 /// file, e.g. Google's external_account, and a second request such as IAM's
-/// generateAccessToken).
+/// generateAccessToken); Provider::tokenVariables (`exec`).
 #ifndef JWTFLOW_PLUGIN_ABI_VERSION
 #define JWTFLOW_PLUGIN_ABI_VERSION 5
 #endif
@@ -216,6 +216,11 @@ public:
 	virtual std::optional<FollowUpRequest> followUp(const TokenResult& first, const Settings& settings) const;
 		/// A second request after the token request, or nullopt (the default):
 		/// its answer, read by readTokenResponse, is the login's token.
+
+	virtual std::vector<std::pair<std::string, std::string>> tokenVariables(const TokenResult& token, const Settings& settings) const;
+		/// The environment variables the neighbours' tools read a token of this
+		/// IdP from, which `exec` sets beside ACCESS_TOKEN (Salesforce: SF_ACCESS_TOKEN
+		/// and INSTANCE_URL, as `sf org login access-token` reads them). Default: none.
 
 	virtual int abiVersion() const { return JWTFLOW_PLUGIN_ABI_VERSION; }
 		/// The plugin ABI the provider was compiled against (a second guard,

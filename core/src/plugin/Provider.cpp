@@ -81,4 +81,9 @@ std::optional<FollowUpRequest> Provider::followUp(const TokenResult&, const Sett
 	return std::nullopt;
 }
 
+std::vector<std::pair<std::string, std::string>> Provider::tokenVariables(const TokenResult&, const Settings&) const
+{
+	return {};
+}
+
 } // namespace jwtflow
