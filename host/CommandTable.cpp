@@ -61,6 +61,8 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("timeout", "", "SECONDS", "time limit for connecting and for each whole request (default 30)", false, ArgumentKind::Text),
 		option("output", "o", "FORMAT", "text (default), json or env; token: exec-credential too (kubectl)", false, ArgumentKind::Word,
 			{"text", "json", "env", "exec-credential"}),
+		option("listen", "", "ADDR:PORT", "serve: the loopback address and port (default 127.0.0.1 and a free port)", false, ArgumentKind::Text),
+		option("socket", "", "PATH", "serve: a Unix socket instead (made 0600)", false, ArgumentKind::File),
 		option("env", "", "NAME", "exec: the variable that holds the token (default ACCESS_TOKEN) (repeatable)", true, ArgumentKind::Text),
 		option("json", "", "", "the same as --output json", true),
 		option("claim", "", "NAME=VALUE", "add a claim; NAME:=JSON for a number, boolean, null, array or object (repeatable)", true, ArgumentKind::Text),
@@ -100,7 +102,8 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("sandbox", "", "", "emulator: the Salesforce org is a sandbox (aud https://test.salesforce.com, not https://login.salesforce.com)", true),
 		option("scopes", "", "CLIENT_ID=SCOPE,...", "emulator: a Salesforce app's OAuth scopes (default web,api,id; frontdoor needs web, REST api) (repeatable)",
 			true, ArgumentKind::Text),
-		option("resource", "", "URI", "emulator: an Entra ID resource the tenant knows besides Graph, Key Vault, ARM, AKS and its own (repeatable)",
+		option("resource", "", "URI", "serve: a resource clients may ask for (default: SCOPE's); emulator: an Entra ID resource the tenant "
+			"knows besides Graph, Key Vault, ARM, AKS and its own (repeatable)",
 			true, ArgumentKind::Text),
 		option("community", "", "PATH", "a community site path (repeatable)", true, ArgumentKind::Text),
 		option("session-seconds", "", "SECONDS", "Salesforce tokens end this long after their last use (default 7200; 0: at once)", false, ArgumentKind::Text),
@@ -154,6 +157,20 @@ const std::vector<CommandSpec>& commandTable()
 			.examples({"jwtflow PROVIDER exec -- ./deploy.sh", "jwtflow salesforce exec -- sf org login access-token --instance-url "
 				"https://example.my.salesforce.com --no-prompt"})
 			.runs([](App& a, Provider* p) { return a.tokenFromCacheOrNetwork(*p); }),
+		action("serve", "serve tokens on loopback to programs that are not jwtflow (managed identity, metadata server)")
+			.synopsis("[--listen ADDR:PORT | --socket PATH] [--resource URI]...")
+			.description("Serves tokens until SIGTERM or Ctrl-C, one login per token lifetime whatever the number of clients,\n"
+				"in the cache the CLI shares (TOKEN_STORE). It prints what a client needs as environment lines\n"
+				"(--output json: an object). azure-ad: Azure App Service managed identity (IDENTITY_ENDPOINT,\n"
+				"IDENTITY_HEADER; api-version 2019-08-01) and IMDS (/metadata/identity/oauth2/token, Metadata: true)\n"
+				"for the resources --resource allows (default: SCOPE's). google: the metadata server\n"
+				"(GCE_METADATA_HOST; Metadata-Flavor: Google) for SCOPE's scopes. Every provider: GET /token with\n"
+				"X-IDENTITY-HEADER: $JWTFLOW_TOKEN_HEADER. Requests must name a loopback Host and carry no\n"
+				"X-Forwarded-For; answers are Cache-Control: no-store; -v logs each request, never a token.")
+			.options({"listen", "socket", "resource", "output", "timeout", "claim"})
+			.readsProviderSettings()
+			.examples({"eval \"$(jwtflow azure-ad serve --resource https://vault.azure.net &)\"", "jwtflow google serve --output json"})
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "serve"); }),
 		action("login", "log in once: the JWT, the token, who it is, the frontdoor link; cached")
 			.description("Mints the assertion, exchanges it (always a new login), stores the token in the encrypted\n"
 				"cache that token, whoami and frontdoor then reuse, calls the identity URL where the provider\n"
@@ -355,7 +372,8 @@ std::vector<std::string> offeredActions(const Provider& provider)
 		auto at = actions.insert(std::find(actions.begin(), actions.end(), "token") + 1, "login");
 		at = actions.insert(at + 1, "logout");
 		at = actions.insert(at + 1, "call");
-		actions.insert(at + 1, "exec");
+		at = actions.insert(at + 1, "exec");
+		actions.insert(at + 1, "serve");
 	}
 	return actions;
 }

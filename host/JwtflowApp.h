@@ -111,6 +111,7 @@ private:
 	int actionLogin(Provider& provider);
 	int actionLogout(Provider& provider);
 	int actionCall(Provider& provider);
+	int actionServe(Provider& provider);
 	int commandCache();
 	int commandTrust();
 	int commandProviders();

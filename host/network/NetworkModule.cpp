@@ -24,6 +24,7 @@ int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& wh
 		if (what == "login") return app.actionLogin(*provider);
 		if (what == "logout") return app.actionLogout(*provider);
 		if (what == "call") return app.actionCall(*provider);
+		if (what == "serve") return app.actionServe(*provider);
 	}
 	else
 	{
