@@ -169,7 +169,7 @@ const std::vector<CommandSpec>& commandTable()
 				"X-Forwarded-For; answers are Cache-Control: no-store; -v logs each request, never a token.")
 			.options({"listen", "socket", "resource", "output", "timeout", "claim"})
 			.readsProviderSettings()
-			.examples({"eval \"$(jwtflow azure-ad serve --resource https://vault.azure.net &)\"", "jwtflow google serve --output json"})
+			.examples({"jwtflow azure-ad serve --resource https://vault.azure.net > serve.env &", "jwtflow google serve --output json"})
 			.runs([](App& a, Provider* p) { return a.runNetwork(p, "serve"); }),
 		action("login", "log in once: the JWT, the token, who it is, the frontdoor link; cached")
 			.description("Mints the assertion, exchanges it (always a new login), stores the token in the encrypted\n"

@@ -29,11 +29,14 @@ int JwtflowApp::actionServe(Provider& provider)
 	options.resources = _values["resource"];
 	options.timeoutSeconds = timeoutSeconds();
 	const OutputFormat format = outputFormat();
-	auto logLock = std::make_shared<std::mutex>();
-	options.log = [this, logLock](const std::string& line) {
-		std::lock_guard<std::mutex> lock(*logLock);
-		_console.detail(line);
-	};
+	if (_console.verbose)
+	{
+		auto logLock = std::make_shared<std::mutex>();
+		options.log = [this, logLock](const std::string& line) {
+			std::lock_guard<std::mutex> lock(*logLock);
+			_console.detail(line);
+		};
+	}
 
 	// The stop signals are blocked in every thread the server makes, and waited for here.
 	sigset_t stopSignals;
