@@ -279,6 +279,20 @@ TEST_F(Serve, RequestsThatAreNotFromThisMachinesClientsAreRefused)
 	EXPECT_NE(wide.err.find("not a loopback address"), std::string::npos) << wide.err;
 }
 
+/// Google's own library (python3-google-auth), as code on a GCE machine or in GKE uses it: compute_engine
+/// Credentials find the metadata server by the environment, ask who they are, then for a token.
+const char* const GOOGLE_AUTH = R"(
+import os, sys
+for pair in sys.argv[1:]:
+    k, v = pair.split("=", 1)
+    os.environ[k] = v
+import google.auth.transport.requests
+from google.auth import compute_engine
+credentials = compute_engine.Credentials()
+credentials.refresh(google.auth.transport.requests.Request())
+print(credentials.token[:5], credentials.service_account_email, credentials.expiry is not None)
+)";
+
 TEST_F(Serve, GoogleLibrariesFindAMetadataServer)
 {
 	const std::string sa = dir.write("sa.json", "{\"type\":\"service_account\",\"project_id\":\"serve\",\"private_key_id\":\"" + std::string(SA_KEY_ID)
@@ -302,6 +316,8 @@ TEST_F(Serve, GoogleLibrariesFindAMetadataServer)
 	EXPECT_EQ(t->getValue<std::string>("access_token").rfind("ya29.", 0), 0u) << token.body;
 	EXPECT_GT(t->getValue<int>("expires_in"), 3000);
 	EXPECT_EQ(get(host, accounts + "email", {{"Metadata-Flavor", "Google"}}).body, SA_EMAIL);
+	EXPECT_EQ(python(GOOGLE_AUTH, {"GCE_METADATA_HOST=" + host, "GCE_METADATA_ROOT=" + server.vars["GCE_METADATA_ROOT"],
+		"GCE_METADATA_IP=" + server.vars["GCE_METADATA_IP"]}), std::string("ya29. ") + SA_EMAIL + " True\n") << "google-auth's own client";
 	Reply info = get(host, accounts + "?recursive=true", {{"Metadata-Flavor", "Google"}});
 	EXPECT_EQ(jwtflow::parseJsonObject(info.body)->getValue<std::string>("email"), SA_EMAIL) << info.body;
 	// One of the allowed scopes: its own login; another scope: refused.

@@ -637,6 +637,7 @@ std::vector<std::pair<std::string, std::string>> TokenServer::clientVariables() 
 	else if (i.shape == Shape::Google)
 	{
 		vars.emplace_back("GCE_METADATA_HOST", i.boundAddress);
+		vars.emplace_back("GCE_METADATA_ROOT", i.boundAddress);   // google-auth before 2.x (Debian 12's 1.5)
 		vars.emplace_back("GCE_METADATA_IP", i.boundAddress);
 	}
 	vars.emplace_back("JWTFLOW_TOKEN_URL", baseUrl() + "/token");
