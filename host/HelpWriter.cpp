@@ -296,6 +296,10 @@ void HelpWriter::complete(std::ostream& stream, const std::vector<std::string>& 
 	const std::string previous = words.size() > 1 ? words[words.size() - 2] : "";
 	std::vector<std::string> out;
 	if (!valueCandidates(previous, out)) out = wordCandidates(positionalWords(words), current);
+	// kubectl's format is token's alone.
+	const std::vector<std::string> positional = positionalWords(words);
+	if (previous == "--output" && std::find(positional.begin(), positional.end(), "token") == positional.end())
+		out.erase(std::remove(out.begin(), out.end(), "exec-credential"), out.end());
 	for (const auto& o: out) stream << o << "\n";
 }
 

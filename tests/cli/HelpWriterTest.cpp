@@ -105,6 +105,8 @@ TEST_F(Help, CompletionOffersWhatTheTableAndThePluginFoldersHold)
 	EXPECT_EQ(candidates({"verify", "--public-key", ""}), std::vector<std::string>{"__files__"});
 	EXPECT_EQ(candidates({"keygen", "--out", ""}), std::vector<std::string>{"__folders__"});
 	EXPECT_EQ(candidates({"jwk", "--output", ""}), (std::vector<std::string>{"text", "json", "env"}));
+	EXPECT_EQ(candidates({"azure-ad", "token", "--output", ""}), (std::vector<std::string>{"text", "json", "env", "exec-credential"}))
+		<< "kubectl's format, for token only";
 	EXPECT_EQ(candidates({"completion", ""}), (std::vector<std::string>{"bash", "zsh"}));
 	const auto options = candidates({"salesforce", "token", "--"});
 	EXPECT_TRUE(has(options, "--no-cache"));
