@@ -55,7 +55,12 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("version", "", "", "print the version and exit", true),
 		option("quiet", "q", "", "no notes on stderr", true),
 		option("verbose", "v", "", "more notes on stderr (where settings came from, retries)", true),
-		option("env-file", "", "FILE", "read settings from this .env file instead of ./.env", false, ArgumentKind::File),
+		option("env-file", "", "FILE", "read settings from this .env file instead of ./.env (relative paths in it: from its folder)", false,
+			ArgumentKind::File),
+		option("profile", "p", "NAME", "use the settings of profile NAME (JWTFLOW_PROFILE); login --profile NAME saves them", false,
+			ArgumentKind::Text),
+		option("alias", "", "NAME", "the same as --profile (the Salesforce CLI's word)", false, ArgumentKind::Text),
+		option("target-org", "", "NAME", "the same as --profile (the Salesforce CLI's word)", false, ArgumentKind::Text),
 		option("config", "", "FILE", "read settings from a .properties file", false, ArgumentKind::File),
 		option("plugins", "", "DIR", "look for provider plugins in DIR first (repeatable)", true, ArgumentKind::Folder),
 		option("timeout", "", "SECONDS", "time limit for connecting and for each whole request (default 30)", false, ArgumentKind::Text),
@@ -114,7 +119,7 @@ const std::vector<OptionSpec>& optionVocabulary()
 
 const std::vector<std::string>& globalOptions()
 {
-	static const std::vector<std::string> names = {"help", "version", "quiet", "verbose", "env-file", "config", "plugins"};
+	static const std::vector<std::string> names = {"help", "version", "quiet", "verbose", "env-file", "config", "plugins", "profile"};
 	return names;
 }
 
@@ -299,14 +304,26 @@ const std::vector<CommandSpec>& commandTable()
 			.examples({"jwtflow demo"})
 			.runs([](App& a, Provider*) { return a.runNetwork(nullptr, "demo"); }),
 		command("cache", "list or clear the cached logins")
-			.synopsis("(list | clear)")
-			.description("list: each cached login (provider, client id, subject, audience or tenant) and until when it is\n"
-				"used, never the token; clear: removes them all. The cache is $XDG_CACHE_HOME/jwtflow/tokens\n"
-				"(else ~/.cache/jwtflow/tokens), sealed with a key derived from each login's signing key.")
-			.options({"output"})
-			.examples({"jwtflow cache list", "jwtflow cache clear"})
+			.synopsis("(list | clear [PROVIDER] [--profile NAME])")
+			.description("list: each cached login (provider, client id, subject, login URL or authority, profile) and until\n"
+				"when it is used, never the token; clear: removes them all, or a provider's, or a profile's.\n"
+				"The cache is $XDG_CACHE_HOME/jwtflow/tokens (else ~/.cache/jwtflow/tokens), sealed with a key\n"
+				"derived from each login's signing key.")
+			.options({"output", "profile"})
+			.examples({"jwtflow cache list", "jwtflow cache clear", "jwtflow cache clear azure-ad", "jwtflow cache clear --profile prod"})
 			.completes({"list", "clear"})
 			.runs([](App& a, Provider*) { return a.commandCache(); }),
+		command("profile", "list, show, remove or mark as default the saved profiles")
+			.synopsis("(list | show NAME | remove NAME | default NAME)")
+			.description("A profile is the settings a login used, saved by `jwtflow PROVIDER login --profile NAME` in\n"
+				"$XDG_CONFIG_HOME/jwtflow/profiles/NAME.env (0600; paths made absolute; never a token, a\n"
+				"passphrase or a PIN). -p NAME (or --alias, --target-org, JWTFLOW_PROFILE) uses it from any folder,\n"
+				"above the environment and ./.env; a provider's default profile is read below them.")
+			.options({"output"})
+			.examples({"jwtflow salesforce login --profile prod", "jwtflow salesforce whoami -p prod", "jwtflow profile list",
+				"jwtflow profile default prod"})
+			.completes({"list", "show", "remove", "default"})
+			.runs([](App& a, Provider*) { return a.commandProfile(); }),
 		command("trust", "trust a folder's .env, so that jwtflow reads it")
 			.synopsis("[FILE] [--list | --revoke]")
 			.description("A .env in the current folder may come from a cloned repository: jwtflow reads it only once you\n"

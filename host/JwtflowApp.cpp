@@ -13,6 +13,7 @@
 #include <algorithm>
 #include "jwtflow/ClientAssertion.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/Profiles.h"
 #include "jwtflow/SettingsCatalogue.h"
 #include "jwtflow/SettingsLoader.h"
 #include "jwtflow/SafeText.h"
@@ -63,6 +64,14 @@ bool takesValue(const std::string& name, const std::vector<SettingSpec>& specs)
 		if (!s.option.empty() && name == s.option) return true;
 	// Not known before the provider is: a provider setting's option, and those all take a value.
 	return true;
+}
+
+/// The Salesforce CLI's flags (sf org login jwt) for jwtflow's settings: accepted as they are.
+const std::vector<std::pair<std::string, std::string>>& settingOptionAliases()
+{
+	static const std::vector<std::pair<std::string, std::string>> aliases = {
+		{"username", "SUBJECT"}, {"jwt-key-file", "PATH_PRIVATE_KEY"}, {"instance-url", "LOGIN_URL"}};
+	return aliases;
 }
 
 } // namespace
@@ -195,6 +204,19 @@ void JwtflowApp::defineOptions(OptionSet& options)
 		_optionToSetting[spec.option] = spec.name;
 		defined.insert(spec.option);
 	}
+	const std::vector<SettingSpec> specs = settingSpecs();
+	for (const auto& alias: settingOptionAliases())
+	{
+		if (defined.count(alias.first)) continue;
+		for (const auto& spec: specs)
+		{
+			if (spec.name != alias.second || spec.option.empty()) continue;
+			options.addOption(Option(alias.first, "", "the same as --" + spec.option + " (the Salesforce CLI's flag)").required(false)
+				.repeatable(false).argument(spec.valueName).callback(OptionCallback<JwtflowApp>(this, &JwtflowApp::handleSetting)));
+			_optionToSetting[alias.first] = spec.name;
+			defined.insert(alias.first);
+		}
+	}
 }
 
 void JwtflowApp::handleSetting(const std::string& name, const std::string& value)
@@ -221,9 +243,13 @@ void JwtflowApp::handleFlag(const std::string& given, const std::string&)
 	if (name == "x5c") _settingOptions["SEND_X5C"] = "true";
 }
 
-void JwtflowApp::handleValue(const std::string& name, const std::string& value)
+void JwtflowApp::handleValue(const std::string& given, const std::string& value)
 {
+	// The Salesforce CLI's words for a saved login are jwtflow's --profile.
+	const std::string name = given == "alias" || given == "target-org" ? "profile" : given;
 	_given.insert(name);
+	if (name == "profile" && _values.count("profile") && _values["profile"].front() != value)
+		throw UsageException("two profiles named (" + _values["profile"].front() + ", " + value + "): give one");
 	_values[name].push_back(value);
 }
 
@@ -293,9 +319,18 @@ Settings& JwtflowApp::settings()
 		if (_values.count("config")) sources.configFile = flagValue("config");
 		if (_provider) sources.descriptor = _registry->descriptorFor(_provider->name());
 		if (_provider) sources.aliases = neighbourNames(_provider->name());
+		if (_provider) sources.dotEnvAliases = dotEnvNeighbourNames(_provider->name());
+		if (_provider) sources.provider = _provider->name();
+		const std::string profile = chosenProfile();
+		// `login --profile NAME` makes the profile it names; once made, it is read like any other.
+		if (!profile.empty() && !(_action == "login" && !ProfileStore().exists(profile))) sources.profile = profile;
+		if (!profile.empty()) sources.options["JWTFLOW_PROFILE"] = profile;   // named in the login's label
 		sources.specs = settingSpecs();
 		_settingsReport = loadLayeredSettings(*_settings, sources);
 		if (!_settingsReport.untrustedDotEnv.empty()) _console.note("jwtflow: note: " + _settingsReport.note());
+		if (_settingsReport.defaultProfile) _console.detail("jwtflow: using " + _settingsReport.profile + ", the default profile of "
+			+ sources.provider + " (below ./.env and the environment)");
+		noteUnknownDotEnvNames(sources);
 		if (_console.verbose) noteOverriddenDotEnv(*_settings, sources.specs);
 		if (_console.verbose)
 			for (const auto& alias: sources.aliases)
@@ -308,6 +343,29 @@ Settings& JwtflowApp::settings()
 			}
 	}
 	return *_settings;
+}
+
+std::string JwtflowApp::chosenProfile() const
+{
+	const std::string name = flagValue("profile", Poco::Environment::get("JWTFLOW_PROFILE", ""));
+	if (!name.empty()) ProfileStore::checkName(name);
+	return name;
+}
+
+void JwtflowApp::noteUnknownDotEnvNames(const SettingsSources& sources) const
+{
+	// A .env names settings among other things (an app's own variables): only a near miss is worth a note.
+	std::vector<std::string> known;
+	for (const auto& spec: sources.specs) known.push_back(spec.name);
+	for (const auto& alias: sources.dotEnvAliases) known.push_back(alias.second);
+	for (const auto& name: _settingsReport.dotEnvNames)
+	{
+		if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+		const std::string guess = closestName(name, known);
+		if (!guess.empty())
+			_console.note("jwtflow: note: " + name + " in the .env is not a setting" + (sources.provider.empty() ? "" : " of " + sources.provider)
+				+ " (did you mean " + guess + "?)");
+	}
 }
 
 int JwtflowApp::start(int argc, char** argv)
@@ -504,7 +562,12 @@ void JwtflowApp::checkOptionsApply(const CommandSpec& command, const Provider* p
 	if (command.providerSettings)
 	{
 		for (const auto& spec: settingSpecs())
-			if (!spec.option.empty()) allowed.insert(spec.option);
+		{
+			if (spec.option.empty()) continue;
+			allowed.insert(spec.option);
+			for (const auto& alias: settingOptionAliases())
+				if (alias.second == spec.name) allowed.insert(alias.first);
+		}
 		allowed.insert("x5c");   // SEND_X5C as a flag
 	}
 	for (const auto& given: _given)

@@ -68,6 +68,12 @@ private:
 	Settings& settings();
 	void noteOverriddenDotEnv(const Settings& settings, const std::vector<SettingSpec>& specs) const;
 		/// With -v: each setting whose .env value a higher layer (environment, option) overrides.
+	std::string chosenProfile() const;
+		/// --profile (-p, --alias, --target-org) or JWTFLOW_PROFILE; "" for none.
+	void noteUnknownDotEnvNames(const SettingsSources& sources) const;
+		/// A note for each name a .env sets that is close to a setting's but is none (SUBJCT=).
+	void saveProfile(const Provider& provider, const std::string& name);
+		/// After `login --profile NAME`: the settings the login used, paths made absolute, secrets left out.
 	int timeoutSeconds() const;
 	std::string flagValue(const std::string& name, const std::string& fallback = "") const;
 	bool hasFlag(const std::string& name) const;
@@ -113,6 +119,7 @@ private:
 	int actionCall(Provider& provider);
 	int actionServe(Provider& provider);
 	int commandCache();
+	int commandProfile();
 	int commandTrust();
 	int commandProviders();
 	int commandVerify();

@@ -293,15 +293,33 @@ int JwtflowApp::commandVersion()
 
 int JwtflowApp::commandCache()
 {
-	if (_words.size() != 1 || (_words[0] != "list" && _words[0] != "clear"))
-		throw UsageException("cache needs what to do: jwtflow cache list, or jwtflow cache clear");
+	if (_words.empty() || (_words[0] != "list" && _words[0] != "clear") || (_words[0] == "list" && _words.size() > 1) || _words.size() > 2)
+		throw UsageException("cache needs what to do: jwtflow cache list, or jwtflow cache clear [PROVIDER] [--profile NAME]");
 	// Listing and clearing read only the files' headers: no key is needed, none is opened.
 	FileTokenStore store(FileTokenStore::defaultFolder(), nullptr, [this](const std::string& note) { _console.detail(note); });
 	if (_words[0] == "clear")
 	{
-		const int removed = store.clear();
+		const std::string provider = _words.size() == 2 ? _words[1] : "";
+		if (!provider.empty() && !_registry->find(provider)) _registry->get(provider);   // the "unknown provider" message, with a guess
+		// Only a profile named here: an exported JWTFLOW_PROFILE does not narrow what `cache clear` removes.
+		const std::string profile = flagValue("profile");
+		int removed = 0;
+		if (provider.empty() && profile.empty())
+		{
+			removed = store.clear();
+		}
+		else
+		{
+			// The label names the provider first and the profile as JWTFLOW_PROFILE=NAME.
+			removed = store.clear([&](const CachedEntry& e) {
+				const bool providerMatches = provider.empty() || e.label.rfind(provider + " ", 0) == 0 || e.label == provider;
+				const bool profileMatches = profile.empty() || (" " + e.label + " ").find(" JWTFLOW_PROFILE=" + profile + " ") != std::string::npos;
+				return providerMatches && profileMatches;
+			});
+		}
 		if (!store.problem().empty()) throw InputException(store.problem());
-		_console.result("removed " + std::to_string(removed) + " cached login(s) from " + store.folder());
+		_console.result("removed " + std::to_string(removed) + " cached login(s)" + (provider.empty() ? "" : " of " + provider)
+			+ (profile.empty() ? "" : " of profile " + profile) + " from " + store.folder());
 		return 0;
 	}
 	const std::vector<CachedEntry> entries = store.list();
@@ -315,6 +333,7 @@ int JwtflowApp::commandCache()
 		{
 			Poco::JSON::Object::Ptr item = newJsonObject();
 			item->set("login", e.label);
+			item->set("provider", e.label.substr(0, e.label.find(' ')));
 			item->set("used_until", e.expiresAt);
 			item->set("valid", e.expiresAt > now);
 			item->set("file", e.file);

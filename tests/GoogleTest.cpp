@@ -166,7 +166,7 @@ TEST_F(Google, KeyFilesWithBadFieldsGetOneClearMessage)
 	};
 	const std::vector<Case> cases = {
 		{"user credentials", [](Poco::JSON::Object& j) { j.set("type", "authorized_user"); }, "user's credentials"},
-		{"federation", [](Poco::JSON::Object& j) { j.set("type", "external_account"); }, "external_account file 'sa.json' (KEY_FILE / --key-file): \"audience\" is missing"},
+		{"federation", [](Poco::JSON::Object& j) { j.set("type", "external_account"); }, "sa.json' (KEY_FILE / --key-file): \"audience\" is missing"},
 		{"no type", [](Poco::JSON::Object& j) { j.remove("type"); }, "has no \"type\""},
 		{"no client_email", [](Poco::JSON::Object& j) { j.remove("client_email"); }, "has no \"client_email\""},
 		{"client_email not an address", [](Poco::JSON::Object& j) { j.set("client_email", "robot"); }, "not an e-mail address"},

@@ -13,6 +13,7 @@
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
 #include "jwtflow/Json.h"
+#include "jwtflow/Jwt.h"
 #include "jwtflow/SafeText.h"
 #include "jwtflow/TokenClient.h"
 #include "jwtflow/TokenStore.h"
@@ -120,6 +121,23 @@ int JwtflowApp::actionFrontdoor(Provider& provider)
 	return 0;
 }
 
+namespace {
+
+/// A claim of an access token that is a JWT (Entra ID's are), "" for an opaque one: read, not verified (it is ours to show).
+std::string tokenClaim(const std::string& token, const char* name)
+{
+	try
+	{
+		return jsonString(*decodeJwt(token).claims, name);
+	}
+	catch (const Poco::Exception&)
+	{
+		return {};
+	}
+}
+
+} // namespace
+
 int JwtflowApp::actionLogin(Provider& provider)
 {
 	// Always a new login (the point of the command), stored for token, whoami and frontdoor.
@@ -127,6 +145,9 @@ int JwtflowApp::actionLogin(Provider& provider)
 	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console,
 		CacheChoice{!hasFlag("no-cache"), true});
 	const TokenResult& t = ex.token;
+	// login --profile NAME: the settings this login used, for -p NAME from anywhere (made or brought up to date).
+	const std::string profile = chosenProfile();
+	if (!profile.empty()) saveProfile(provider, profile);
 	Poco::JSON::Object::Ptr identity;
 	const std::string identityUrl = provider.identityUrl(t, settings());
 	if (!identityUrl.empty())
@@ -170,6 +191,24 @@ int JwtflowApp::actionLogin(Provider& provider)
 	{
 		std::vector<std::pair<std::string, std::string>> vars = {{"JWT", ex.jwt}, {"ACCESS_TOKEN", t.accessToken}};
 		if (!t.instanceUrl.empty()) vars.push_back({"INSTANCE_URL", t.instanceUrl});
+		// Who and where: Salesforce's identity answer (username, user_id, organization_id), Entra's claims (tid, oid).
+		if (identity)
+			for (const auto& key: std::vector<std::pair<const char*, const char*>>{{"username", "USERNAME"}, {"user_id", "USER_ID"},
+				{"organization_id", "ORG_ID"}, {"preferred_username", "USERNAME"}, {"sub", "SUBJECT_ID"}})
+			{
+				const std::string v = jsonString(*identity, key.first);
+				bool have = false;
+				for (const auto& existing: vars) have = have || existing.first == key.second;
+				if (!v.empty() && !have) vars.push_back({key.second, v});
+			}
+		for (const auto& claim: std::vector<std::pair<const char*, const char*>>{{"tid", "TENANT_ID"}, {"oid", "OBJECT_ID"}, {"appid", "APP_ID"},
+			{"azp", "APP_ID"}})
+		{
+			const std::string v = tokenClaim(t.accessToken, claim.first);
+			bool have = false;
+			for (const auto& existing: vars) have = have || existing.first == claim.second;
+			if (!v.empty() && !have) vars.push_back({claim.second, v});
+		}
 		if (!frontdoor.empty()) vars.push_back({"FRONTDOOR_URL", frontdoor});
 		vars.push_back({"CACHED_UNTIL", expires});
 		_console.envLines(vars);
@@ -190,7 +229,10 @@ int JwtflowApp::actionLogin(Provider& provider)
 	}
 	if (!t.instanceUrl.empty()) _console.result("  instance url     " + safeText(t.instanceUrl, 200));
 	_console.result("  token            " + shorten(t.accessToken) + (t.tokenType.empty() ? "" : " (" + safeText(t.tokenType, 20) + ")"));
-	_console.result("  valid until      " + expires + (ex.cacheFile.empty() ? " (not cached)" : " (cached: token, whoami, frontdoor and call reuse it)"));
+	std::string reusers;
+	for (const auto& a: offeredActions(provider))
+		if (a == "token" || a == "whoami" || a == "frontdoor" || a == "call" || a == "exec") reusers += (reusers.empty() ? "" : ", ") + a;
+	_console.result("  valid until      " + expires + (ex.cacheFile.empty() ? " (not cached)" : " (cached: " + reusers + " reuse it)"));
 	if (!frontdoor.empty()) _console.result("  frontdoor        " + frontdoor);
 	return 0;
 }

@@ -54,7 +54,7 @@ std::vector<SettingSpec> AzureAdProvider::settings() const
 		"(chosen by itself in a job with id-token: write and no key)", false, "", false, "SOURCE"};
 	specs[8] = {"FEDERATED_TOKEN_AUDIENCE", "federated-token-audience", "the audience asked of the CI platform's ID token "
 		"(the app's federated credential's audience)", false, "api://AzureADTokenExchange", false, "AUDIENCE"};
-	specs[0].label = specs[1].label = specs[2].label = true;
+	specs[0].label = specs[1].label = specs[2].label = specs[3].label = true;
 	specs[4].identity = false;   // the certificate says how (x5t), not who: the key is in the identity
 	specs[6].identity = false;
 	specs[6].rare = specs[7].rare = specs[8].rare = true;

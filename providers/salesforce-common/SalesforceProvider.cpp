@@ -49,7 +49,7 @@ std::vector<SettingSpec> SalesforceProvider::settings() const
 		false, DEFAULT_AUDIENCE, false, "URL"};
 	specs[3] = {"LOGIN_URL", "login-url", "where to send the token request when it differs from AUDIENCE (My Domain)", false, "", false, "URL"};
 	specs[4] = {"RET_URL", "ret-url", "where frontdoor lands, a relative URL such as /lightning/page/home", false, "", false, "PATH"};
-	specs[0].label = specs[1].label = specs[2].label = true;
+	specs[0].label = specs[1].label = specs[2].label = specs[3].label = true;
 	specs[4].identity = false;   // where frontdoor lands does not change the token
 	return specs;
 }

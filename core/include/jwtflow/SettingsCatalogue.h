@@ -36,7 +36,15 @@ JWTFLOW_API std::vector<std::pair<std::string, std::string>> neighbourNames(cons
 	/// azure-identity's AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_AUTHORITY_HOST,
 	/// AZURE_CLIENT_CERTIFICATE_PATH (the key and the certificate),
 	/// AZURE_CLIENT_CERTIFICATE_PASSWORD, AZURE_CLIENT_SEND_CERTIFICATE_CHAIN and
-	/// AZURE_FEDERATED_TOKEN_FILE for azure-ad.
+	/// AZURE_FEDERATED_TOKEN_FILE for azure-ad; the Salesforce CLI's SF_USERNAME,
+	/// SF_CLIENT_ID, SF_LOGIN_URL, SF_INSTANCE_URL, SF_JWT_KEY_FILE and
+	/// PRIVATE_KEY_PATH for salesforce and salesforce-community.
+
+JWTFLOW_API std::vector<std::pair<std::string, std::string>> dotEnvNeighbourNames(const std::string& provider);
+	/// As neighbourNames, for a `.env` file (and a profile or --env-file), where a
+	/// project's own names are read too: USERNAME, CONSUMER_KEY and INSTANCE_URL
+	/// of the node JWT examples (USERNAME only there: in the environment it is
+	/// the login user's name on many systems).
 
 } // namespace jwtflow
 

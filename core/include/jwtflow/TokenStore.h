@@ -153,6 +153,9 @@ public:
 	int clear();
 		/// Removes every cache file (and lock file); returns how many tokens were removed.
 
+	int clear(const std::function<bool(const CachedEntry&)>& which);
+		/// Removes the cache files whose entry `which` picks (and their lock files); returns how many.
+
 	std::string fileFor(const std::string& key) const;
 	const std::string& folder() const { return _folder; }
 	std::string problem() const;

@@ -19,7 +19,8 @@ enum Traits : unsigned
 	Plain = 0,
 	Secret = 1,      ///< masked by describe, never an option
 	HowNotWho = 2,   ///< does not change the token a login returns: not in the login identity
-	Rare = 4         ///< help lists it only in full
+	Rare = 4,        ///< help lists it only in full
+	Label = 8        ///< named in the login's label (`jwtflow cache list`)
 };
 
 struct Catalogue
@@ -37,6 +38,7 @@ struct Catalogue
 		s.secret = (traits & Secret) != 0;
 		s.identity = (traits & HowNotWho) == 0;
 		s.rare = (traits & Rare) != 0;
+		s.label = (traits & Label) != 0;
 		specs.push_back(s);
 	}
 };
@@ -81,6 +83,8 @@ std::vector<SettingSpec> coreSettings()
 	c.add("REDIS_KEY_PREFIX", "", "PREFIX", HowNotWho | Rare, "prefix of the Redis keys of a redis:// TOKEN_STORE (default jwtflow:token:)");
 	c.add("REDIS_LOCK_TIMEOUT", "", "SECONDS", HowNotWho | Rare, "seconds a Redis login lock lasts (a holder that died loses it then; default 30)");
 	c.add("REDIS_TIMEOUT_MS", "", "MS", HowNotWho | Rare, "Redis connect and reply time-out in milliseconds (default 1000)");
+	c.add("JWTFLOW_PROFILE", "", "NAME", HowNotWho | Label | Rare, "the profile whose settings this login uses (-p/--profile NAME; "
+		"$XDG_CONFIG_HOME/jwtflow/profiles/NAME.env)");
 	c.add("REDIS_RETRY_AFTER_MS", "", "MS", HowNotWho | Rare, "after a Redis failure, logins skip it for this long in milliseconds (default 5000)");
 	return c.specs;
 }
@@ -103,12 +107,27 @@ std::vector<SettingSpec> commonSettings()
 
 std::vector<std::pair<std::string, std::string>> neighbourNames(const std::string& provider)
 {
+	if (provider == "salesforce" || provider == "salesforce-community")
+		// The Salesforce CLI's and the node JWT tools' names (sf org login jwt --username --client-id --jwt-key-file --instance-url).
+		return {{"SUBJECT", "SF_USERNAME"}, {"CLIENT_ID", "SF_CLIENT_ID"}, {"LOGIN_URL", "SF_LOGIN_URL"}, {"LOGIN_URL", "SF_INSTANCE_URL"},
+			{"PATH_PRIVATE_KEY", "SF_JWT_KEY_FILE"}, {"PATH_PRIVATE_KEY", "PRIVATE_KEY_PATH"}};
 	if (provider != "azure-ad") return {};
 	// What the Azure SDKs' EnvironmentCredential and WorkloadIdentityCredential read (and AKS's webhook injects).
 	return {{"TENANT_ID", "AZURE_TENANT_ID"}, {"CLIENT_ID", "AZURE_CLIENT_ID"}, {"AUTHORITY", "AZURE_AUTHORITY_HOST"},
 		{"PATH_PRIVATE_KEY", "AZURE_CLIENT_CERTIFICATE_PATH"}, {"PATH_CERTIFICATE", "AZURE_CLIENT_CERTIFICATE_PATH"},
 		{"PRIVATE_KEY_PASSPHRASE", "AZURE_CLIENT_CERTIFICATE_PASSWORD"}, {"SEND_X5C", "AZURE_CLIENT_SEND_CERTIFICATE_CHAIN"},
 		{"CLIENT_ASSERTION_FILE", "AZURE_FEDERATED_TOKEN_FILE"}};
+}
+
+std::vector<std::pair<std::string, std::string>> dotEnvNeighbourNames(const std::string& provider)
+{
+	std::vector<std::pair<std::string, std::string>> names = neighbourNames(provider);
+	if (provider == "salesforce" || provider == "salesforce-community")
+	{
+		// In a project's .env only: USERNAME in the environment is the login user's name on many systems.
+		names.insert(names.end(), {{"SUBJECT", "USERNAME"}, {"CLIENT_ID", "CONSUMER_KEY"}, {"LOGIN_URL", "INSTANCE_URL"}});
+	}
+	return names;
 }
 
 } // namespace jwtflow

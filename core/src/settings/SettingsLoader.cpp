@@ -11,6 +11,7 @@
 #include "jwtflow/DotEnv.h"
 #include "jwtflow/DotEnvTrust.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/Profiles.h"
 #include <Poco/File.h>
 #include <Poco/Path.h>
 #include <Poco/Util/PropertyFileConfiguration.h>
@@ -31,11 +32,53 @@ std::string SettingsReport::note() const
 
 namespace {
 
-void addDotEnvLayer(Settings& settings, const std::string& path, const std::string& text)
+bool isRelativePath(const std::string& value)
+{
+	if (value.empty() || value[0] == '/' || value[0] == '~') return false;
+	// A URI (pkcs11:token=...) is not a path.
+	const std::size_t colon = value.find(':');
+	if (colon != std::string::npos && value.find('/') > colon) return false;
+	return true;
+}
+
+/// A file's settings as a layer: other tools' names stand for jwtflow's, relative paths are the file's folder's.
+std::map<std::string, std::string> fileValues(const DotEnvEntries& entries, const std::string& path, const SettingsSources& sources)
 {
 	std::map<std::string, std::string> values;
-	for (auto& entry: parseDotEnv(text, path)) values[entry.first] = entry.second;
-	settings.addMapLayer(".env (" + path + ")", values);
+	for (const auto& entry: entries) values[entry.first] = entry.second;
+	for (const auto& alias: sources.dotEnvAliases)
+		if (!values.count(alias.first) && values.count(alias.second)) values[alias.first] = values[alias.second];
+	const std::string folder = Poco::Path(path).parent().toString();
+	for (const auto& spec: sources.specs)
+	{
+		if (spec.valueName != "FILE") continue;
+		auto it = values.find(spec.name);
+		if (it != values.end() && isRelativePath(it->second)) it->second = Poco::Path(folder).append(it->second).toString();
+	}
+	return values;
+}
+
+void addDotEnvLayer(Settings& settings, const std::string& path, const std::string& text, const SettingsSources& sources,
+	SettingsReport& report)
+{
+	const DotEnvEntries entries = parseDotEnv(text, path);
+	for (const auto& entry: entries) report.dotEnvNames.push_back(entry.first);
+	settings.addMapLayer(".env (" + path + ")", fileValues(entries, path, sources));
+}
+
+void addProfileLayer(Settings& settings, const ProfileStore& store, const std::string& name, const SettingsSources& sources,
+	SettingsReport& report, bool isDefault)
+{
+	const Profile profile = store.read(name);
+	if (!sources.provider.empty() && profile.provider != sources.provider)
+		throw UsageException("profile " + name + " is for " + profile.provider + ", not " + sources.provider + ": jwtflow "
+			+ profile.provider + " ... -p " + name);
+	DotEnvEntries entries(profile.settings.begin(), profile.settings.end());
+	std::map<std::string, std::string> values = fileValues(entries, profile.path, sources);
+	values["JWTFLOW_PROFILE"] = name;
+	settings.addMapLayer("profile " + name + " (" + profile.path + ")", values);
+	report.profile = name;
+	report.defaultProfile = isDefault;
 }
 
 /// ./.env, when the user trusted it with its present content; else what it would have set.
@@ -49,7 +92,7 @@ void addCurrentDotEnv(Settings& settings, const SettingsSources& sources, Settin
 	const DotEnvTrustState state = trust.check(path, text);
 	if (state == DotEnvTrustState::Trusted)
 	{
-		addDotEnvLayer(settings, path, text);
+		addDotEnvLayer(settings, path, text, sources, report);
 		return;
 	}
 	report.untrustedDotEnv = path;
@@ -71,19 +114,23 @@ void addCurrentDotEnv(Settings& settings, const SettingsSources& sources, Settin
 SettingsReport loadLayeredSettings(Settings& settings, const SettingsSources& sources)
 {
 	SettingsReport report;
+	const ProfileStore profiles(sources.profileFolder ? *sources.profileFolder : ProfileStore::defaultFolder());
 	if (!sources.options.empty()) settings.addMapLayer("option", sources.options);
+	if (sources.profile) addProfileLayer(settings, profiles, *sources.profile, sources, report, false);
 	if (sources.useEnvironment) settings.addEnvironmentLayer();
 
 	if (sources.envFile)
 	{
 		// A file the user named is the user's word; it is still refused when others could have written it.
 		const std::string path = Poco::Path(*sources.envFile).absolute().toString();
-		addDotEnvLayer(settings, path, readEnvFile(*sources.envFile));
+		addDotEnvLayer(settings, path, readEnvFile(*sources.envFile), sources, report);
 	}
 	else if (sources.useCurrentDotEnv)
 	{
 		addCurrentDotEnv(settings, sources, report);
 	}
+	if (!sources.profile && !sources.provider.empty())
+		if (auto name = profiles.defaultFor(sources.provider)) addProfileLayer(settings, profiles, *name, sources, report, true);
 	if (sources.configFile)
 	{
 		std::string text = detail::readInputFile(*sources.configFile, "configuration file");

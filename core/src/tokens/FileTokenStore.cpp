@@ -293,4 +293,17 @@ int FileTokenStore::clear()
 	return removed;
 }
 
+int FileTokenStore::clear(const std::function<bool(const CachedEntry&)>& which)
+{
+	int removed = 0;
+	for (const auto& entry: list())
+	{
+		if (!which(entry)) continue;
+		std::lock_guard<std::mutex> lock(_mutex);
+		if (::unlink(entry.file.c_str()) == 0) ++removed;
+		::unlink((entry.file + ".lock").c_str());
+	}
+	return removed;
+}
+
 } // namespace jwtflow
