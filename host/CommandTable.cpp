@@ -72,6 +72,9 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("json", "", "", "the same as --output json", true),
 		option("claim", "", "NAME=VALUE", "add a claim; NAME:=JSON for a number, boolean, null, array or object (repeatable)", true, ArgumentKind::Text),
 		option("single-use", "", "", "the single-use link from /services/oauth2/singleaccess", true),
+		option("open", "", "", "frontdoor: open the single-use link in a browser ($BROWSER, else xdg-open)", true),
+		option("url-only", "", "", "open: print the single-use link instead of opening it", true),
+		option("path", "", "PATH", "open: where the browser lands, e.g. /lightning/o/Account/home (RET_URL)", false, ArgumentKind::Text),
 		option("no-cache", "", "", "neither read nor write the token cache (TOKEN_STORE=none)", true),
 		option("refresh", "", "", "log in anew even when the cache holds a valid token, and cache the new one", true),
 		option("method", "X", "METHOD", "the HTTP method (default GET, or POST with --data)", false, ArgumentKind::Word,
@@ -209,10 +212,20 @@ const std::vector<CommandSpec>& commandTable()
 		action("frontdoor", "print a link that opens the UI as the user")
 			.description("Gets a token and prints the frontdoor.jsp link (the sid link holds the token), or with\n"
 				"--single-use the one-time link from /services/oauth2/singleaccess. RET_URL is where it lands.")
-			.options({"single-use", "output", "timeout", "no-cache", "refresh"})
+			.options({"single-use", "open", "output", "timeout", "no-cache", "refresh"})
 			.readsProviderSettings()
-			.examples({"jwtflow PROVIDER frontdoor", "jwtflow PROVIDER frontdoor --single-use --ret-url /lightning/page/home"})
+			.examples({"jwtflow PROVIDER frontdoor", "jwtflow PROVIDER frontdoor --single-use --ret-url /lightning/page/home",
+				"jwtflow PROVIDER frontdoor --open"})
 			.runs([](App& a, Provider* p) { return a.runNetwork(p, "frontdoor"); }),
+		action("open", "open the org in a browser, logged in (like sf org open)")
+			.synopsis("[--path /lightning/...] [--url-only]")
+			.description("Gets a token, asks /services/oauth2/singleaccess for a one-time frontdoor link, and opens it with\n"
+				"$BROWSER (its first command; %s stands for the link) or else xdg-open. The link logs a browser in once:\n"
+				"a second use lands on the login page. --url-only prints it instead; --path is where it lands.")
+			.options({"path", "url-only", "output", "timeout", "no-cache", "refresh"})
+			.readsProviderSettings()
+			.examples({"jwtflow salesforce open", "jwtflow salesforce open --path /lightning/o/Account/home", "jwtflow salesforce open --url-only -p prod"})
+			.runs([](App& a, Provider* p) { return a.runNetwork(p, "open"); }),
 		action("whoami", "call the identity URL with the token")
 			.description("Gets a token and calls the provider's identity (or userinfo) URL with it: who the token is for.")
 			.options({"output", "timeout", "no-cache", "refresh"})
@@ -391,6 +404,12 @@ std::vector<std::string> offeredActions(const Provider& provider)
 		at = actions.insert(at + 1, "call");
 		at = actions.insert(at + 1, "exec");
 		actions.insert(at + 1, "serve");
+	}
+	// A provider with a frontdoor link opens its UI in a browser.
+	auto frontdoor = std::find(actions.begin(), actions.end(), "frontdoor");
+	if (frontdoor != actions.end() && std::find(actions.begin(), actions.end(), "open") == actions.end())
+	{
+		actions.insert(frontdoor + 1, "open");
 	}
 	return actions;
 }

@@ -248,6 +248,7 @@ void JwtflowApp::handleValue(const std::string& given, const std::string& value)
 	// The Salesforce CLI's words for a saved login are jwtflow's --profile.
 	const std::string name = given == "alias" || given == "target-org" ? "profile" : given;
 	_given.insert(name);
+	if (name == "path") _settingOptions["RET_URL"] = value;   // open --path: where the browser lands
 	if (name == "profile" && _values.count("profile") && _values["profile"].front() != value)
 		throw UsageException("two profiles named (" + _values["profile"].front() + ", " + value + "): give one");
 	_values[name].push_back(value);

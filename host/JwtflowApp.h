@@ -118,6 +118,9 @@ private:
 	int actionLogout(Provider& provider);
 	int actionCall(Provider& provider);
 	int actionServe(Provider& provider);
+	int actionOpen(Provider& provider);
+	std::string frontdoorLink(Provider& provider, bool singleUse);
+		/// The frontdoor link (a one-time one from singleaccess when singleUse), with a token from the cache or a login.
 	int commandCache();
 	int commandProfile();
 	int commandTrust();

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages jwtflow needs, only those that are missing.
 set -euo pipefail
-packages=(g++ make cmake libpoco-dev libssl-dev openssl libgtest-dev libbenchmark-dev python3 python3-jwt python3-msal python3-azure python3-google-auth time clang libclang-rt-14-dev dpkg-dev binutils xz-utils bzip2 zsh lintian redis-server softhsm2 libengine-pkcs11-openssl opensc libp11-kit-dev)
+packages=(g++ make cmake libpoco-dev libssl-dev openssl libgtest-dev libbenchmark-dev python3 python3-jwt python3-msal python3-azure python3-google-auth chromium time clang libclang-rt-14-dev dpkg-dev binutils xz-utils bzip2 zsh lintian redis-server softhsm2 libengine-pkcs11-openssl opensc libp11-kit-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -81,6 +81,9 @@ public:
 	bool deleteAccount(const std::string& id);
 	std::string issueOneTimePassword(const std::string& token);
 	std::optional<std::string> redeemOneTimePassword(const std::string& otp);
+	std::string openUiSession(const IssuedToken& token);
+		/// A browser session (the `sid` cookie frontdoor.jsp sets) for the token's user and site.
+	std::optional<IssuedToken> uiSession(const std::string& id) const;
 	int tokensIssued() const;
 	std::string workloadIssuer() const { return _baseUrl + "/workload"; }
 	std::string mintWorkloadToken(const std::string& subject, const std::string& audience, int lifetimeSeconds) const;
@@ -107,6 +110,7 @@ private:
 	int _apiCalls = 0;
 	int _nextAccount = 2;
 	std::map<std::string, std::string> _otps;
+	std::map<std::string, IssuedToken> _uiSessions;
 	std::set<std::string> _jwtIds;
 	int _issued = 0;
 };

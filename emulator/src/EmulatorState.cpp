@@ -213,6 +213,22 @@ std::optional<std::string> EmulatorState::redeemOneTimePassword(const std::strin
 	return token;
 }
 
+std::string EmulatorState::openUiSession(const IssuedToken& token)
+{
+	std::string id = randomText(32);
+	std::lock_guard<std::mutex> lock(_mutex);
+	_uiSessions[id] = token;
+	return id;
+}
+
+std::optional<IssuedToken> EmulatorState::uiSession(const std::string& id) const
+{
+	std::lock_guard<std::mutex> lock(_mutex);
+	auto it = _uiSessions.find(id);
+	if (it == _uiSessions.end()) return std::nullopt;
+	return it->second;
+}
+
 bool EmulatorState::firstUseOfJwtId(const std::string& jti)
 {
 	std::lock_guard<std::mutex> lock(_mutex);

@@ -281,7 +281,12 @@ public:
 		}
 		std::string target = !retUrl.empty() ? retUrl : !startUrl.empty() ? startUrl : (_site.empty() ? "/home/home.jsp" : _site + "/s");
 		if (target[0] != '/' || (target.size() > 1 && target[1] == '/')) target = "/home/home.jsp";
-		response.addCookie(Poco::Net::HTTPCookie("sid", "emulated-session"));
+		// A UI session of its own (the token stays an API credential), in a cookie only HTTPS and the server read.
+		Poco::Net::HTTPCookie cookie("sid", _state->openUiSession(*info));
+		cookie.setPath("/");
+		cookie.setSecure(true);
+		cookie.setHttpOnly(true);
+		response.addCookie(cookie);
 		response.redirect(_state->baseUrl() + target, HTTPResponse::HTTP_FOUND);
 	}
 
@@ -328,6 +333,59 @@ public:
 
 private:
 	std::shared_ptr<EmulatorState> _state;
+};
+
+std::string htmlEscape(const std::string& text)
+{
+	std::string out;
+	for (char c: text)
+	{
+		if (c == '<') out += "&lt;";
+		else if (c == '>') out += "&gt;";
+		else if (c == '&') out += "&amp;";
+		else if (c == '"') out += "&quot;";
+		else out += c;
+	}
+	return out;
+}
+
+/// /login: where Salesforce sends a browser without a session (a missing, used or refused link).
+class LoginPageHandler: public HTTPRequestHandler
+{
+public:
+	void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override
+	{
+		sendText(response, 200, "text/html;charset=UTF-8", "<!DOCTYPE html><html><head><title>Login | Salesforce</title></head><body>"
+			"<h1 id=\"login\">Log in</h1><p>jwtflow emulator: no session. A frontdoor link logs a browser in once.</p></body></html>");
+	}
+};
+
+/// The org's pages (/home/home.jsp, /lightning/..., a site's /s): who is logged in, by the session cookie; else the login page.
+class UiPageHandler: public HTTPRequestHandler
+{
+public:
+	UiPageHandler(std::shared_ptr<EmulatorState> state, std::string site): _state(std::move(state)), _site(std::move(site)) {}
+
+	void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override
+	{
+		Poco::Net::NameValueCollection cookies;
+		request.getCookies(cookies);
+		const std::optional<IssuedToken> session = _state->uiSession(cookies.get("sid", ""));
+		if (!session || session->site != _site)
+		{
+			response.redirect(_state->baseUrl() + _site + "/login?ec=302&startURL=" + Poco::URI(request.getURI()).getPath(),
+				HTTPResponse::HTTP_FOUND);
+			return;
+		}
+		sendText(response, 200, "text/html;charset=UTF-8", "<!DOCTYPE html><html><head><title>Home | Salesforce</title></head><body>"
+			"<h1>jwtflow emulator</h1><p id=\"user\">Logged in as " + htmlEscape(session->username) + "</p><p id=\"org\">Org "
+			+ htmlEscape(_state->options().orgId) + (_site.empty() ? "" : ", site " + htmlEscape(_site)) + "</p><p id=\"page\">"
+			+ htmlEscape(Poco::URI(request.getURI()).getPath()) + "</p></body></html>");
+	}
+
+private:
+	std::shared_ptr<EmulatorState> _state;
+	std::string _site;
 };
 
 class NotFoundHandler: public HTTPRequestHandler
@@ -396,6 +454,9 @@ Poco::Net::HTTPRequestHandler* EmulatorHandlerFactory::createEndpoint(const HTTP
 	if (auto* federation = createGoogleFederationHandler(_state, path)) return federation;
 	if (auto* workload = createWorkloadHandler(_state, path)) return workload;
 	if (auto* oidc = createOidcHandler(_state, path)) return oidc;
+	if (rest == "/login") return new LoginPageHandler;
+	if (rest.rfind("/home/", 0) == 0 || rest.rfind("/lightning/", 0) == 0 || rest == "/lightning" || (!site.empty() && (rest == "/s" || rest.rfind("/s/", 0) == 0)))
+		return new UiPageHandler(_state, site);
 	return new NotFoundHandler;
 }
 

@@ -9,6 +9,7 @@
 #include "JwtflowApp.h"
 #include "jwtflow/ClientAssertion.h"
 #include "TokenExchange.h"
+#include "Browser.h"
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/HttpClient.h"
@@ -82,10 +83,8 @@ int JwtflowApp::actionWhoami(Provider& provider)
 	return 0;
 }
 
-int JwtflowApp::actionFrontdoor(Provider& provider)
+std::string JwtflowApp::frontdoorLink(Provider& provider, bool singleUse)
 {
-	OutputFormat format = outputFormat();
-	bool singleUse = hasFlag("single-use");
 	// Let the provider refuse a bad RET_URL (or a provider without frontdoor)
 	// before any network traffic: plan once with a placeholder token.
 	TokenResult placeholder;
@@ -95,13 +94,60 @@ int JwtflowApp::actionFrontdoor(Provider& provider)
 	Exchange ex = exchangeToken(provider, settings(), signingKeyFor(provider), extraClaims(), timeoutSeconds(), _console,
 		CacheChoice{!hasFlag("no-cache"), hasFlag("refresh")});
 	FrontdoorPlan plan = provider.frontdoor(ex.token, settings(), singleUse);
-	std::string url = plan.url;
-	if (url.empty())
+	if (!plan.url.empty()) return plan.url;
+	Poco::JSON::Object::Ptr answer;
+	try
 	{
-		Poco::JSON::Object::Ptr answer = ex.client->bearerPost(plan.singleAccessEndpoint, plan.singleAccessForm, ex.token.accessToken);
-		url = jsonString(*answer, "frontdoor_uri");
-		if (url.empty())
-			throw NetworkException("the singleaccess endpoint " + plan.singleAccessEndpoint + " answered without a frontdoor_uri");
+		answer = ex.client->bearerPost(plan.singleAccessEndpoint, plan.singleAccessForm, ex.token.accessToken);
+	}
+	catch (const NetworkException& e)
+	{
+		// A cached token the org no longer takes (its session ended): log in again, once.
+		if (!ex.fromCache || e.code() != 401) throw;
+		ex.renew(_console);
+		plan = provider.frontdoor(ex.token, settings(), singleUse);
+		answer = ex.client->bearerPost(plan.singleAccessEndpoint, plan.singleAccessForm, ex.token.accessToken);
+	}
+	const std::string url = jsonString(*answer, "frontdoor_uri");
+	if (url.empty()) throw NetworkException("the singleaccess endpoint " + plan.singleAccessEndpoint + " answered without a frontdoor_uri");
+	return url;
+}
+
+int JwtflowApp::actionOpen(Provider& provider)
+{
+	const OutputFormat format = outputFormat();
+	const std::string url = frontdoorLink(provider, true);
+	if (hasFlag("url-only"))
+	{
+		if (format == OutputFormat::Json)
+		{
+			Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+			out.set("frontdoor_url", url);
+			out.set("single_use", true);
+			_console.json(out);
+		}
+		else
+		{
+			_console.result(url);
+		}
+		return 0;
+	}
+	const std::string browser = openInBrowser(url);
+	_console.note("jwtflow: opened " + provider.name() + " with " + browser + " (a one-time link)");
+	return 0;
+}
+
+int JwtflowApp::actionFrontdoor(Provider& provider)
+{
+	OutputFormat format = outputFormat();
+	// --open: the one-time link, as open gives it (a browser's command line must not carry the token).
+	const bool open = hasFlag("open");
+	bool singleUse = hasFlag("single-use") || open;
+	const std::string url = frontdoorLink(provider, singleUse);
+	if (open)
+	{
+		_console.note("jwtflow: opened " + provider.name() + " with " + openInBrowser(url) + " (a one-time link)");
+		return 0;
 	}
 	if (format == OutputFormat::Json)
 	{

@@ -25,6 +25,7 @@ int runNetworkCommand(JwtflowApp& app, Provider* provider, const std::string& wh
 		if (what == "logout") return app.actionLogout(*provider);
 		if (what == "call") return app.actionCall(*provider);
 		if (what == "serve") return app.actionServe(*provider);
+		if (what == "open") return app.actionOpen(*provider);
 	}
 	else
 	{
