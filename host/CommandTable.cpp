@@ -104,6 +104,8 @@ const std::vector<OptionSpec>& optionVocabulary()
 			true, ArgumentKind::Text),
 		option("federated", "", "CLIENT_ID=SUBJECT", "emulator: an Entra ID app's federated credential: tokens of the emulator's "
 			"workload issuer with that subject (audience api://AzureADTokenExchange) stand for the app (repeatable)", true, ArgumentKind::Text),
+		option("state-dir", "", "DIR", "emulator: keep its test CA in DIR across restarts (a CA_FILE that stays valid; made 0700)", false,
+			ArgumentKind::Folder),
 		option("google-federation", "", "SERVICE_ACCOUNT=SUBJECT", "emulator: Google workload identity federation: tokens of the "
 			"emulator's workload issuer with that subject may act as the service account (roles/iam.workloadIdentityUser) (repeatable)",
 			true, ArgumentKind::Text),
@@ -205,8 +207,8 @@ const std::vector<CommandSpec>& commandTable()
 				"headers and body.")
 			.options({"method", "header", "data", "output", "timeout", "no-cache", "refresh", "claim"})
 			.readsProviderSettings()
-			.examples({"jwtflow PROVIDER call /services/data/", "jwtflow PROVIDER call -X PATCH /services/data/v60.0/sobjects/Account/001000000000001AAA --data '{\"Name\":\"New name\"}'",
-				"jwtflow PROVIDER call /v1.0/organization --output json"})
+			.examples({"jwtflow salesforce call /services/data/", "jwtflow salesforce call -X PATCH /services/data/v60.0/sobjects/Account/001000000000001AAA --data '{\"Name\":\"New name\"}'",
+				"jwtflow azure-ad call /v1.0/organization --output json"})
 			.takesOneWord()
 			.runs([](App& a, Provider* p) { return a.runNetwork(p, "call"); }),
 		action("frontdoor", "print a link that opens the UI as the user")
@@ -306,7 +308,7 @@ const std::vector<CommandSpec>& commandTable()
 				"OIDC (issuer <base>/oidc), Google (/google/token; STS /sts/v1/token and IAM generateAccessToken for\n"
 				"workload identity federation). --login-rate-limit N answers like Salesforce's\n"
 				"login rate limit; --session-seconds sets how long a Salesforce token lives after its last use.")
-			.options({"port", "app", "app-alg", "federated", "google-federation", "user", "community", "sandbox", "scopes", "resource", "days", "client-id", "certificate", "subject",
+			.options({"port", "state-dir", "app", "app-alg", "federated", "google-federation", "user", "community", "sandbox", "scopes", "resource", "days", "client-id", "certificate", "subject",
 				"session-seconds", "login-rate-limit"})
 			.examples({"jwtflow emulator --app 3MVG9.example=keys/certificate.pem --user integration.user@example.com"})
 			.runs([](App& a, Provider*) { return a.runNetwork(nullptr, "emulator"); }),

@@ -175,7 +175,14 @@ void HelpWriter::commandHelp(std::ostream& out, const CommandSpec& command, Prov
 	out << "\nglobal options:\n";
 	for (const auto& name: globalOptions()) out << optionLine(name);
 	out << "\nexamples:\n";
-	for (const auto& e: command.exampleLines) out << "  " << withProvider(e, providerName) << "\n";
+	for (const auto& e: command.exampleLines)
+	{
+		// An example written for one provider (a Graph path, a metadata server) is shown under that provider only.
+		bool another = false;
+		for (const auto& d: _context.providers)
+			another = another || (!providerName.empty() && d.provider != providerName && e.rfind("jwtflow " + d.provider + " ", 0) == 0);
+		if (!another) out << "  " << withProvider(e, providerName) << "\n";
+	}
 }
 
 void HelpWriter::providerHelp(std::ostream& out, Provider& provider) const

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include "jwtflow/ClientAssertion.h"
 #include "jwtflow/Exception.h"
+#include "jwtflow/Json.h"
 #include "jwtflow/Profiles.h"
 #include "jwtflow/SettingsCatalogue.h"
 #include "jwtflow/SettingsLoader.h"
@@ -131,8 +132,13 @@ void JwtflowApp::prescan(int argc, char** argv)
 				hasValue = true;
 			}
 			if (name == "plugins" && hasValue) _pluginDirs.push_back(value);
+			if ((name == "output" && value == "json") || name == "json") _jsonErrors = true;
 			if (name == "help") _helpRequested = true;
 			if (name == "quiet") _console.quiet = true;
+		}
+		else if ((arg == "-o" && i + 1 < argc && std::string(argv[i + 1]) == "json") || arg == "-ojson")
+		{
+			_jsonErrors = true;
 		}
 		else if (arg.size() > 1 && arg[0] == '-' && arg.find_first_not_of("hqv", 1) == std::string::npos)
 		{
@@ -409,6 +415,7 @@ int JwtflowApp::start(int argc, char** argv)
 			text = e.displayText();
 		std::string helpHint = "jwtflow " + (_command.empty() ? std::string("help") : _command + " --help");
 		std::cerr << "jwtflow: error: " << terminalSafe(text) << " (see " << terminalSafe(helpHint) << ")" << std::endl;
+		if (_jsonErrors) printJsonError(jwtflow::ExitCode::Usage, text + " (see " + helpHint + ")", nullptr);
 		return static_cast<int>(jwtflow::ExitCode::Usage);
 	}
 	catch (const Poco::Exception& e)
@@ -451,9 +458,33 @@ int JwtflowApp::report(const Poco::Exception& e) const
 	std::vector<SettingSpec> settings = hostKnownSettings();
 	if (_provider)
 		for (const auto& spec: _provider->settings()) settings.push_back(spec);
-	std::cerr << "jwtflow: error: " << terminalSafe(withOptionHints(messageFor(e), settings)) << std::endl;
+	const std::string message = withOptionHints(messageFor(e), settings);
+	std::cerr << "jwtflow: error: " << terminalSafe(message) << std::endl;
 	if (code == jwtflow::ExitCode::Internal) std::cerr << "(this is a bug in jwtflow: please report it)" << std::endl;
+	if (_jsonErrors) printJsonError(code, message, &e);
 	return static_cast<int>(code);
+}
+
+void JwtflowApp::printJsonError(jwtflow::ExitCode code, const std::string& message, const Poco::Exception* e) const
+{
+	// Scripting parity (sf --json): one object on stdout, besides the text on stderr.
+	Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+	out.set("status", "error");
+	out.set("exitCode", static_cast<int>(code));
+	out.set("error", message);
+	if (const auto* idp = dynamic_cast<const IdpException*>(e))
+	{
+		if (!idp->hint().empty()) out.set("hint", idp->hint());
+		out.set("idpError", idp->error());
+		if (!idp->description().empty()) out.set("idpErrorDescription", idp->description());
+		if (idp->errorCode() != 0) out.set("idpErrorCode", static_cast<Poco::Int64>(idp->errorCode()));
+		if (idp->httpStatus() != 0) out.set("httpStatus", idp->httpStatus());
+	}
+	else if (const auto* network = dynamic_cast<const NetworkException*>(e))
+	{
+		if (network->code() > 0) out.set("httpStatus", network->code());
+	}
+	std::cout << toJson(out, 2) << std::endl;
 }
 
 HelpWriter JwtflowApp::helpWriter() const

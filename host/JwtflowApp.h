@@ -14,6 +14,7 @@
 #include "HostExport.h"
 #include "Output.h"
 #include "jwtflow/Assertion.h"
+#include "jwtflow/Exception.h"
 #include "jwtflow/PluginRegistry.h"
 #include "jwtflow/Settings.h"
 #include "jwtflow/SettingsLoader.h"
@@ -68,6 +69,8 @@ private:
 	Settings& settings();
 	void noteOverriddenDotEnv(const Settings& settings, const std::vector<SettingSpec>& specs) const;
 		/// With -v: each setting whose .env value a higher layer (environment, option) overrides.
+	void printJsonError(jwtflow::ExitCode code, const std::string& message, const Poco::Exception* e) const;
+		/// In JSON mode: {"status": "error", "exitCode", "error", "hint", "idpError", ...} on stdout.
 	std::string chosenProfile() const;
 		/// --profile (-p, --alias, --target-org) or JWTFLOW_PROFILE; "" for none.
 	void noteUnknownDotEnvNames(const SettingsSources& sources) const;
@@ -158,6 +161,7 @@ private:
 	std::vector<std::string> _words;                        // the words after a command
 	std::vector<std::string> _afterDashes;                  // the words after `--` (exec's program)
 	std::string _action;                                    // the provider action being run
+	bool _jsonErrors = false;                               // --json / --output json / -o json: errors as JSON on stdout too
 	std::unique_ptr<Settings> _settings;
 	std::optional<SigningKey> _signingKey;                  // loaded on first use
 	SettingsReport _settingsReport;                         // what loading the settings left out

@@ -13,6 +13,7 @@
 #include "jwtflow/emulator/Emulator.h"
 #include "jwtflow/KeyFactory.h"
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 using namespace testing_support;
 
@@ -84,6 +85,33 @@ TEST(DailyUse, ARestartedEmulatorGetsItsPortBackAtOnce)
 	EXPECT_THROW(third.start(), jwtflow::NetworkException);
 }
 
+TEST(DailyUse, AnEmulatorWithAStateFolderKeepsItsCaAcrossRestarts)
+{
+	TempDir dir;
+	auto started = [&dir] {
+		return startEmulator(dir, "3MVG9state", {"state@example.com"}, "", [](jwtflow::emulator::EmulatorOptions& o) {
+			o.keepCertificateAuthority = true;
+		});
+	};
+	std::string caFile, ca;
+	{
+		auto first = started();
+		caFile = first->caFile();
+		ca = readFile(caFile);
+	}
+	auto second = started();
+	EXPECT_EQ(second->caFile(), caFile) << "a stable CA_FILE";
+	EXPECT_EQ(readFile(caFile), ca) << "the same CA";
+	struct stat st{};
+	ASSERT_EQ(::stat((dir.file("emulator") + "/emulator-ca-key.pem").c_str(), &st), 0);
+	EXPECT_EQ(st.st_mode & 0777, 0600u) << "the CA's key is the user's alone";
+	// A client that trusted the first start trusts the second.
+	jwtflow::HttpOptions http;
+	http.caFile = caFile;
+	jwtflow::HttpClient client(http);
+	EXPECT_EQ(client.get(second->baseUrl() + "/oidc/.well-known/openid-configuration").status, 200);
+}
+
 TEST(DailyUse, NoLockFileIsLeftBehindByLogins)
 {
 	TempDir dir;
@@ -110,3 +138,31 @@ TEST(DailyUse, NoLockFileIsLeftBehindByLogins)
 
 } // namespace
 
+
+namespace {
+
+TEST(DailyUse, InJsonModeEveryFailureIsOneJsonObjectOnStdout)
+{
+	TempDir dir;
+	auto emu = startEmulator(dir, "3MVG9json.errors", {"known@example.com"});
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	const std::map<std::string, std::string> env = {{"CLIENT_ID", "3MVG9json.errors"}, {"SUBJECT", "stranger@example.com"},
+		{"PATH_PRIVATE_KEY", dir.file("private_key.pem")}, {"LOGIN_URL", emu->baseUrl()}, {"CA_FILE", emu->caFile()}};
+	RunResult refused = runJwtflow({"salesforce", "token", "--json"}, dir.path(), env);
+	EXPECT_EQ(refused.exitCode, 4) << refused.err;
+	Poco::JSON::Object::Ptr error = jwtflow::parseJsonObject(refused.out);
+	EXPECT_EQ(error->getValue<std::string>("status"), "error");
+	EXPECT_EQ(error->getValue<int>("exitCode"), 4);
+	EXPECT_EQ(error->getValue<std::string>("idpError"), "invalid_grant") << refused.out;
+	EXPECT_EQ(error->getValue<int>("httpStatus"), 400);
+	EXPECT_FALSE(error->getValue<std::string>("hint").empty()) << refused.out;
+	EXPECT_NE(refused.err.find("invalid_grant"), std::string::npos) << "the text stays on stderr";
+
+	RunResult usage = runJwtflow({"salesforce", "token", "-o", "json", "--no-such-option"}, dir.path(), env);
+	EXPECT_EQ(usage.exitCode, 2);
+	EXPECT_EQ(jwtflow::parseJsonObject(usage.out)->getValue<int>("exitCode"), 2) << usage.out;
+	RunResult text = runJwtflow({"salesforce", "token"}, dir.path(), env);
+	EXPECT_EQ(text.out, "") << "no JSON without JSON mode";
+}
+
+} // namespace

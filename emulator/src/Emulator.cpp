@@ -82,13 +82,36 @@ void Emulator::start()
 		prepareWorkDir(workDir);
 	}
 
-	// A test CA and a server certificate for the loopback names, made now.
-	PrivateKey caKey = KeyFactory::generateEc();
+	// A test CA (made now, or the one kept in the state folder) and a server certificate for the loopback names.
+	const std::string caPath = Poco::Path(workDir, "emulator-ca.pem").toString();
+	const std::string caKeyPath = Poco::Path(workDir, "emulator-ca-key.pem").toString();
+	std::optional<PrivateKey> keptKey;
+	std::optional<Certificate> keptCert;
+	if (o.keepCertificateAuthority && !o.workDir.empty() && Poco::File(caPath).exists() && Poco::File(caKeyPath).exists())
+	{
+		try
+		{
+			checkTrustedFile(caKeyPath, "the emulator's CA key", TrustedFileKind::Secret);
+			Certificate cert = Certificate::fromFile(caPath);
+			PrivateKey key = PrivateKey::fromFile(caKeyPath);
+			if (cert.notAfter() - Poco::Timestamp() > Poco::Timespan(1, 0, 0, 0, 0).totalMicroseconds()
+				&& cert.publicKey().toDer() == key.publicKey().toDer())
+			{
+				keptCert = cert;
+				keptKey = std::move(key);
+			}
+		}
+		catch (const Poco::Exception&)
+		{
+			// Not usable (expired, another key, altered): a new one replaces it.
+		}
+	}
+	PrivateKey caKey = keptKey ? std::move(*keptKey) : KeyFactory::generateEc();
 	CertificateRequest caReq;
 	caReq.commonName = "jwtflow emulator test CA";
-	caReq.days = 2;
+	caReq.days = o.keepCertificateAuthority ? 365 : 2;
 	caReq.isCertificateAuthority = true;
-	Certificate caCert = KeyFactory::issue(caKey, caReq);
+	Certificate caCert = keptCert ? *keptCert : KeyFactory::issue(caKey, caReq);
 	PrivateKey serverKey = KeyFactory::generateEc();
 	CertificateRequest serverReq;
 	serverReq.commonName = "localhost";
@@ -97,10 +120,10 @@ void Emulator::start()
 	serverReq.ipAddresses = {"127.0.0.1", "::1"};
 	Certificate serverCert = KeyFactory::issue(serverKey, serverReq, &caKey, &caCert);
 
-	const std::string caPath = Poco::Path(workDir, "emulator-ca.pem").toString();
 	const std::string certPath = Poco::Path(workDir, "emulator-server.pem").toString();
 	const std::string keyPath = Poco::Path(workDir, "emulator-server-key.pem").toString();
-	replaceFile(caPath, caCert.toPem(), 0644);
+	if (!keptCert) replaceFile(caPath, caCert.toPem(), 0644);
+	if (o.keepCertificateAuthority && !keptCert) replaceFile(caKeyPath, caKey.toPem(), 0600);
 	replaceFile(certPath, serverCert.toPem() + caCert.toPem(), 0644);
 	replaceFile(keyPath, serverKey.toPem(), 0600);
 	_impl->caFile = caPath;

@@ -208,7 +208,12 @@ int JwtflowApp::commandEmulator()
 	options.salesforceSessionSeconds = numberOption("session-seconds", flagValue("session-seconds",
 		std::to_string(options.salesforceSessionSeconds)), 7 * 24 * 3600);
 	options.loginRateLimit = numberOption("login-rate-limit", flagValue("login-rate-limit", std::to_string(options.loginRateLimit)), 1000000);
-	// options.workDir stays empty: the emulator makes a fresh mkdtemp folder of its own.
+	// --state-dir: its CA kept there across restarts; else a fresh mkdtemp folder of its own.
+	if (_values.count("state-dir"))
+	{
+		options.workDir = Poco::Path(flagValue("state-dir")).absolute().toString();
+		options.keepCertificateAuthority = true;
+	}
 	serveUntilStopped(options, _console, outputFormat());
 	return 0;
 }

@@ -75,6 +75,8 @@ struct JWTFLOW_API EmulatorOptions
 	std::string workDir;                   /// where the CA and server certificate files are written: made 0700 when
 	                                       /// missing, refused when others may write to it; empty: a fresh mkdtemp
 	                                       /// folder of the emulator's own, removed by its destructor
+	bool keepCertificateAuthority = false; /// with workDir: the test CA (its key 0600 beside it) is kept there and used again by
+	                                       /// the next start while it has a day left (a stable CA_FILE); made for a year
 	int salesforceMaxLifetime = 180;       /// exp may be at most this far ahead: "within 3 minutes" (FACTS.md 1.1)
 	int clockSkewSeconds = 30;             /// tolerance on exp/nbf/iat
 	int clockOffsetSeconds = 0;            /// the emulator's clock runs this far ahead (tests of clock skew): Date header and checks
