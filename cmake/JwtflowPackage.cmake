@@ -14,8 +14,11 @@ set(CPACK_PACKAGE_DESCRIPTION "jwtflow mints a JWT signed with your private key,
 the identity provider for an access token, and uses the token (Bearer calls,
 Salesforce frontdoor links). Providers: Salesforce, Salesforce communities,
 Microsoft Entra ID (Azure AD), OpenID Connect (Okta, Keycloak, Auth0) and
-Google service accounts. Includes a loopback emulator of the identity
-providers (jwtflow demo), the C++ library and its CMake package.")
+Google service accounts, with workload identity federation. It hands tokens
+to other programs (exec, kubectl's exec credential, a local managed-identity
+and metadata endpoint). Includes a loopback emulator of the identity
+providers (jwtflow demo) and the shared libraries the program runs on; the
+headers and CMake package for embedding are in jwtflow-dev.")
 set(CPACK_PACKAGING_INSTALL_PREFIX "/usr")
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")        # jwtflow_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION "utils")
@@ -30,6 +33,7 @@ set(CPACK_COMPONENT_DEV_DESCRIPTION "jwtflow: headers and CMake package for embe
 The C++ headers of jwtflow's core (Session, TokenClient, the provider SDK),
 its CMake package (find_package(JwtFlow), jwtflow_add_plugin) and the
 libraries' development links.")
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SUGGESTS "bash-completion, xdg-utils")   # completion, and a browser for `open`
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Our own libraries are in the package: dpkg-shlibdeps finds them in the build tree.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS "${CMAKE_BINARY_DIR}/lib")

@@ -205,7 +205,7 @@ void HelpWriter::providerHelp(std::ostream& out, Provider& provider) const
 			out << padded(settingLeft(s), 46) << settingRight(s) << "\n";
 	}
 	if (!rareNames.empty())
-		out << "  also: " << rareNames << "\n        (jwtflow " << providerName << " describe shows their values; docs/user-guide.md explains them)\n";
+		out << "  also: " << rareNames << "\n        (jwtflow " << providerName << " describe shows their values; man jwtflow and user-guide.md in /usr/share/doc/jwtflow explain them)\n";
 	out << "\nglobal options:\n";
 	for (const auto& name: globalOptions()) out << optionLine(name);
 	out << "\njwtflow " << providerName << " <action> --help shows an action's options and examples.\n";
@@ -407,7 +407,11 @@ void HelpWriter::manPage(std::ostream& out) const
 		<< ".TP\n.B 6\nverification failed (verify)\n"
 		<< ".SH FILES\n.TP\n.I .env\nsettings in the current folder (or \\-\\-env-file)\n"
 		<< ".TP\n.I <prefix>/lib/jwtflow/plugins.d\nthe provider plugins and their descriptors (<provider>.properties)\n"
+		<< ".TP\n.I $XDG_CACHE_HOME/jwtflow/tokens\nthe token cache (else ~/.cache/jwtflow/tokens): one file per login, 0600, sealed with a key "
+			"derived from the login's signing key\n"
 		<< ".TP\n.I $XDG_CACHE_HOME/jwtflow\nthe OIDC discovery cache\n"
+		<< ".TP\n.I $XDG_CONFIG_HOME/jwtflow/profiles\nthe profiles (else ~/.config/jwtflow/profiles): NAME.env, 0600\n"
+		<< ".TP\n.I $XDG_CONFIG_HOME/jwtflow/trusted-env\nthe .env files you trusted (jwtflow trust), by path and SHA-256\n"
 		<< ".SH SECURITY\n" << roff("Private keys, passphrases and tokens never appear in messages. A key or passphrase file that "
 			"others can read, and a plugin folder or library that others can change, are refused. Plugins load only from "
 			"the install's own folders and the ones you name, never from the current folder. TLS verification is always on.") << "\n"
@@ -415,7 +419,7 @@ void HelpWriter::manPage(std::ostream& out) const
 	for (const auto& c: commandTable())
 		for (const auto& e: c.exampleLines) m << ".nf\n" << roff(withProvider(e, "salesforce")) << "\n.fi\n";
 	m << ".SH SEE ALSO\n" << roff("The user guide, getting set up, plugins, embedding and security documents in "
-		"/usr/share/doc/jwtflow (docs/ in the source).") << "\n";
+		"/usr/share/doc/jwtflow (docs/ in the source); kubectl(1), sf(1).") << "\n";
 	out << m.str();
 }
 

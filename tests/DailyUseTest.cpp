@@ -165,4 +165,22 @@ TEST(DailyUse, InJsonModeEveryFailureIsOneJsonObjectOnStdout)
 	EXPECT_EQ(text.out, "") << "no JSON without JSON mode";
 }
 
+TEST(DailyUse, AnExpiredCertificateIsSaidNotSilentlyPassed)
+{
+	TempDir dir;
+	auto emu = startEmulator(dir, "3MVG9expired.cert", {"expired@example.com"});
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	jwtflow::PrivateKey key = jwtflow::PrivateKey::fromFile(sharedKeys().rsaPkcs8);
+	jwtflow::CertificateRequest request;
+	request.days = -2;
+	request.startOffsetSeconds = -10 * 86400;
+	dir.write("certificate.pem", jwtflow::KeyFactory::issue(key, request).toPem());
+	RunResult token = runJwtflow({"salesforce", "token"}, dir.path(), {{"CLIENT_ID", "3MVG9expired.cert"}, {"SUBJECT", "expired@example.com"},
+		{"PATH_PRIVATE_KEY", dir.file("private_key.pem")}, {"PATH_CERTIFICATE", dir.file("certificate.pem")}, {"LOGIN_URL", emu->baseUrl()},
+		{"CA_FILE", emu->caFile()}});
+	EXPECT_EQ(token.exitCode, 0) << "Salesforce checks its own copy: " << token.err;
+	EXPECT_NE(token.err.find("warning: the certificate " + dir.file("certificate.pem") + " (PATH_CERTIFICATE) expired on"), std::string::npos)
+		<< token.err;
+}
+
 } // namespace

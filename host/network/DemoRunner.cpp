@@ -238,9 +238,10 @@ int DemoRunner::run()
 	std::cout << "\n" << (failures ? "demo finished with " + std::to_string(failures) + " failure(s)" : "demo finished: every flow worked")
 		<< " (" << tokens << " token(s) issued, " << connections << " TLS connection(s) accepted)\n";
 	if (!failures)
-		std::cout << "\nnext: jwtflow --help lists the commands; jwtflow <provider> --help a provider's settings.\n"
-			"      README.md, \"Quick start\", sets up a real Salesforce connected app or Entra app;\n"
-			"      \"Install\" puts jwtflow on PATH (the .deb, or cmake --install build).\n";
+		std::cout << "\nnext: jwtflow --help lists the commands; jwtflow <provider> --help a provider's settings; man jwtflow.\n"
+			"      Getting set up with a real Salesforce External Client App, Entra app or Google service account:\n"
+			"      getting-set-up.md and user-guide.md in /usr/share/doc/jwtflow (docs/ in the source; README.md's\n"
+			"      \"Install\" puts a source build's jwtflow on PATH).\n";
 	return failures ? static_cast<int>(ExitCode::Network) : 0;
 }
 

@@ -6,6 +6,9 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "TokenExchange.h"
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeFormat.h>
+#include "jwtflow/Certificate.h"
 #include "jwtflow/FederatedSources.h"
 #include "jwtflow/LoginIdentity.h"
 #include "jwtflow/RedisTokenStore.h"
@@ -51,12 +54,38 @@ void Exchange::renew(const Console& console)
 	take(broker->obtain(), console, _provider);
 }
 
+namespace {
+
+/// A certificate past its end is what the IdP holds too, unless a newer one was uploaded: said, not refused
+/// (Salesforce never sees the file; it checks its own copy).
+void warnOfExpiredCertificate(const Settings& settings, const Console& console)
+{
+	const auto path = settings.get("PATH_CERTIFICATE");
+	if (!path) return;
+	try
+	{
+		const Certificate certificate = Certificate::fromFile(*path);
+		if (certificate.notAfter() >= Poco::Timestamp()) return;
+		console.note("jwtflow: warning: the certificate " + *path + " (PATH_CERTIFICATE) expired on "
+			+ Poco::DateTimeFormatter::format(certificate.notAfter(), Poco::DateTimeFormat::ISO8601_FORMAT) + ": the app's copy has "
+			"expired too unless you uploaded a newer one, and the IdP refuses assertions it cannot check; make a new one (jwtflow keygen) "
+			"and upload it");
+	}
+	catch (const Poco::Exception&)
+	{
+		// Unreadable: the minter or doctor says so where it matters.
+	}
+}
+
+} // namespace
+
 Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey* signing, const ExtraClaims& claims, int timeout,
 	const Console& console, CacheChoice cache)
 {
 	Exchange ex;
 	// Settings and key errors before anything is sent.
 	if (signing) ex.minter.reset(new AssertionMinter(provider, settings, *signing, claims));
+	warnOfExpiredCertificate(settings, console);
 	HttpOptions options = httpOptionsFrom(settings, timeout);
 	options.onRetry = [&console](const std::string& what) { console.detail(what); };
 	ex.http.reset(new HttpClient(options));

@@ -42,8 +42,8 @@ SA_EMAIL = "docs@jwtflow-docs.iam.gserviceaccount.com"
 SA_KEY_ID = "00000000000000000000000000000000000000aa"
 USERS = ["integration.user@example.com", "customer.user@example.com", "alice@example.com", "admin@example.com", "me@example.com"]
 TENANT = "8f3c2b1a-5d4e-4f60-9a7b-0c1d2e3f4a5b"
-QUICK_START_ENV = ("CLIENT_ID=3MVG9...\nSUBJECT=integration.user@example.com\nPATH_PRIVATE_KEY=private_key.pem\n"
-                   "PATH_PUBLIC_KEY=public_key.pem\n")
+QUICK_START_ENV = ("CLIENT_ID=3MVG9...\nSUBJECT=integration.user@example.com\nPATH_PRIVATE_KEY={keys}private_key.pem\n"
+                   "PATH_PUBLIC_KEY={keys}public_key.pem\n")
 
 
 def blocks(path):
@@ -161,12 +161,19 @@ class Docs:
     def prepare(self, name):
         """A reader's folder: the Quick start's key, certificate and .env, and a JWT."""
         folder = tempfile.mkdtemp(prefix="jwtflow-docs-" + re.sub(r"\W", "-", name) + "-")
-        for f in ["private_key.pem", "certificate.pem", "public_key.pem"]:
-            data = open(self.keys + "/k/" + f).read()
-            fd = os.open(os.path.join(folder, f), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if "private" in f else 0o644)
-            with os.fdopen(fd, "w") as out:
-                out.write(data)
-        open(os.path.join(folder, ".env"), "w").write(QUICK_START_ENV)
+        # The reader's key, registered with the emulator's apps: where the README's `jwtflow keygen --out keys`
+        # put it (the Quick start), else in the folder itself (getting-set-up.md makes keys/ anew as it goes).
+        places = [folder]
+        if name == "README.md":
+            os.mkdir(os.path.join(folder, "keys"), 0o700)
+            places.append(os.path.join(folder, "keys"))
+        for where in places:
+            for f in ["private_key.pem", "certificate.pem", "public_key.pem"]:
+                data = open(self.keys + "/k/" + f).read()
+                fd = os.open(os.path.join(where, f), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if "private" in f else 0o644)
+                with os.fdopen(fd, "w") as out:
+                    out.write(data)
+        open(os.path.join(folder, ".env"), "w").write(QUICK_START_ENV.format(keys="keys/" if name == "README.md" else ""))
         # The reader trusted the Quick start's .env (jwtflow trust), as the Quick start shows.
         subprocess.run(["jwtflow", "trust", "-q"], cwd=folder, env=self.base_env, check=True, stdout=subprocess.DEVNULL)
         os.symlink(os.path.dirname(self.jwtflow), os.path.join(folder, "build"))
