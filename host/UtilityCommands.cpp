@@ -322,6 +322,8 @@ int JwtflowApp::commandCache()
 			+ (profile.empty() ? "" : " of profile " + profile) + " from " + store.folder());
 		return 0;
 	}
+	if (outputFormat() == OutputFormat::Env)
+		throw UsageException("cache list prints text or json (--output json): a list of logins is no set of variables");
 	const std::vector<CachedEntry> entries = store.list();
 	if (!store.problem().empty()) throw InputException(store.problem());
 	const Poco::Int64 now = Poco::Timestamp().epochTime();

@@ -184,3 +184,26 @@ TEST(DailyUse, AnExpiredCertificateIsSaidNotSilentlyPassed)
 }
 
 } // namespace
+
+namespace {
+
+TEST(DailyUse, AnEntraLoginSaysItsTenantAndAppAndNamesOnlyTheActionsThatReuseIt)
+{
+	TempDir dir;
+	const std::string app = "5e7c1d2a-0000-4b6c-9d8e-daily0000001";
+	auto emu = startEmulator(dir, app);
+	dir.write("private_key.pem", readFile(sharedKeys().rsaPkcs8));
+	const std::string tenant = jwtflow::emulator::EmulatorOptions().tenant;
+	RunResult login = runJwtflow({"azure-ad", "login"}, dir.path(), {{"CLIENT_ID", app}, {"TENANT_ID", tenant},
+		{"PATH_PRIVATE_KEY", dir.file("private_key.pem")}, {"PATH_CERTIFICATE", sharedKeys().rsaCert}, {"AUTHORITY", emu->baseUrl()},
+		{"CA_FILE", emu->caFile()}});
+	ASSERT_EQ(login.exitCode, 0) << login.err;
+	EXPECT_NE(login.out.find("  tenant           " + tenant), std::string::npos) << login.out;
+	EXPECT_NE(login.out.find("  app              " + app), std::string::npos) << login.out;
+	EXPECT_EQ(login.out.find("whoami"), std::string::npos) << "azure-ad has no whoami: " << login.out;
+	EXPECT_NE(login.out.find("token, call, exec reuse it"), std::string::npos) << login.out;
+	RunResult envList = runJwtflow({"cache", "list", "--output", "env"}, dir.path());
+	EXPECT_EQ(envList.exitCode, 2) << "an --output a command cannot honour is refused, not ignored";
+}
+
+} // namespace

@@ -84,8 +84,11 @@ TEST_F(Profiles, OneLoginWithAProfileThenEveryCommandFromAnEmptyFolder)
 	EXPECT_EQ(jwtflow::parseJsonObject(whoami.out)->getValue<std::string>("username"), USER);
 	RunResult call = cli({"salesforce", "call", "/services/data/", "--target-org", "prod"}, "elsewhere");
 	EXPECT_EQ(call.exitCode, 0) << call.err;
-	RunResult open = cli({"salesforce", "frontdoor", "--alias", "prod"}, "elsewhere");
+	RunResult frontdoor = cli({"salesforce", "frontdoor", "--alias", "prod"}, "elsewhere");
+	EXPECT_EQ(frontdoor.exitCode, 0) << frontdoor.err;
+	RunResult open = cli({"salesforce", "open", "--url-only", "-p", "prod"}, "elsewhere");
 	EXPECT_EQ(open.exitCode, 0) << open.err;
+	EXPECT_EQ(open.out.rfind(emu->baseUrl() + "/secur/frontdoor.jsp?otp=", 0), 0u) << open.out;
 	RunResult env = cli({"salesforce", "token"}, "elsewhere", {{"JWTFLOW_PROFILE", "prod"}});
 	EXPECT_EQ(env.exitCode, 0) << env.err;
 	EXPECT_EQ(emu->loginsFor(USER), 1);

@@ -274,6 +274,14 @@ int JwtflowApp::actionLogin(Provider& provider)
 		}
 	}
 	if (!t.instanceUrl.empty()) _console.result("  instance url     " + safeText(t.instanceUrl, 200));
+	// An Entra ID token says who it is for itself (no identity URL): tenant, app, roles.
+	for (const auto& claim: std::vector<std::pair<const char*, const char*>>{{"tid", "tenant"}, {"appid", "app"}, {"azp", "app"},
+		{"aud", "audience"}, {"roles", "roles"}})
+	{
+		if (identity) break;
+		const std::string v = tokenClaim(t.accessToken, claim.first);
+		if (!v.empty()) _console.result("  " + std::string(claim.second) + std::string(17 - std::string(claim.second).size(), ' ') + safeText(v, 200));
+	}
 	_console.result("  token            " + shorten(t.accessToken) + (t.tokenType.empty() ? "" : " (" + safeText(t.tokenType, 20) + ")"));
 	std::string reusers;
 	for (const auto& a: offeredActions(provider))
