@@ -293,6 +293,42 @@ credentials.refresh(google.auth.transport.requests.Request())
 print(credentials.token[:5], credentials.service_account_email, credentials.expiry is not None)
 )";
 
+/// A peer that trickles its request head a byte every 200 ms, for up to 30 s: prints "closed" when the server ends
+/// the connection first, "served" when it answered, "open" when the 30 s ran out with the connection still open.
+const char* const TRICKLE = R"(
+import socket, sys, time
+host, port = sys.argv[1].rsplit(":", 1)
+s = socket.create_connection((host, int(port)), timeout=5)
+s.sendall(b"GET /token HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+s.settimeout(0.2)
+end = time.time() + 30
+result = "open"
+while time.time() < end:
+    try:
+        s.sendall(b"X")
+        data = s.recv(1024)
+        result = "closed" if not data else "served"
+        break
+    except socket.timeout:
+        continue
+    except (BrokenPipeError, ConnectionResetError):
+        result = "closed"
+        break
+print(result)
+)";
+
+TEST_F(Serve, APeerThatTricklesItsRequestIsCutOffAndOthersAreStillServed)
+{
+	Server server({"salesforce", "serve"}, {{"CLIENT_ID", APP_ID}, {"SUBJECT", "nobody@example.com"}, {"PATH_PRIVATE_KEY", key},
+		{"LOGIN_URL", emu->baseUrl()}, {"CA_FILE", emu->caFile()}, {"XDG_CACHE_HOME", dir.file("cache")}}, dir.path());
+	const std::string target = hostPort(server.vars["JWTFLOW_TOKEN_URL"]);
+	ASSERT_FALSE(target.empty()) << server.output << server.err();
+	EXPECT_EQ(python(TRICKLE, {target}), "closed\n") << "the request head's deadline holds against a trickle";
+	// The server goes on: a request without the secret is answered (refused) at once.
+	EXPECT_EQ(get(target, "/token").status, 401);
+	EXPECT_EQ(server.stop(), 0) << server.err();
+}
+
 TEST_F(Serve, GoogleLibrariesFindAMetadataServer)
 {
 	const std::string sa = dir.write("sa.json", "{\"type\":\"service_account\",\"project_id\":\"serve\",\"private_key_id\":\"" + std::string(SA_KEY_ID)

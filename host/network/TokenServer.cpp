@@ -17,8 +17,13 @@
 #include <Poco/File.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/HTTPServerResponseImpl.h>
+#include <Poco/Net/HTTPServerSession.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnection.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -30,6 +35,8 @@
 #include <Poco/URI.h>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <thread>
 #include <map>
 #include <mutex>
 #include <set>
@@ -129,6 +136,72 @@ Answer error(int status, const std::string& code, const std::string& description
 
 } // namespace
 
+/// Shuts down a connection whose request head has not arrived whole by its deadline: POCO's time-out
+/// is per read, so a peer trickling a byte at a time would otherwise hold a server thread for ever.
+class HeadDeadlines
+{
+public:
+	HeadDeadlines(): _thread([this] { run(); }) {}
+	~HeadDeadlines()
+	{
+		{
+			std::lock_guard<std::mutex> lock(_mutex);
+			_stop = true;
+		}
+		_wake.notify_all();
+		_thread.join();
+	}
+
+	std::uint64_t arm(const Poco::Net::StreamSocket& socket, std::chrono::steady_clock::time_point deadline)
+	{
+		// No wake-up per request: the watcher looks every TICK (a deadline holds within a TICK).
+		std::lock_guard<std::mutex> lock(_mutex);
+		const std::uint64_t id = ++_next;
+		_armed.emplace_hint(_armed.end(), id, std::make_pair(deadline, socket));
+		return id;
+	}
+
+	void disarm(std::uint64_t id)
+	{
+		std::lock_guard<std::mutex> lock(_mutex);
+		_armed.erase(id);
+	}
+
+private:
+	void run()
+	{
+		std::unique_lock<std::mutex> lock(_mutex);
+		while (!_stop)
+		{
+			_wake.wait_for(lock, TICK);
+			const auto now = std::chrono::steady_clock::now();
+			// Ids grow with time and every deadline is now + the same span: the expired ones come first.
+			for (auto it = _armed.begin(); it != _armed.end() && it->second.first <= now;)
+			{
+				try
+				{
+					it->second.second.shutdown();   // the blocked read ends: the request fails, the connection closes
+				}
+				catch (const Poco::Exception&)
+				{
+				}
+				it = _armed.erase(it);
+			}
+		}
+	}
+
+	static constexpr std::chrono::milliseconds TICK{250};
+
+	std::mutex _mutex;
+	std::condition_variable _wake;
+	std::map<std::uint64_t, std::pair<std::chrono::steady_clock::time_point, Poco::Net::StreamSocket>> _armed;
+	std::uint64_t _next = 0;
+	bool _stop = false;
+	std::thread _thread;   // last: started once the rest is made
+};
+
+const std::chrono::seconds HEAD_DEADLINE(5);   ///< a token request's head is a few hundred bytes, on this machine
+
 struct TokenServer::Impl
 {
 	Impl(const Provider& p, const Settings& s, TokenServerOptions o): provider(p), settings(s), options(std::move(o)) {}
@@ -144,7 +217,14 @@ struct TokenServer::Impl
 	std::string clientId;                  ///< azure: CLIENT_ID, read once
 	std::mutex mutex;
 	std::map<std::string, std::unique_ptr<Session>> sessions;
-	std::unique_ptr<Poco::Net::HTTPServer> server;
+	std::unique_ptr<Poco::Net::TCPServer> server;
+	Poco::Net::HTTPServerParams::Ptr params;
+	std::unique_ptr<HeadDeadlines> deadlines;   ///< a request head must arrive whole within HEAD_DEADLINE
+	std::mutex connectionsMutex;
+	std::condition_variable connectionsDone;
+	std::map<std::uint64_t, Poco::Net::StreamSocket> connections;   ///< open ones, shut down at stop
+	std::uint64_t nextConnection = 0;
+	std::atomic<bool> stopping{false};
 	std::string boundAddress;              ///< host:port, or the socket path
 	bool onSocket = false;
 
@@ -471,11 +551,80 @@ private:
 	TokenServer::Impl& _server;
 };
 
-class TokenRequestHandlerFactory: public Poco::Net::HTTPRequestHandlerFactory
+/// POCO's HTTPServerConnection, with a deadline on each request head (HeadDeadlines) and the connection
+/// known to the server, which shuts it down at stop.
+class TokenServerConnection: public Poco::Net::TCPServerConnection
 {
 public:
-	explicit TokenRequestHandlerFactory(TokenServer::Impl& server): _server(server) {}
-	Poco::Net::HTTPRequestHandler* createRequestHandler(const HTTPServerRequest&) override { return new TokenRequestHandler(_server); }
+	TokenServerConnection(const Poco::Net::StreamSocket& socket, TokenServer::Impl& server): TCPServerConnection(socket), _server(server)
+	{
+		std::lock_guard<std::mutex> lock(_server.connectionsMutex);
+		_id = ++_server.nextConnection;
+		_server.connections.emplace(_id, this->socket());
+	}
+
+	~TokenServerConnection() override
+	{
+		std::lock_guard<std::mutex> lock(_server.connectionsMutex);
+		_server.connections.erase(_id);
+		_server.connectionsDone.notify_all();
+	}
+
+	void run() override
+	{
+		Poco::Net::HTTPServerSession session(socket(), _server.params);
+		while (!_server.stopping && session.hasMoreRequests())
+		{
+			try
+			{
+				Poco::Net::HTTPServerResponseImpl response(session);
+				const std::uint64_t armed = _server.deadlines->arm(socket(), std::chrono::steady_clock::now() + HEAD_DEADLINE);
+				std::unique_ptr<Poco::Net::HTTPServerRequestImpl> request;
+				try
+				{
+					request.reset(new Poco::Net::HTTPServerRequestImpl(response, session, _server.params));
+				}
+				catch (...)
+				{
+					_server.deadlines->disarm(armed);
+					throw;
+				}
+				_server.deadlines->disarm(armed);
+				response.setDate(Poco::Timestamp());
+				response.setVersion(request->getVersion());
+				// A request with a body is refused unread: its connection ends with the answer.
+				const bool body = (request->hasContentLength() && request->getContentLength64() > 0) || request->getChunkedTransferEncoding();
+				response.setKeepAlive(!body && _server.params->getKeepAlive() && request->getKeepAlive() && session.canKeepAlive());
+				response.set("Server", "jwtflow");
+				TokenRequestHandler(_server).handleRequest(*request, response);
+				session.setKeepAlive(response.getKeepAlive() && session.canKeepAlive());
+				if (body) break;
+			}
+			catch (const Poco::Net::NoMessageException&)
+			{
+				break;
+			}
+			catch (const Poco::Exception&)
+			{
+				// A malformed, oversized or too slow request head, or a peer gone: the connection ends.
+				break;
+			}
+		}
+	}
+
+private:
+	TokenServer::Impl& _server;
+	std::uint64_t _id = 0;
+};
+
+class TokenServerConnectionFactory: public Poco::Net::TCPServerConnectionFactory
+{
+public:
+	explicit TokenServerConnectionFactory(TokenServer::Impl& server): _server(server) {}
+	Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override
+	{
+		return new TokenServerConnection(socket, _server);
+	}
 
 private:
 	TokenServer::Impl& _server;
@@ -601,7 +750,10 @@ void TokenServer::start()
 	params->setMaxKeepAliveRequests(0);
 	params->setTimeout(Poco::Timespan(10, 0));
 	params->setServerName("jwtflow");
-	i.server.reset(new Poco::Net::HTTPServer(new TokenRequestHandlerFactory(i), socket, params));
+	i.params = params;
+	i.deadlines.reset(new HeadDeadlines);
+	i.stopping = false;
+	i.server.reset(new Poco::Net::TCPServer(new TokenServerConnectionFactory(i), socket, params));
 	i.server->start();
 }
 
@@ -609,8 +761,24 @@ void TokenServer::stop()
 {
 	Impl& i = *_impl;
 	if (!i.server) return;
-	i.server->stopAll(true);
+	i.stopping = true;
+	i.server->stop();
+	// The connections still open (idle keep-alive ones included) are ended, and waited for: they use this server.
+	std::unique_lock<std::mutex> lock(i.connectionsMutex);
+	for (auto& c: i.connections)
+	{
+		try
+		{
+			c.second.shutdown();
+		}
+		catch (const Poco::Exception&)
+		{
+		}
+	}
+	i.connectionsDone.wait_for(lock, std::chrono::seconds(30), [&i] { return i.connections.empty(); });
+	lock.unlock();
 	i.server.reset();
+	i.deadlines.reset();
 	if (i.onSocket) Poco::File(i.boundAddress).remove();
 }
 
