@@ -38,6 +38,10 @@ SA, SA_KID = "audit@jwtflow-audit.iam.gserviceaccount.com", "0123456789abcdef012
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 LOGIN, TEST = "https://login.salesforce.com", "https://test.salesforce.com"
+FEDERATED_SA = "deployer@jwtflow-audit.iam.gserviceaccount.com"
+GITHUB_SUBJECT = "repo:jwtflow/demo:ref:refs/heads/main"
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
+TOKEN_TYPE = "urn:ietf:params:oauth:token-type:"
 
 
 def certificate(key, days_from, days_to):
@@ -72,21 +76,29 @@ class Emulator:
                 "--app", OIDC + "=" + cert + "#" + OIDC_KID, "--app-alg", OIDC + "=RS256",
                 "--app", SA + "=" + cert + "#" + SA_KID,
                 "--scopes", SF_API + "=api", "--scopes", SF_WEB + "=web,id",
-                "--user", USER, "--user", SITE_USER, "--community", "/customers"]
+                "--user", USER, "--user", SITE_USER, "--community", "/customers",
+                "--google-federation", FEDERATED_SA + "=" + GITHUB_SUBJECT, "--output", "env"]
         env = {"PATH": "/usr/bin:/bin", "HOME": folder, "XDG_CONFIG_HOME": folder, "XDG_CACHE_HOME": folder}
         self.out = open(os.path.join(folder, "emulator.out"), "w+")
         self.process = subprocess.Popen(args, cwd=folder, env=env, stdout=self.out, stderr=subprocess.DEVNULL)
         for _ in range(200):
             self.out.seek(0)
             text = self.out.read()
-            if "CA file:" in text:
+            if "GOOGLE_IAM_URL" in text:
                 break
             time.sleep(0.05)
         else:
             raise SystemExit("the emulator did not start")
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        self.base = fields["base URL"].strip()
-        self.ca = fields["CA file"].strip()
+        # `--output env`: export NAME='value' lines.
+        fields = {}
+        for line in text.splitlines():
+            if line.startswith("export ") and "=" in line:
+                name, value = line[len("export "):].split("=", 1)
+                fields[name] = value.strip("'")
+        self.base = fields["EMULATOR_URL"]
+        self.ca = fields["CA_FILE"]
+        self.github = fields["ACTIONS_ID_TOKEN_REQUEST_TOKEN"]
+        self.pool = fields["GOOGLE_WORKLOAD_AUDIENCE"]
         self.host, self.port = urllib.parse.urlsplit(self.base).hostname, urllib.parse.urlsplit(self.base).port
         self.context = ssl.create_default_context(cafile=self.ca)
 
@@ -206,6 +218,17 @@ def rest(status, code, words=None):
             return "%d %s" % (got_status, text[:160])
         if words and words not in body[0].get("message", ""):
             return "message " + repr(body[0].get("message"))
+        return None
+    return check
+
+
+def api(status, code):
+    """Expects a Google API error (AIP-193): {"error": {"code", "message", "status"}}."""
+    def check(answer):
+        got_status, _, text = answer
+        error = json.loads(text).get("error", {})
+        if got_status != status or not isinstance(error, dict) or error.get("status") != code or error.get("code") != status:
+            return "%d %s" % (got_status, text[:160])
         return None
     return check
 
@@ -379,6 +402,54 @@ def cases(e):
     for aud in ("https://oauth2.googleapis.com/token", "https://accounts.google.com/o/oauth2/token"):
         yield ("google: aud " + aud, lambda aud=aud: google(aud), ok(200, "access_token"))
     yield ("google: another aud", lambda: google("https://example.com/token"), oauth(400, "invalid_grant", "audience"))
+
+    # Google workload identity federation: STS (RFC 8693) and IAM generateAccessToken.
+    def workload(audience):
+        status, _, text = e.request("GET", "/github/idtoken?audience=" + urllib.parse.quote(audience, safe=""),
+                                    headers={"Authorization": "bearer " + e.github})
+        assert status == 200, text
+        return json.loads(text)["value"]
+    pool_aud = "https:" + e.pool
+
+    def sts(subject_token=None, **overrides):
+        fields = {"grant_type": TOKEN_EXCHANGE, "audience": e.pool, "scope": "https://www.googleapis.com/auth/cloud-platform",
+                  "requested_token_type": TOKEN_TYPE + "access_token", "subject_token": subject_token or workload(pool_aud),
+                  "subject_token_type": TOKEN_TYPE + "jwt"}
+        fields.update(overrides)
+        return e.request("POST", "/sts/v1/token", [(k, v) for k, v in fields.items() if v is not None])
+    yield ("sts: a workload token of the pool's issuer", lambda: sts(), ok(200, "access_token"))
+    yield ("sts: an audience that is no provider name", lambda: sts(audience="projects/1/pool"),
+           oauth(400, "invalid_request", 'Invalid value for "audience"'))
+    yield ("sts: a provider that does not exist",
+           lambda: sts(audience="//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/x/providers/y"),
+           oauth(400, "invalid_target"))
+    yield ("sts: another grant", lambda: sts(grant_type=JWT_BEARER), oauth(400, "unsupported_grant_type"))
+    yield ("sts: a token for another audience", lambda: sts(subject_token=workload("api://AzureADTokenExchange")),
+           oauth(400, "invalid_grant", "does not match the expected audience"))
+    forged = jwt.encode(dict(iss=e.base + "/workload", sub=GITHUB_SUBJECT, aud=pool_aud, iat=int(time.time()), exp=int(time.time()) + 300),
+                        e.other, algorithm="RS256")
+    yield ("sts: the issuer's name on a token another key signed", lambda: sts(subject_token=forged),
+           oauth(400, "invalid_grant", "signature"))
+    yield ("sts: a SAML token type for an OIDC provider", lambda: sts(subject_token_type=TOKEN_TYPE + "saml2"),
+           oauth(400, "invalid_request"))
+
+    def generate(account=FEDERATED_SA, bearer=None, body=None):
+        if bearer is None:
+            status, _, text = sts()
+            bearer = json.loads(text)["access_token"]
+        return e.request("POST", "/iamcredentials/v1/projects/-/serviceAccounts/" + account + ":generateAccessToken",
+                         json.dumps(body or {"scope": ["https://www.googleapis.com/auth/cloud-platform"], "lifetime": "3600s"}),
+                         {"Authorization": "Bearer " + bearer, "Content-Type": "application/json"})
+    yield ("iam: generateAccessToken for the granted service account", lambda: generate(), ok(200, "accessToken"))
+    yield ("iam: another service account", lambda: generate(account="other@jwtflow-audit.iam.gserviceaccount.com"),
+           api(403, "PERMISSION_DENIED"))
+    yield ("iam: a bearer that is no token", lambda: generate(bearer="ya29.not-a-token"), api(401, "UNAUTHENTICATED"))
+    yield ("iam: a lifetime over an hour", lambda: generate(body={"scope": ["https://www.googleapis.com/auth/cloud-platform"],
+                                                                    "lifetime": "7200s"}), api(400, "INVALID_ARGUMENT"))
+    yield ("iam: no scope", lambda: generate(body={"lifetime": "600s"}), api(400, "INVALID_ARGUMENT"))
+
+    # The org's pages: a browser without the frontdoor session lands on the login page.
+    yield ("ui: a page without a session", lambda: e.request("GET", "/lightning/o/Account/home"), redirect("startURL=/lightning/o/Account/home"))
 
 
 def main():
