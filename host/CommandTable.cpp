@@ -60,6 +60,7 @@ const std::vector<OptionSpec>& optionVocabulary()
 		option("profile", "p", "NAME", "use the settings of profile NAME (JWTFLOW_PROFILE); login --profile NAME saves them", false,
 			ArgumentKind::Text),
 		option("alias", "", "NAME", "the same as --profile (the Salesforce CLI's word)", false, ArgumentKind::Text),
+		option("provider", "", "NAME", "profile add: the provider the profile is for", false, ArgumentKind::Text),
 		option("target-org", "", "NAME", "the same as --profile (the Salesforce CLI's word)", false, ArgumentKind::Text),
 		option("config", "", "FILE", "read settings from a .properties file", false, ArgumentKind::File),
 		option("plugins", "", "DIR", "look for provider plugins in DIR first (repeatable)", true, ArgumentKind::Folder),
@@ -328,16 +329,19 @@ const std::vector<CommandSpec>& commandTable()
 			.examples({"jwtflow cache list", "jwtflow cache clear", "jwtflow cache clear azure-ad", "jwtflow cache clear --profile prod"})
 			.completes({"list", "clear"})
 			.runs([](App& a, Provider*) { return a.commandCache(); }),
-		command("profile", "list, show, remove or mark as default the saved profiles")
-			.synopsis("(list | show NAME | remove NAME | default NAME)")
+		command("profile", "add, list, show, remove or mark as default the saved profiles")
+			.synopsis("(add NAME --provider P [settings] | list | show NAME | remove NAME | default NAME)")
 			.description("A profile is the settings a login used, saved by `jwtflow PROVIDER login --profile NAME` in\n"
 				"$XDG_CONFIG_HOME/jwtflow/profiles/NAME.env (0600; paths made absolute; never a token, a\n"
 				"passphrase or a PIN). -p NAME (or --alias, --target-org, JWTFLOW_PROFILE) uses it from any folder,\n"
-				"above the environment and ./.env; a provider's default profile is read below them.")
-			.options({"output"})
+				"above the environment and ./.env; a provider's default profile is read below them. `profile add\n"
+				"NAME --provider P` saves P's settings as they are read now (options, environment, ./.env) without a login.")
+			.options({"output", "provider"})
+			.readsProviderSettings()
 			.examples({"jwtflow salesforce login --profile prod", "jwtflow salesforce whoami -p prod", "jwtflow profile list",
+				"jwtflow profile add staging --provider salesforce --client-id 3MVG9... --username me@example.com --private-key keys/private_key.pem",
 				"jwtflow profile default prod"})
-			.completes({"list", "show", "remove", "default"})
+			.completes({"add", "list", "show", "remove", "default"})
 			.runs([](App& a, Provider*) { return a.commandProfile(); }),
 		command("trust", "trust a folder's .env, so that jwtflow reads it")
 			.synopsis("[FILE] [--list | --revoke]")

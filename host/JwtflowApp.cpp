@@ -106,6 +106,7 @@ void JwtflowApp::prescan(int argc, char** argv)
 {
 	const auto specs = hostKnownSettings();
 	std::vector<std::string> positional;
+	std::string profileProvider;   // `profile add NAME --provider P`: P's settings are options there
 	for (int i = 1; i < argc; ++i)
 	{
 		std::string arg = argv[i];
@@ -132,6 +133,7 @@ void JwtflowApp::prescan(int argc, char** argv)
 				hasValue = true;
 			}
 			if (name == "plugins" && hasValue) _pluginDirs.push_back(value);
+			if (name == "provider" && hasValue) profileProvider = value;
 			if ((name == "output" && value == "json") || name == "json") _jsonErrors = true;
 			if (name == "help") _helpRequested = true;
 			if (name == "quiet") _console.quiet = true;
@@ -160,6 +162,7 @@ void JwtflowApp::prescan(int argc, char** argv)
 		_command = positional[0];
 		if (!isCommandName(_command) && _command.find('/') == std::string::npos)
 			_provider = _registry->find(_command);
+		if (_command == "profile" && !profileProvider.empty()) _provider = _registry->find(profileProvider);
 	}
 }
 

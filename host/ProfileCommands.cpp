@@ -84,10 +84,21 @@ int JwtflowApp::commandProfile()
 		if (profiles.empty()) _console.note("no profiles in " + store.folder() + ": `jwtflow PROVIDER login --profile NAME` makes one");
 		return 0;
 	}
-	if (_words.size() != 2 || (what != "show" && what != "remove" && what != "default"))
-		throw UsageException("profile needs what to do: jwtflow profile list, or jwtflow profile show|remove|default NAME");
+	if (_words.size() != 2 || (what != "add" && what != "show" && what != "remove" && what != "default"))
+		throw UsageException("profile needs what to do: jwtflow profile list, jwtflow profile add NAME --provider P [settings], or "
+			"jwtflow profile show|remove|default NAME");
 	const std::string name = _words[1];
 	ProfileStore::checkName(name);
+	if (what == "add")
+	{
+		if (!_provider)
+			throw UsageException(_values.count("provider") ? "no provider " + quotedText(flagValue("provider"), 40) + " (jwtflow providers lists them)"
+				: "profile add needs the provider: jwtflow profile add " + name + " --provider P [settings]");
+		requireSettings(*_provider);
+		saveProfile(*_provider, name);
+		_console.result("saved profile " + name + " (" + _provider->name() + ")");
+		return 0;
+	}
 	if (what == "remove")
 	{
 		if (!store.remove(name)) throw UsageException("no profile " + quotedText(name, 70) + " to remove (jwtflow profile list)");

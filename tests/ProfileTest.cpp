@@ -160,6 +160,21 @@ TEST_F(Profiles, TheNeighboursNamesAndFlagsAreJwtflows)
 	EXPECT_EQ(typo.err.find("APP_COLOR"), std::string::npos) << "an app's own variable is no near miss";
 }
 
+TEST_F(Profiles, AProfileCanBeAddedWithoutALogin)
+{
+	RunResult add = cli({"profile", "add", "staging", "--provider", "salesforce", "--client-id", CLIENT_ID, "--username", USER,
+		"--private-key", "project/keys/private_key.pem", "--login-url", emu->baseUrl(), "--ca-file", emu->caFile()}, "");
+	ASSERT_EQ(add.exitCode, 0) << add.err;
+	EXPECT_EQ(emu->loginsFor(USER), 0) << "no login to add a profile";
+	EXPECT_NE(readFile(dir.file("config/jwtflow/profiles/staging.env")).find(dir.file("project/keys/private_key.pem")), std::string::npos)
+		<< "the path made absolute";
+	RunResult token = cli({"salesforce", "token", "-p", "staging"}, "elsewhere");
+	EXPECT_EQ(token.exitCode, 0) << token.err;
+	RunResult noProvider = cli({"profile", "add", "x"}, "elsewhere");
+	EXPECT_EQ(noProvider.exitCode, 2) << noProvider.err;
+	EXPECT_NE(noProvider.err.find("--provider P"), std::string::npos) << noProvider.err;
+}
+
 TEST_F(Profiles, CacheClearTakesAProviderOrAProfile)
 {
 	trustProject();
