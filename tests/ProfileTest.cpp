@@ -101,6 +101,7 @@ TEST_F(Profiles, OneLoginWithAProfileThenEveryCommandFromAnEmptyFolder)
 	RunResult cache = cli({"cache", "list"}, "elsewhere");
 	EXPECT_NE(cache.out.find("JWTFLOW_PROFILE=prod"), std::string::npos) << cache.out;
 	EXPECT_NE(cache.out.find("LOGIN_URL=" + emu->baseUrl()), std::string::npos) << "labels tell logins apart: " << cache.out;
+	EXPECT_NE(cache.out.find(" key=SHA256:"), std::string::npos) << "and by their key: " << cache.out;
 
 	RunResult logout = cli({"salesforce", "logout", "-p", "prod"}, "elsewhere");
 	EXPECT_EQ(logout.exitCode, 0) << logout.err;

@@ -77,7 +77,7 @@ struct Session::Impl
 			: federatedAssertionSource(provider, settings, http)),
 		broker(provider, *assertions, client, storeFor(options, signing ? &*signing : nullptr, settings),
 			signing ? cacheKey(loginIdentity(provider, settings, signing->key, options.extraClaims)) : std::string(),
-			loginLabel(provider, settings), policy())
+			loginLabel(provider, settings, signing ? &signing->key : nullptr), policy())
 	{
 	}
 

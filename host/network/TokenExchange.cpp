@@ -110,7 +110,7 @@ Exchange exchangeToken(Provider& provider, Settings& settings, const SigningKey*
 	policy.onEvent = [&console](const std::string& what) { console.detail("jwtflow: " + what); };
 	policy.onWarning = [&console](const std::string& what) { console.note("jwtflow: warning: " + what); };
 	if (ex.minter)
-		ex.broker.reset(new LoginBroker(provider, *ex.minter, *ex.client, login.store, login.key, loginLabel(provider, settings), policy));
+		ex.broker.reset(new LoginBroker(provider, *ex.minter, *ex.client, login.store, login.key, loginLabel(provider, settings, &signing->key), policy));
 	else
 		ex.broker.reset(new LoginBroker(provider, *ex.assertions, *ex.client, login.store, login.key, loginLabel(provider, settings), policy));
 	ex.take(ex.broker->obtain(cache.refresh), console, provider.name());

@@ -31,9 +31,12 @@ JWTFLOW_API std::map<std::string, std::string> loginIdentity(const Provider& pro
 	/// identity (never a secret), by name; each extra claim (`claim:NAME` = its
 	/// JSON), since the IdP may grant by it; and the public key's SHA-256.
 
-JWTFLOW_API std::string loginLabel(const Provider& provider, const Settings& settings);
+JWTFLOW_API std::string loginLabel(const Provider& provider, const Settings& settings, const PrivateKey* signingKey = nullptr);
 	/// One line naming the login, from the settings declared with label
-	/// (provider, client id, subject, tenant, audience ...), for `cache list`.
+	/// (provider, client id, subject, tenant, audience, login URL, profile ...),
+	/// and the signing key's public-key SHA-256 (its first 16 hex digits, as
+	/// key=SHA256:...) when given, for `cache list`: two logins that differ only
+	/// by their key are told apart.
 
 JWTFLOW_API std::string cacheKey(const std::map<std::string, std::string>& identity);
 	/// A stable key from an identity: "name=value" lines in name order, hashed

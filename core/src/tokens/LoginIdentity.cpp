@@ -40,13 +40,15 @@ std::map<std::string, std::string> loginIdentity(const Provider& provider, const
 	return identity;
 }
 
-std::string loginLabel(const Provider& provider, const Settings& settings)
+std::string loginLabel(const Provider& provider, const Settings& settings, const PrivateKey* signingKey)
 {
 	std::string label = provider.name();
 	for (const auto& spec: declaredSettings(provider))
 		if (spec.label && !spec.secret)
 			if (auto v = settings.get(spec.name)) label += " " + spec.name + "=" + safeText(*v, 120);
-	return label.substr(0, 600);
+	label = label.substr(0, 560);
+	if (signingKey) label += " key=SHA256:" + sha256Hex(signingKey->publicKey().toDer()).substr(0, 16);
+	return label;
 }
 
 std::string cacheKey(const std::map<std::string, std::string>& identity)
