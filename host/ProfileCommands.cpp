@@ -12,21 +12,12 @@
 #include "jwtflow/Json.h"
 #include "jwtflow/Profiles.h"
 #include "jwtflow/SafeText.h"
+#include "jwtflow/SettingsLoader.h"
 #include <Poco/JSON/Array.h>
 #include <Poco/Path.h>
 
 namespace jwtflow {
 namespace host {
-
-namespace {
-
-bool isUriLike(const std::string& value)
-{
-	const std::size_t colon = value.find(':');
-	return colon != std::string::npos && value.find('/') > colon;
-}
-
-} // namespace
 
 void JwtflowApp::saveProfile(const Provider& provider, const std::string& name)
 {
@@ -40,7 +31,7 @@ void JwtflowApp::saveProfile(const Provider& provider, const std::string& name)
 		if (!v.found || v.value.empty() || v.source == "default" || v.source.rfind("plugins.d", 0) == 0) continue;
 		std::string value = v.value;
 		// Where things live, from any folder: a relative path is the current folder's now.
-		if (spec.valueName == "FILE" && value[0] != '/' && !isUriLike(value)) value = Poco::Path(value).absolute().toString();
+		if (spec.valueName == "FILE") value = settingPathFrom(value, Poco::Path::current());
 		profile.settings[spec.name] = value;
 	}
 	ProfileStore store;

@@ -103,12 +103,7 @@ std::string SubjectTokenReader::fieldOf(const std::string& text, const std::stri
 std::string SubjectTokenReader::checked(std::string token, const std::string& where) const
 {
 	if (token.empty()) throw InputException(where + " is empty: there is no subject token to exchange");
-	if (!isJwtType(_source.tokenType)) return token;
-	const WorkloadToken facts = readWorkloadToken(token, where);
-	const Poco::Int64 t = now();
-	if (facts.expiresAt - t < FederatedTokenFile::MIN_REMAINING_SECONDS)
-		throw InputException(where + " " + (facts.expiresAt <= t ? "expired" : "expires") + " at " + isoTime(facts.expiresAt)
-			+ ": whatever writes or serves it has stopped renewing it");
+	if (isJwtType(_source.tokenType)) readUnexpiredWorkloadToken(token, where, now(), "whatever writes or serves it has stopped renewing it");
 	return token;
 }
 

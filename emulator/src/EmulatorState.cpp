@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "EmulatorHandlers.h"
+#include "EndpointSupport.h"
 #include "jwtflow/Jwt.h"
 #include "jwtflow/Jwk.h"
 #include "jwtflow/KeyFactory.h"
@@ -26,13 +27,6 @@ bool hasScope(const IssuedToken& token, const std::string& scope)
 
 namespace {
 
-static std::string randomText(std::size_t bytes)
-{
-	std::string raw(bytes, '\0');
-	Poco::RandomInputStream rnd;
-	rnd.read(&raw[0], static_cast<std::streamsize>(bytes));
-	return base64UrlEncode(raw);
-}
 
 } // namespace
 

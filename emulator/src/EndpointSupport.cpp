@@ -6,6 +6,8 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "EndpointSupport.h"
+#include "jwtflow/Encoding.h"
+#include <Poco/RandomStream.h>
 #include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
 #include <Poco/String.h>
@@ -21,6 +23,13 @@ namespace jwtflow {
 namespace emulator {
 
 const std::size_t MAX_REQUEST_BODY = 64 * 1024;
+
+std::string randomText(std::size_t bytes)
+{
+	std::string raw(bytes, '\0');
+	Poco::RandomInputStream().read(&raw[0], static_cast<std::streamsize>(bytes));
+	return base64UrlEncode(raw);
+}
 
 void sendJson(HTTPServerResponse& response, int status, const Poco::JSON::Object& body)
 {

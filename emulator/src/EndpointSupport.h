@@ -20,6 +20,9 @@
 namespace jwtflow {
 namespace emulator {
 
+std::string randomText(std::size_t bytes);
+	/// bytes random bytes, base64url: tokens, one-time passwords and session ids.
+
 void sendJson(Poco::Net::HTTPServerResponse& response, int status, const Poco::JSON::Object& body);
 void sendOAuthError(Poco::Net::HTTPServerResponse& response, int status, const std::string& error, const std::string& description);
 void sendText(Poco::Net::HTTPServerResponse& response, int status, const std::string& contentType, const std::string& text);

@@ -13,7 +13,6 @@
 #include "jwtflow/Encoding.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Jwt.h"
-#include <Poco/RandomStream.h>
 
 using Poco::Net::HTTPServerRequest;
 using Poco::Net::HTTPServerResponse;
@@ -76,10 +75,8 @@ public:
 				"this method, or client not authorized for any of the scopes requested.");
 
 		_state->countIssued();
-		std::string random(48, '\0');
-		Poco::RandomInputStream().read(&random[0], static_cast<std::streamsize>(random.size()));
 		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
-		body.set("access_token", "ya29.c." + base64UrlEncode(random));
+		body.set("access_token", "ya29.c." + randomText(48));
 		body.set("expires_in", 3599);
 		body.set("token_type", "Bearer");
 		sendJson(response, 200, body);

@@ -20,7 +20,6 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/NumberParser.h>
-#include <Poco/RandomStream.h>
 #include <Poco/URI.h>
 
 using Poco::Net::HTTPServerRequest;
@@ -34,13 +33,6 @@ namespace {
 const std::string TOKEN_TYPE = "urn:ietf:params:oauth:token-type:";
 const std::string IAM_PREFIX = "/iamcredentials/v1/projects/-/serviceAccounts/";
 const std::string GENERATE = ":generateAccessToken";
-
-std::string randomToken(const std::string& prefix)
-{
-	std::string random(48, '\0');
-	Poco::RandomInputStream().read(&random[0], static_cast<std::streamsize>(random.size()));
-	return prefix + base64UrlEncode(random);
-}
 
 /// A Google API error (AIP-193): {"error": {"code", "message", "status"}}.
 void sendApiError(HTTPServerResponse& response, int code, const std::string& status, const std::string& message)
@@ -130,7 +122,7 @@ public:
 			return sendOAuthError(response, 400, "invalid_grant", "The audience in ID Token [" + audiences.front()
 				+ "] does not match the expected audience " + allowed.front() + ".");
 
-		const std::string token = randomToken("ya29.d.");
+		const std::string token = "ya29.d." + randomText(48);
 		IssuedToken issued;
 		issued.kind = "google-sts";
 		issued.username = jsonString(claims, "sub");
@@ -199,7 +191,7 @@ public:
 					"of 3600s (constraints/iam.allowServiceAccountCredentialLifetimeExtension is not set).");
 		}
 		const Poco::Int64 now = _state->now();
-		const std::string token = randomToken("ya29.c.");
+		const std::string token = "ya29.c." + randomText(48);
 		IssuedToken issued;
 		issued.kind = "google";
 		issued.clientId = _serviceAccount;

@@ -264,12 +264,10 @@ private:
 	void issue(HTTPServerResponse& response, const std::string& scope, int lifetime, bool exchanged = false)
 	{
 		_state->countIssued();
-		std::string random(32, '\0');
-		Poco::RandomInputStream().read(&random[0], static_cast<std::streamsize>(random.size()));
 		Poco::JSON::Object body(Poco::JSON_PRESERVE_KEY_ORDER);
 		body.set("token_type", "Bearer");
 		body.set("expires_in", lifetime);
-		body.set("access_token", "eyJraWQiOiJlbXVsYXRvciJ9." + base64UrlEncode(random));
+		body.set("access_token", "eyJraWQiOiJlbXVsYXRvciJ9." + randomText(32));
 		body.set("scope", scope);
 		if (exchanged) body.set("issued_token_type", "urn:ietf:params:oauth:token-type:access_token");
 		sendJson(response, 200, body);

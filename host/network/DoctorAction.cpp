@@ -175,6 +175,13 @@ void checkClock(Report& report, const HttpClient& http, const std::string& token
 		report.add(Level::Ok, "clock", "within " + std::to_string(static_cast<int>(std::ceil(std::fabs(skew)))) + " s of the IdP's");
 }
 
+/// The IdP's refusal of the token request, with the provider's fix.
+void reportRefusal(Report& report, const IdpException& e)
+{
+	report.add(Level::Fail, "token request", e.error() + ": " + e.description() + (e.hint().empty() ? "" : "; fix: " + e.hint()),
+		jwtflow::ExitCode::IdpRefused);
+}
+
 /// 4-5. The assertion as it would be minted, then one real token request (the IdP counts each as a login).
 void checkTokenRequest(Report& report, const Provider& provider, const Settings& s, const std::optional<SigningKey>& signing, int timeout)
 {
@@ -202,8 +209,7 @@ void checkTokenRequest(Report& report, const Provider& provider, const Settings&
 		catch (const IdpException& e)
 		{
 			checkClock(report, http, tokenUrl);
-			report.add(Level::Fail, "token request", e.error() + ": " + e.description() + (e.hint().empty() ? "" : "; fix: " + e.hint()),
-				jwtflow::ExitCode::IdpRefused);
+			reportRefusal(report, e);
 		}
 		catch (const NetworkException&)
 		{
@@ -246,8 +252,7 @@ void checkFederatedLogin(Report& report, const Provider& provider, const Setting
 	}
 	catch (const IdpException& e)
 	{
-		report.add(Level::Fail, "token request", e.error() + ": " + e.description() + (e.hint().empty() ? "" : "; fix: " + e.hint()),
-			jwtflow::ExitCode::IdpRefused);
+		reportRefusal(report, e);
 	}
 	catch (const Poco::Exception& e)
 	{

@@ -9,6 +9,7 @@
 //
 #include "DemoRunner.h"
 #include "JwtflowApp.h"
+#include "StopSignals.h"
 #include "jwtflow/Algorithm.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/SafeText.h"
@@ -17,7 +18,6 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/Path.h>
 #include <Poco/StringTokenizer.h>
-#include <csignal>
 #include <iostream>
 #include <pthread.h>
 
@@ -110,12 +110,7 @@ std::string joined(const std::vector<std::string>& items)
 /// Runs the emulator until SIGINT or SIGTERM, saying where it listens and what it knows.
 void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& console, OutputFormat format)
 {
-	// Block the stop signals in every thread, then wait for one here.
-	sigset_t stopSignals;
-	sigemptyset(&stopSignals);
-	sigaddset(&stopSignals, SIGINT);
-	sigaddset(&stopSignals, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+	StopSignals stopSignals;   // before the emulator's threads
 
 	emulator::Emulator emu(options);
 	emu.start();
@@ -155,9 +150,7 @@ void serveUntilStopped(const emulator::EmulatorOptions& options, const Console& 
 			+ "/sts/v1/token, service_account_impersonation_url " + emu.baseUrl()
 			+ "/iamcredentials/v1/projects/-/serviceAccounts/EMAIL:generateAccessToken");
 	console.note("stop with Ctrl-C");
-	int sig = 0;
-	sigwait(&stopSignals, &sig);
-	console.note("stopping (" + std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") + ")");
+	console.note("stopping (" + stopSignals.wait() + ")");
 	emu.stop();
 }
 

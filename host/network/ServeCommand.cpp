@@ -8,13 +8,12 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "JwtflowApp.h"
+#include "StopSignals.h"
 #include "TokenServer.h"
 #include "jwtflow/Exception.h"
 #include <Poco/JSON/Object.h>
-#include <csignal>
 #include <iostream>
 #include <mutex>
-#include <pthread.h>
 
 namespace jwtflow {
 namespace host {
@@ -38,12 +37,7 @@ int JwtflowApp::actionServe(Provider& provider)
 		};
 	}
 
-	// The stop signals are blocked in every thread the server makes, and waited for here.
-	sigset_t stopSignals;
-	sigemptyset(&stopSignals);
-	sigaddset(&stopSignals, SIGINT);
-	sigaddset(&stopSignals, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+	StopSignals stopSignals;   // before the server's threads
 
 	TokenServer server(provider, settings(), options);
 	server.start();
@@ -60,10 +54,9 @@ int JwtflowApp::actionServe(Provider& provider)
 	}
 	std::cout.flush();
 	_console.note("serving " + provider.name() + " tokens at " + server.baseUrl() + " until SIGTERM or Ctrl-C");
-	int sig = 0;
-	sigwait(&stopSignals, &sig);
+	const std::string sig = stopSignals.wait();
 	server.stop();
-	_console.note("stopped (" + std::string(sig == SIGINT ? "SIGINT" : "SIGTERM") + ") after " + std::to_string(server.logins())
+	_console.note("stopped (" + sig + ") after " + std::to_string(server.logins())
 		+ " login(s)");
 	return 0;
 }

@@ -11,6 +11,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "ExternalAccount.h"
+#include "FileCache.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/Json.h"
 #include "jwtflow/Network.h"
@@ -18,9 +19,6 @@
 #include "jwtflow/SecureFiles.h"
 #include <Poco/File.h>
 #include <Poco/URI.h>
-#include <map>
-#include <mutex>
-#include <tuple>
 
 namespace jwtflow {
 namespace google {
@@ -73,8 +71,7 @@ struct Reader
 	}
 };
 
-std::mutex cacheMutex;
-std::map<std::string, std::tuple<Poco::Timestamp, Poco::File::FileSize, std::shared_ptr<const ExternalAccount>>> cache;
+FileCache<ExternalAccount> cache;
 
 Poco::JSON::Object::Ptr readCredentials(const std::string& path, Poco::Timestamp* modified = nullptr, Poco::File::FileSize* size = nullptr)
 {
@@ -215,29 +212,13 @@ std::shared_ptr<const ExternalAccount> parse(const std::string& path, const std:
 
 std::shared_ptr<const ExternalAccount> externalAccountIn(const std::string& path, const std::string& settingName)
 {
-	{
-		std::lock_guard<std::mutex> lock(cacheMutex);
-		auto it = cache.find(path);
-		if (it != cache.end())
-		{
-			try
-			{
-				Poco::File f(path);
-				if (f.exists() && f.getLastModified() == std::get<0>(it->second) && f.getSize() == std::get<1>(it->second))
-					return std::get<2>(it->second);
-			}
-			catch (const Poco::Exception&)
-			{
-			}
-		}
-	}
+	if (auto kept = cache.find(path)) return *kept;
 	Poco::Timestamp modified;
 	Poco::File::FileSize size = 0;
 	Poco::JSON::Object::Ptr json = readCredentials(path, &modified, &size);
 	std::shared_ptr<const ExternalAccount> account;
 	if (jsonString(*json, "type") == "external_account") account = parse(path, settingName, *json);
-	std::lock_guard<std::mutex> lock(cacheMutex);
-	cache[path] = std::make_tuple(modified, size, account);
+	cache.put(path, modified, size, account);
 	return account;
 }
 

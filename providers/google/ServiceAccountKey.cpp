@@ -8,6 +8,7 @@
 // SPDX-License-Identifier: BSL-1.0
 //
 #include "ServiceAccountKey.h"
+#include "FileCache.h"
 #include "jwtflow/Exception.h"
 #include "jwtflow/SecureFiles.h"
 #include "jwtflow/Json.h"
@@ -15,10 +16,7 @@
 #include <Poco/File.h>
 #include <Poco/FileStream.h>
 #include <Poco/URI.h>
-#include <map>
-#include <mutex>
 #include <sstream>
-#include <tuple>
 
 namespace jwtflow {
 namespace google {
@@ -122,8 +120,7 @@ struct ParsedKeyFile
 	std::string pem;
 };
 
-std::mutex cacheMutex;
-std::map<std::string, std::tuple<Poco::Timestamp, Poco::File::FileSize, std::shared_ptr<const ServiceAccountKey>>> cache;
+FileCache<ServiceAccountKey> cache;
 
 ParsedKeyFile readServiceAccountKeyFile(const std::string& path)
 	/// Reads the file once and checks every field; caches the fields (never the key).
@@ -155,8 +152,7 @@ ParsedKeyFile readServiceAccountKeyFile(const std::string& path)
 	ParsedKeyFile parsed{key, field(*json, path, "private_key", true)};
 	if (parsed.pem.find("-----BEGIN") == std::string::npos)
 		throw InputException("service-account key file '" + path + "': \"private_key\" is not a PEM key");
-	std::lock_guard<std::mutex> lock(cacheMutex);
-	cache[path] = std::make_tuple(file.modified, file.size, key);
+	cache.put(path, file.modified, file.size, key);
 	return parsed;
 }
 
@@ -164,22 +160,7 @@ ParsedKeyFile readServiceAccountKeyFile(const std::string& path)
 
 std::shared_ptr<const ServiceAccountKey> loadServiceAccountKey(const std::string& path)
 {
-	{
-		std::lock_guard<std::mutex> lock(cacheMutex);
-		auto it = cache.find(path);
-		if (it != cache.end())
-		{
-			try
-			{
-				Poco::File f(path);
-				if (f.exists() && f.getLastModified() == std::get<0>(it->second) && f.getSize() == std::get<1>(it->second))
-					return std::get<2>(it->second);
-			}
-			catch (const Poco::Exception&)
-			{
-			}
-		}
-	}
+	if (auto kept = cache.find(path)) return *kept;
 	ParsedKeyFile parsed = readServiceAccountKeyFile(path);
 	std::fill(parsed.pem.begin(), parsed.pem.end(), '\0');
 	return parsed.key;

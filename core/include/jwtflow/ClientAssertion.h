@@ -58,6 +58,11 @@ JWTFLOW_API WorkloadToken readWorkloadToken(const std::string& token, const std:
 	/// iss, sub, aud and exp of a JWT from elsewhere; InputException naming `where`
 	/// for text that is not a JWT or has no exp.
 
+JWTFLOW_API WorkloadToken readUnexpiredWorkloadToken(const std::string& token, const std::string& where, Poco::Int64 now,
+	const std::string& fix);
+	/// readWorkloadToken, refused (InputException "<where> expired|expires at <time>: <fix>") within
+	/// FederatedTokenFile::MIN_REMAINING_SECONDS of its exp: a token that could lapse in flight is never sent.
+
 class JWTFLOW_API FederatedTokenFile: public ClientAssertionSource
 	/// A token file the platform writes and rotates (AZURE_FEDERATED_TOKEN_FILE,
 	/// CLIENT_ASSERTION_FILE): read again for every login, never used within

@@ -56,6 +56,10 @@ struct JWTFLOW_API SettingsReport
 		/// that trusts it; "" when nothing was left out.
 };
 
+JWTFLOW_API std::string settingPathFrom(const std::string& value, const std::string& folder);
+	/// A FILE setting's value taken from folder: a relative path joined to it; an
+	/// absolute path, a ~ path and a URI (pkcs11:...) as they are.
+
 JWTFLOW_API SettingsReport loadLayeredSettings(Settings& settings, const SettingsSources& sources);
 	/// Adds the layers: options > the chosen profile > environment > .env (or --env-file)
 	/// > the provider's default profile > --config > the environment under other tools'

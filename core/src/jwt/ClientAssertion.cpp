@@ -86,14 +86,20 @@ std::string FederatedTokenFile::next() const
 	const std::string what = "the federated token file (" + _setting + ")";
 	checkTrustedFile(_path, what, TrustedFileKind::Content);
 	const std::string token = Poco::trim(readTextFile(_path, what, 64 * 1024));
-	const WorkloadToken facts = readWorkloadToken(token, "the federated token file '" + _path + "' (" + _setting + ")");
-	const Poco::Int64 now = (_clock ? _clock() : Poco::Timestamp()).epochTime();
-	if (facts.expiresAt - now < MIN_REMAINING_SECONDS)
-		throw InputException("the federated token in '" + _path + "' (" + _setting + ") " + (facts.expiresAt <= now ? "expired" : "expires")
-			+ " at " + Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(facts.expiresAt)),
-				Poco::DateTimeFormat::ISO8601_FORMAT) + ": the platform that writes it (the Kubernetes kubelet, the AKS webhook) has "
-			"stopped rotating it; check the pod's projected token volume");
+	readUnexpiredWorkloadToken(token, "the federated token file '" + _path + "' (" + _setting + ")",
+		(_clock ? _clock() : Poco::Timestamp()).epochTime(), "the platform that writes it (the Kubernetes kubelet, the AKS webhook) "
+		"has stopped rotating it; check the pod's projected token volume");
 	return token;
+}
+
+WorkloadToken readUnexpiredWorkloadToken(const std::string& token, const std::string& where, Poco::Int64 now, const std::string& fix)
+{
+	const WorkloadToken facts = readWorkloadToken(token, where);
+	if (facts.expiresAt - now < FederatedTokenFile::MIN_REMAINING_SECONDS)
+		throw InputException(where + " " + (facts.expiresAt <= now ? "expired" : "expires") + " at "
+			+ Poco::DateTimeFormatter::format(Poco::Timestamp::fromEpochTime(static_cast<std::time_t>(facts.expiresAt)),
+				Poco::DateTimeFormat::ISO8601_FORMAT) + ": " + fix);
+	return facts;
 }
 
 bool takesFederatedCredential(const Provider& provider)

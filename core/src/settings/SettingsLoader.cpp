@@ -32,15 +32,6 @@ std::string SettingsReport::note() const
 
 namespace {
 
-bool isRelativePath(const std::string& value)
-{
-	if (value.empty() || value[0] == '/' || value[0] == '~') return false;
-	// A URI (pkcs11:token=...) is not a path.
-	const std::size_t colon = value.find(':');
-	if (colon != std::string::npos && value.find('/') > colon) return false;
-	return true;
-}
-
 /// A file's settings as a layer: other tools' names stand for jwtflow's, relative paths are the file's folder's.
 std::map<std::string, std::string> fileValues(const DotEnvEntries& entries, const std::string& path, const SettingsSources& sources)
 {
@@ -53,7 +44,7 @@ std::map<std::string, std::string> fileValues(const DotEnvEntries& entries, cons
 	{
 		if (spec.valueName != "FILE") continue;
 		auto it = values.find(spec.name);
-		if (it != values.end() && isRelativePath(it->second)) it->second = Poco::Path(folder).append(it->second).toString();
+		if (it != values.end()) it->second = settingPathFrom(it->second, folder);
 	}
 	return values;
 }
@@ -110,6 +101,15 @@ void addCurrentDotEnv(Settings& settings, const SettingsSources& sources, Settin
 }
 
 } // namespace
+
+std::string settingPathFrom(const std::string& value, const std::string& folder)
+{
+	if (value.empty() || value[0] == '/' || value[0] == '~') return value;
+	// A URI (pkcs11:token=...) is not a path.
+	const std::size_t colon = value.find(':');
+	if (colon != std::string::npos && value.find('/') > colon) return value;
+	return Poco::Path(folder).makeDirectory().append(value).toString();
+}
 
 SettingsReport loadLayeredSettings(Settings& settings, const SettingsSources& sources)
 {
